@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { engineSpecOf, formatProblem, parseConfig, specFingerprint, streamsOf } from '@mjolnir/lib';
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('inspect and validate configs');
+  config
+    .command('check')
+    .description(
+      'validate config files; every problem is printed as file:line:column: key = value: expected ...',
+    )
+    .argument('<files...>', 'config files')
+    .action((files: string[]) => {
+      let failed = false;
+      for (const file of files) {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (error) {
+          process.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
+          failed = true;
+          continue;
+        }
+        const result = parseConfig(text, file, process.env);
+        if (!result.ok) {
+          for (const problem of result.error) process.stderr.write(`${formatProblem(problem)}\n`);
+          failed = true;
+          continue;
+        }
+        const streams = streamsOf(result.value).map(
+          (s) => `${s.exchange} ${s.symbol} ${s.timeframe} (tag ${s.tag})`,
+        );
+        const fingerprint = specFingerprint(engineSpecOf(result.value));
+        process.stdout.write(
+          `${file}: ok  ${streams.join('; ')}  strategy ${result.value.strategy.id}  spec ${fingerprint}\n`,
+        );
+      }
+      process.exitCode = failed ? EXIT.usage : EXIT.ok;
+    });
+}

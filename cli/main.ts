@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
+import { registerStrategies } from './commands/strategies.js';
+import { EXIT, reportError } from './errors.js';
+
+const program = new Command()
+  .name('mjolnir')
+  .description('Mjölnir: research kernel and paper-trading system for crypto markets')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDemo(program);
+registerConfig(program);
+registerStrategies(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage mistakes get the contract's 2.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}

@@ -1,0 +1,51 @@
+import type { EngineSpec } from '../engine/spec.js';
+import { createStrategy } from '../strategy/registry.js';
+import { timeframe } from '../time/timeframe.js';
+import type { Config } from './schema.js';
+
+/** One (exchange, symbol, timeframe) the config trades, with its storage tag. */
+export interface Stream {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: Config['timeframe'];
+  /** Namespace of its decisions and trades (CONTRACTS.md: defaults to the exchange id). */
+  readonly tag: string;
+}
+
+/** The streams a config describes, one per symbol. */
+export function streamsOf(config: Config): Stream[] {
+  return config.symbols.map((symbol) => ({
+    exchange: config.exchange,
+    symbol,
+    timeframe: config.timeframe,
+    tag: config.data_tag ?? config.exchange,
+  }));
+}
+
+const orInfinity = (value: number | null): number => value ?? Number.POSITIVE_INFINITY;
+
+/** The engine spec a config describes (the same for every stream of the config). */
+export function engineSpecOf(config: Config): EngineSpec {
+  return {
+    timeframe: timeframe(config.timeframe),
+    strategy: createStrategy(config.strategy.id, config.strategy.params),
+    fill: { model: config.fill.model, stopThrough: config.fill.stop_through },
+    costs: { feeBps: config.fees.fee_bps, slippageBps: config.fees.slippage_bps },
+    sizing:
+      config.sizing.mode === 'fixed_notional'
+        ? { mode: 'fixed_notional', notional: config.sizing.notional }
+        : { mode: 'equity_fraction', fraction: config.sizing.fraction },
+    risk: {
+      maxPositionNotional: orInfinity(config.risk.max_position_notional),
+      maxOrderNotional: orInfinity(config.risk.max_order_notional),
+      dailyLossLimit: orInfinity(config.risk.daily_loss_limit),
+      maxOrdersPerMinute: orInfinity(config.risk.max_orders_per_minute),
+    },
+    initialCapital: config.capital,
+  };
+}
+
+/** The path component of a symbol (CONTRACTS.md: "/" becomes "_"). */
+export function symbolPath(symbol: string): string {
+  return symbol.replaceAll('/', '_').replaceAll(':', '-');
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { STRATEGIES } from '../strategy/registry.js';
+import { TIMEFRAMES } from '../time/timeframe.js';
+
+const positive = z.number().positive();
+/** A limit: a positive number, or null / absent for "no limit". */
+const limit = positive.nullable().default(null);
+
+/** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE. */
+export const SYMBOL_PATTERN = /^[A-Z0-9]{2,15}\/[A-Z0-9]{2,15}(:[A-Z0-9]{2,15})?$/;
+
+const strategyIds = Object.keys(STRATEGIES) as [keyof typeof STRATEGIES, ...(keyof typeof STRATEGIES)[]];
+
+/** The schema of configs/*.yaml. Unknown keys are errors, so a typo never silently falls back to a default. */
+export const configSchema = z
+  .strictObject({
+    exchange: z.string().regex(/^[a-z][a-z0-9]*$/, 'a ccxt exchange id such as "coinbase" or "binance"'),
+    symbols: z
+      .array(z.string().regex(SYMBOL_PATTERN, 'a unified symbol such as "BTC/USD"'))
+      .min(1)
+      .refine((s) => new Set(s).size === s.length, 'symbols must not repeat'),
+    timeframe: z.enum(TIMEFRAMES),
+    data_tag: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." or "-"')
+      .optional(),
+    strategy: z.strictObject({
+      id: z.enum(strategyIds),
+      params: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+    }),
+    fill: z
+      .strictObject({
+        model: z.enum(['close', 'next_open']).default('close'),
+        stop_through: z.boolean().default(false),
+      })
+      .default({ model: 'close', stop_through: false }),
+    fees: z
+      .strictObject({
+        fee_bps: z.number().min(0).max(1000).default(10),
+        slippage_bps: z.number().min(0).max(1000).default(0),
+      })
+      .default({ fee_bps: 10, slippage_bps: 0 }),
+    sizing: z
+      .discriminatedUnion('mode', [
+        z.strictObject({ mode: z.literal('fixed_notional'), notional: positive }),
+        z.strictObject({ mode: z.literal('equity_fraction'), fraction: z.number().gt(0).max(1) }),
+      ])
+      .default({ mode: 'fixed_notional', notional: 1000 }),
+    capital: positive.default(10_000),
+    risk: z
+      .strictObject({
+        max_position_notional: limit,
+        max_order_notional: limit,
+        daily_loss_limit: limit,
+        max_orders_per_minute: z.number().int().positive().nullable().default(null),
+      })
+      .default({
+        max_position_notional: null,
+        max_order_notional: null,
+        daily_loss_limit: null,
+        max_orders_per_minute: null,
+      }),
+  })
+  .superRefine((config, context) => {
+    // Strategy parameters are validated by the strategy's own schema, reported under strategy.params.
+    const definition = STRATEGIES[config.strategy.id];
+    const parsed = definition.params.safeParse(config.strategy.params);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      context.addIssue({ ...issue, path: ['strategy', 'params', ...issue.path] } as never);
+    }
+  });
+
+/** A validated config. */
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,44 @@
+/**
+ * Errors are grouped by what the operator does about them (STYLE.md):
+ * - `retryable`: transient (network, rate limit); the caller retries with backoff.
+ * - `operator`: needs a human fix (bad config, permission, corrupt file); retrying will not help.
+ * - `invariant`: a bug or broken invariant; fail fast, never paper over it.
+ */
+export type ErrorCategory = 'retryable' | 'operator' | 'invariant';
+
+/** Every stable error code, with the category that tells the operator what to do. */
+export const ERROR_CODES = {
+  config_invalid: 'operator',
+  config_unreadable: 'operator',
+  input_invalid: 'operator',
+  state_incompatible: 'operator',
+  state_corrupt: 'operator',
+  invariant_violated: 'invariant',
+  not_monotonic: 'invariant',
+} as const satisfies Record<string, ErrorCategory>;
+
+/** A stable machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The project's error: a stable code, its category, and a message written for the operator. */
+export class MjolnirError extends Error {
+  readonly code: ErrorCode;
+  readonly category: ErrorCategory;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MjolnirError';
+    this.code = code;
+    this.category = ERROR_CODES[code];
+  }
+}
+
+/** Throws an `invariant_violated` error when `condition` is false: for states that mean a bug. */
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new MjolnirError('invariant_violated', message);
+}
+
+/** True when `error` is a MjolnirError carrying `code`. */
+export function hasErrorCode(error: unknown, code: ErrorCode): error is MjolnirError {
+  return error instanceof MjolnirError && error.code === code;
+}

@@ -1,0 +1,9 @@
+export {
+  ERROR_CODES,
+  type ErrorCategory,
+  type ErrorCode,
+  hasErrorCode,
+  invariant,
+  MjolnirError,
+} from './errors.js';
+export { err, ok, type Result } from './result.js';

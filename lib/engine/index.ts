@@ -1,0 +1,39 @@
+export { DecisionEngine, type EngineContext, RUNNING } from './advance.js';
+export { decodeJson, encodeJson, fnv1a64, stableHash } from './codec.js';
+export {
+  ACTION_CODE,
+  ACTIONS,
+  type Action,
+  type Decision,
+  type ExitReason,
+  HOLD_REASONS,
+  type HoldReason,
+  type HostSkipReason,
+  type OpenEvent,
+  type PositionLabel,
+  positionLabel,
+  REASON_CODE,
+  REASONS,
+  REFUSAL_REASONS,
+  type Reason,
+  type RefusalReason,
+  type Side,
+  SKIP_REASONS,
+  type SkipReason,
+  TRADE_REASONS,
+  type Trade,
+  type TradeEvent,
+  type TradeReason,
+} from './decision.js';
+export { createEngine, type Engine, type RunResult, type StepResult } from './engine.js';
+export { decisionsOf, StepOutput } from './output.js';
+export {
+  type CostSpec,
+  describeSpec,
+  type EngineSpec,
+  type FillModel,
+  type FillSpec,
+  type SizingSpec,
+  specFingerprint,
+} from './spec.js';
+export { createState, deserializeState, type EngineState, serializeState } from './state.js';

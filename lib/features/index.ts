@@ -1,0 +1,11 @@
+export { Atr } from './atr.js';
+export { Bollinger } from './bollinger.js';
+export { Ema } from './ema.js';
+export type { Indicator, IndicatorSnapshot } from './indicator.js';
+export { Macd } from './macd.js';
+export { Returns } from './returns.js';
+export { RollingStd } from './rolling-std.js';
+export { Rsi } from './rsi.js';
+export { overHighLowClose, overValues, overValuesMulti } from './series.js';
+export { Sma } from './sma.js';
+export { RollingWindow } from './window.js';

@@ -1,0 +1,13 @@
+/**
+ * Mjölnir's shared library. Every host (CLI, paper loop, backtest, notebooks, dashboard) imports
+ * from here; each area's own index is its public surface.
+ */
+export * from './config/index.js';
+export * from './core/index.js';
+export * from './engine/index.js';
+export * from './features/index.js';
+export * from './market/index.js';
+export * from './metrics/index.js';
+export * from './risk/index.js';
+export * from './strategy/index.js';
+export * from './time/index.js';

@@ -1,0 +1,65 @@
+import type { TsMs } from '../time/ts.js';
+
+/** One OHLCV bar keyed by its CLOSE time. Prices in quote currency, volume in base units. */
+export interface Bar {
+  readonly ts: TsMs;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** A bar whose fields a host overwrites in place, so hot loops feed the engine without allocating. */
+export interface MutableBar {
+  ts: TsMs;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** What can be wrong with one bar's values (sequence problems are judged by the engine or the reader). */
+export type BarDefect =
+  | 'non_finite'
+  | 'non_positive_price'
+  | 'high_below_low'
+  | 'open_close_outside_range'
+  | 'negative_volume';
+
+/** The first defect of a bar's values, or null for a usable bar. Allocation-free: safe in hot loops. */
+export function barDefect(
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): BarDefect | null {
+  if (
+    !Number.isFinite(open) ||
+    !Number.isFinite(high) ||
+    !Number.isFinite(low) ||
+    !Number.isFinite(close) ||
+    !Number.isFinite(volume)
+  ) {
+    return 'non_finite';
+  }
+  if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return 'non_positive_price';
+  if (high < low) return 'high_below_low';
+  if (open > high || open < low || close > high || close < low) return 'open_close_outside_range';
+  if (volume < 0) return 'negative_volume';
+  return null;
+}
+
+/** A new mutable bar, for hosts that refill one object per bar. */
+export function mutableBar(): MutableBar {
+  return {
+    ts: 0 as TsMs,
+    open: Number.NaN,
+    high: Number.NaN,
+    low: Number.NaN,
+    close: Number.NaN,
+    volume: Number.NaN,
+  };
+}

@@ -1,0 +1,11 @@
+export { type Bar, type BarDefect, barDefect, type MutableBar, mutableBar } from './bar.js';
+export { Random } from './random.js';
+export {
+  allocateSeries,
+  type BarSeries,
+  barAt,
+  barsFromSeries,
+  loadBar,
+  seriesFromBars,
+} from './series.js';
+export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';

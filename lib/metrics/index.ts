@@ -1,0 +1,1 @@
+export { type TradeStats, tradeStats } from './trades.js';

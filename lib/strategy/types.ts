@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { Bar } from '../market/bar.js';
+
+/** A strategy's indicator state: named indicators and plain numbers (see features.ts for snapshots). */
+export type FeatureSet = object;
+
+/** An entry signal: 1 long, -1 short, 0 none. */
+export type Signal = -1 | 0 | 1;
+
+/**
+ * A strategy: a small object of pure functions over its indicator state. It declares its warmup,
+ * entry and exit rules and its stop; the engine owns sequencing, fills, risk and bookkeeping.
+ */
+export interface Strategy<F extends FeatureSet = FeatureSet> {
+  readonly id: StrategyId;
+  /** The validated parameters, as given in config. */
+  readonly params: Readonly<Record<string, number | boolean>>;
+  /** Valid bars needed (the current one included) before `valid` can be true. */
+  readonly warmupBars: number;
+  /** Whether short entries are taken (otherwise a short signal only closes a long). */
+  readonly allowShort: boolean;
+  /** Fresh indicator state. */
+  createFeatures(): F;
+  /** Advances the indicators with one closed, valid bar. The only function that mutates features. */
+  update(features: F, bar: Bar): void;
+  /** True when every value the rules read is finite and usable. */
+  valid(features: F): boolean;
+  /** Entry signal at this bar's close. */
+  entry(features: F): Signal;
+  /** True when an open long should be closed at this bar's close. */
+  exitLong(features: F): boolean;
+  /** True when an open short should be closed at this bar's close. */
+  exitShort(features: F): boolean;
+  /** Distance of the protective stop from the entry price (Infinity for no stop). */
+  stopDistance(features: F, close: number): number;
+  /** A tightened stop after this bar (never loosened by the engine); omit for a fixed stop. */
+  trail?(features: F, side: 1 | -1, stop: number, bar: Bar): number;
+  /** Named feature values for decision rows and notebooks (not used on hot paths). */
+  describe(features: F): Record<string, number>;
+}
+
+/** A named strategy with its parameter schema and constructor. */
+export interface StrategyDefinition<P extends Record<string, number | boolean>> {
+  readonly id: StrategyId;
+  readonly summary: string;
+  readonly params: z.ZodType<P>;
+  create(params: P): Strategy;
+}
+
+/** Identifiers of the built-in strategies. */
+export type StrategyId = 'ema_cross_atr' | 'sma_cross' | 'rsi_reversion';

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the library's source; spawned CLI processes use the build (see test/global-setup.ts).
+    alias: { '@mjolnir/lib': fileURLToPath(new URL('./lib/index.ts', import.meta.url)) },
+  },
+  test: {
+    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/dist/**', '**/node_modules/**'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
