@@ -1,6 +1,6 @@
 import { MjolnirError } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
-import { barDefect } from '../market/bar.js';
+import { isUsableBar } from '../market/bar.js';
 import { entryRefusal } from '../risk/limits.js';
 import type { Strategy } from '../strategy/types.js';
 import { Book } from './book.js';
@@ -48,15 +48,16 @@ export class DecisionEngine {
   /** Decides one closed bar (and any empty slots before it). */
   advance(state: EngineState, bar: Bar, context: EngineContext, out: StepOutput): StepOutput {
     out.reset();
-    if (!this.acceptSlot(state, bar.ts, out)) return out;
+    out.ts = bar.ts;
+    if (!this.acceptSlot(state, out)) return out;
     out.close = bar.close;
-    if (Number.isNaN(state.firstTs)) state.firstTs = bar.ts;
+    if (state.validBars === 0 && Number.isNaN(state.firstTs)) state.firstTs = bar.ts;
 
-    if (barDefect(bar.open, bar.high, bar.low, bar.close, bar.volume) !== null) {
+    if (!isUsableBar(bar)) {
       state.afterGap = true;
       return this.finish(state, out, A.skip, R.bar_invalid);
     }
-    this.book.rollDay(state, bar.ts);
+    this.book.rollDay(state, bar);
     if (state.pending.kind !== PENDING_NONE) this.fillPending(state, bar.open, out);
     const stopped = this.checkStop(state, bar, out);
 
@@ -75,82 +76,113 @@ export class DecisionEngine {
   /** Records a slot the host could not obtain or store a bar for (fetch_failed, persist_failed, bar_missing). */
   skipSlot(state: EngineState, ts: number, reason: HostSkipReason, out: StepOutput): StepOutput {
     out.reset();
-    if (!this.acceptSlot(state, ts, out)) return out;
+    out.ts = ts;
+    out.close = Number.NaN;
+    if (!this.acceptSlot(state, out)) return out;
     state.afterGap = true;
     return this.finish(state, out, A.skip, R[reason]);
   }
 
-  /** Sequencing shared by bars and host skips: refuses stale slots and accounts for empty ones. */
-  private acceptSlot(state: EngineState, ts: number, out: StepOutput): boolean {
-    out.ts = ts;
+  /** Sequencing shared by bars and host skips (the slot is `out.ts`): refuses stale slots, counts empty ones. */
+  private acceptSlot(state: EngineState, out: StepOutput): boolean {
+    const ts = out.ts;
+    // The usual next bar costs one comparison; anything else takes the cold path.
+    if (ts !== state.lastTs + this.timeframeMs) return this.acceptIrregularSlot(state, out);
+    state.lastTs = ts;
+    out.accepted = true;
+    return true;
+  }
+
+  /** The first slot, a slot after empty ones, a stale or a misaligned one. */
+  private acceptIrregularSlot(state: EngineState, out: StepOutput): boolean {
+    const ts = out.ts;
     const last = state.lastTs;
     if (ts <= last) {
       out.rejection = ts === last ? 'duplicate' : 'out_of_order';
       return false;
     }
-    if (ts % this.timeframeMs !== 0) {
+    const slots = ts / this.timeframeMs;
+    if (slots !== Math.floor(slots)) {
       throw new MjolnirError(
         'invariant_violated',
         `bar close ${ts} is not aligned to ${this.spec.timeframe.label}: bars must be validated before the engine`,
       );
     }
     if (!Number.isNaN(last)) {
-      const gap = (ts - last) / this.timeframeMs - 1;
-      if (gap > 0) {
-        out.gapCount = gap;
-        out.gapFirstTs = last + this.timeframeMs;
-        out.gapSide = this.targetSide(state);
-        out.gapQty = this.targetQty(state);
-        out.gapStop = state.position.stop;
-        state.afterGap = true;
-      }
+      out.gapCount = (ts - last) / this.timeframeMs - 1;
+      out.gapFirstTs = last + this.timeframeMs;
+      out.gapSide = this.targetSide(state);
+      out.gapQty = this.targetQty(state);
+      out.gapStop = state.position.stop;
+      state.afterGap = true;
     }
     state.lastTs = ts;
     out.accepted = true;
     return true;
   }
 
+  /** The decision on an evaluated bar. Holding is the hot path, kept small; acting is in cold methods. */
   private evaluate(state: EngineState, bar: Bar, context: EngineContext, out: StepOutput): StepOutput {
     const f = state.features;
     const side = state.position.side;
-    if (side !== 0 && context.killSwitch && context.flatten) {
+    if (side === 0) {
+      const signal = this.strategy.entry(f);
+      if (signal === 0 || (signal === -1 && !this.strategy.allowShort))
+        return this.finish(state, out, A.hold, R.no_signal);
+      return this.tryEntry(state, bar, context, signal, out);
+    }
+    if (context.killSwitch && context.flatten) {
       this.exit(state, bar, 'kill_switch_flatten', out);
       return this.finish(state, out, side === 1 ? A.exit_long : A.exit_short, R.kill_switch_flatten);
     }
-    if (side !== 0) {
-      const exitWanted = side === 1 ? this.strategy.exitLong(f) : this.strategy.exitShort(f);
-      if (!exitWanted) {
-        this.trail(state, bar);
-        return this.finish(state, out, A.hold, R.in_position);
-      }
-      const reverseSide = -side as 1 | -1;
-      const wantsReverse =
-        this.strategy.entry(f) === reverseSide && (reverseSide === 1 || this.strategy.allowShort);
-      const refusal = wantsReverse ? this.refusal(state, bar, context, 2) : null;
-      if (wantsReverse && refusal === null) {
-        this.reverse(state, bar, reverseSide, out);
-        return this.finish(
-          state,
-          out,
-          reverseSide === 1 ? A.reverse_to_long : A.reverse_to_short,
-          R.reverse_signal,
-        );
-      }
-      this.exit(state, bar, 'exit_signal', out);
+    if (!(side === 1 ? this.strategy.exitLong(f) : this.strategy.exitShort(f))) {
+      if (this.strategy.trail !== undefined) this.trail(state, bar);
+      return this.finish(state, out, A.hold, R.in_position);
+    }
+    return this.exitOrReverse(state, bar, context, side, out);
+  }
+
+  private tryEntry(
+    state: EngineState,
+    bar: Bar,
+    context: EngineContext,
+    side: 1 | -1,
+    out: StepOutput,
+  ): StepOutput {
+    const refusal = this.refusal(state, bar, context, 1);
+    if (refusal !== null) return this.finish(state, out, A.hold, R[refusal]);
+    this.enter(state, bar, side, out);
+    return this.finish(state, out, side === 1 ? A.enter_long : A.enter_short, R.entry_signal);
+  }
+
+  /** The strategy wants out: reverse when it also signals the other side (and may), else exit. */
+  private exitOrReverse(
+    state: EngineState,
+    bar: Bar,
+    context: EngineContext,
+    side: 1 | -1,
+    out: StepOutput,
+  ): StepOutput {
+    const reverseSide = -side as 1 | -1;
+    const wantsReverse =
+      this.strategy.entry(state.features) === reverseSide && (reverseSide === 1 || this.strategy.allowShort);
+    const refusal = wantsReverse ? this.refusal(state, bar, context, 2) : null;
+    if (wantsReverse && refusal === null) {
+      this.reverse(state, bar, reverseSide, out);
       return this.finish(
         state,
         out,
-        side === 1 ? A.exit_long : A.exit_short,
-        refusal === null ? R.exit_signal : R[refusal],
+        reverseSide === 1 ? A.reverse_to_long : A.reverse_to_short,
+        R.reverse_signal,
       );
     }
-    let signal = this.strategy.entry(f);
-    if (signal === -1 && !this.strategy.allowShort) signal = 0;
-    if (signal === 0) return this.finish(state, out, A.hold, R.no_signal);
-    const refusal = this.refusal(state, bar, context, 1);
-    if (refusal !== null) return this.finish(state, out, A.hold, R[refusal]);
-    this.enter(state, bar, signal, out);
-    return this.finish(state, out, signal === 1 ? A.enter_long : A.enter_short, R.entry_signal);
+    this.exit(state, bar, 'exit_signal', out);
+    return this.finish(
+      state,
+      out,
+      side === 1 ? A.exit_long : A.exit_short,
+      refusal === null ? R.exit_signal : R[refusal],
+    );
   }
 
   private refusal(state: EngineState, bar: Bar, context: EngineContext, ordersNeeded: number) {
@@ -239,12 +271,17 @@ export class DecisionEngine {
 
   /** Closes the position if this bar reached its stop; returns the side stopped out (0 if none). */
   private checkStop(state: EngineState, bar: Bar, out: StepOutput): Side {
-    const position = state.position;
-    const side = position.side;
-    const stop = position.stop;
-    if (side === 0 || !Number.isFinite(stop)) return 0;
-    const hit = side === 1 ? bar.low <= stop : bar.high >= stop;
-    if (!hit) return 0;
+    const side = state.position.side;
+    if (side === 0) return 0;
+    const stop = state.position.stop;
+    // Written so that a NaN stop never triggers; ±Infinity (no stop) never does either.
+    if (!(side === 1 ? bar.low <= stop : bar.high >= stop)) return 0;
+    return this.stopOut(state, bar, out);
+  }
+
+  private stopOut(state: EngineState, bar: Bar, out: StepOutput): Side {
+    const side = state.position.side;
+    const stop = state.position.stop;
     const through = side === 1 ? bar.open <= stop : bar.open >= stop;
     const price = this.spec.fill.stopThrough && through ? bar.open : stop;
     out.fillPrice = this.book.close(state, price, bar.ts, 'stop_hit', out);
@@ -253,7 +290,7 @@ export class DecisionEngine {
 
   private trail(state: EngineState, bar: Bar): void {
     const position = state.position;
-    if (this.strategy.trail === undefined || position.side === 0) return;
+    if (this.strategy.trail === undefined) return;
     const next = this.strategy.trail(state.features, position.side as 1 | -1, position.stop, bar);
     // A trailing stop only ever tightens.
     position.stop = position.side === 1 ? Math.max(position.stop, next) : Math.min(position.stop, next);
@@ -272,9 +309,17 @@ export class DecisionEngine {
   private finish(state: EngineState, out: StepOutput, action: number, reason: number): StepOutput {
     out.action = action;
     out.reason = reason;
-    out.side = this.targetSide(state);
-    out.qty = this.targetQty(state);
-    out.stop = state.pending.kind === PENDING_NONE ? state.position.stop : Number.NaN;
+    const pending = state.pending;
+    if (pending.kind === PENDING_NONE) {
+      const position = state.position;
+      out.side = position.side;
+      out.qty = position.qty;
+      out.stop = position.stop;
+    } else {
+      out.side = pending.side;
+      out.qty = pending.kind === PENDING_EXIT ? 0 : pending.qty;
+      out.stop = Number.NaN;
+    }
     return out;
   }
 }

@@ -126,8 +126,40 @@ export function positionLabel(side: Side): PositionLabel {
   return side === 1 ? 'long' : side === -1 ? 'short' : 'flat';
 }
 
+// Written out as literals (checked against the arrays in decision.test.ts): V8 folds loads from a
+// literal constant object, while an object built key by key can end up a hash table on the hot path.
+
 /** Code of an action (its index in ACTIONS). */
-export const ACTION_CODE = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<Action, number>;
+export const ACTION_CODE = {
+  skip: 0,
+  hold: 1,
+  enter_long: 2,
+  enter_short: 3,
+  exit_long: 4,
+  exit_short: 5,
+  reverse_to_long: 6,
+  reverse_to_short: 7,
+} as const satisfies Record<Action, number>;
 
 /** Code of a reason (its index in REASONS). */
-export const REASON_CODE = Object.fromEntries(REASONS.map((r, i) => [r, i])) as Record<Reason, number>;
+export const REASON_CODE = {
+  not_enough_bars: 0,
+  features_invalid: 1,
+  bar_invalid: 2,
+  bar_missing: 3,
+  cadence_failed: 4,
+  fetch_failed: 5,
+  persist_failed: 6,
+  no_signal: 7,
+  in_position: 8,
+  kill_switch: 9,
+  risk_max_position: 10,
+  risk_max_order: 11,
+  risk_daily_loss: 12,
+  risk_order_rate: 13,
+  entry_signal: 14,
+  exit_signal: 15,
+  stop_hit: 16,
+  kill_switch_flatten: 17,
+  reverse_signal: 18,
+} as const satisfies Record<Reason, number>;

@@ -62,7 +62,7 @@ export function createEngine(spec: EngineSpec): Engine {
         state: next,
         decisions: decisionsOf(out, timeframeMs),
         tradeEvents: [...out.events],
-        rejected: out.rejection,
+        rejected: out.accepted ? null : out.rejection,
       };
     },
     advance: (state, bar, context, out) => core.advance(state, bar, context, out),

@@ -36,4 +36,4 @@ export {
   type SizingSpec,
   specFingerprint,
 } from './spec.js';
-export { createState, deserializeState, type EngineState, serializeState } from './state.js';
+export { createState, deserializeState, type EngineState, type Position, serializeState } from './state.js';

@@ -17,7 +17,8 @@ import {
 export class StepOutput {
   /** False when the bar was refused as a duplicate or out of order: no decision was made. */
   accepted = false;
-  rejection: 'duplicate' | 'out_of_order' | null = null;
+  /** Why the bar was refused; meaningful only when `accepted` is false. */
+  rejection: 'duplicate' | 'out_of_order' = 'duplicate';
   /** Empty slots between the previous slot and this bar; each gets a `bar_missing` decision. */
   gapCount = 0;
   gapFirstTs = Number.NaN;
@@ -37,14 +38,11 @@ export class StepOutput {
   /** Fills made during this step, in order. */
   readonly events: TradeEvent[] = [];
 
-  /** Clears the record before a step. */
+  /** Clears what a step may leave unset (the other fields are written by every accepted step). */
   reset(): void {
     this.accepted = false;
-    this.rejection = null;
     this.gapCount = 0;
-    this.gapFirstTs = Number.NaN;
     this.fillPrice = Number.NaN;
-    this.close = Number.NaN;
     if (this.events.length > 0) this.events.length = 0;
   }
 }

@@ -23,6 +23,9 @@ export interface PositionState {
   stop: number;
 }
 
+/** A position as hosts and notebooks read it (a read-only view of the engine's). */
+export type Position = Readonly<PositionState>;
+
 /** An order waiting for the next bar's open. */
 export interface PendingOrder {
   kind: number;

@@ -29,24 +29,36 @@ export class Atr implements Indicator {
   }
 
   update(high: number, low: number, close: number): number {
+    // Hot path first and small, so callers can inline it; the warmup branch runs `period + 1` times.
+    if (this.count <= this.period) return this.warmUp(high, low, close);
     this.count++;
-    if (this.count === 1) {
-      this.previousClose = close;
-      return this.value;
-    }
+    const range = this.range(high, low);
+    this.previousClose = close;
+    this.value = (this.value * (this.period - 1) + range) / this.period;
+    return this.value;
+  }
+
+  /** True range against the previous close (TA-Lib TRANGE). */
+  private range(high: number, low: number): number {
     let range = high - low;
     const upGap = Math.abs(this.previousClose - high);
     const downGap = Math.abs(this.previousClose - low);
     if (upGap > range) range = upGap;
     if (downGap > range) range = downGap;
     this.trueRange = range;
-    this.previousClose = close;
-    if (this.count <= this.period + 1) {
-      this.seedSum += range;
-      if (this.count === this.period + 1) this.value = this.seedSum / this.period;
+    return range;
+  }
+
+  private warmUp(high: number, low: number, close: number): number {
+    this.count++;
+    if (this.count === 1) {
+      this.previousClose = close;
       return this.value;
     }
-    this.value = (this.value * (this.period - 1) + range) / this.period;
+    const range = this.range(high, low);
+    this.previousClose = close;
+    this.seedSum += range;
+    if (this.count === this.period + 1) this.value = this.seedSum / this.period;
     return this.value;
   }
 

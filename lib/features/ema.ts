@@ -27,13 +27,19 @@ export class Ema implements Indicator {
   }
 
   update(x: number): number {
-    this.count++;
-    if (this.count > this.period) {
+    // Hot path first and small, so callers can inline it; the seeding branch runs `period` times.
+    if (this.count >= this.period) {
+      this.count++;
       this.value = (x - this.value) * this.k + this.value;
-    } else {
-      this.seedSum += x;
-      if (this.count === this.period) this.value = this.seedSum / this.period;
+      return this.value;
     }
+    return this.seed(x);
+  }
+
+  private seed(x: number): number {
+    this.count++;
+    this.seedSum += x;
+    if (this.count === this.period) this.value = this.seedSum / this.period;
     return this.value;
   }
 

@@ -1,4 +1,4 @@
-export { type Bar, type BarDefect, barDefect, type MutableBar, mutableBar } from './bar.js';
+export { type Bar, type BarDefect, barDefect, isUsableBar, type MutableBar, mutableBar } from './bar.js';
 export { Random } from './random.js';
 export {
   allocateSeries,

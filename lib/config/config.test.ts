@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasErrorCode } from '../core/errors.js';
+import { engineSpecOf, streamsOf, symbolPath } from './compile.js';
+import { formatProblem, loadConfig, parseConfig } from './load.js';
+
+const DEFAULT = readFileSync(new URL('../../configs/default.yaml', import.meta.url), 'utf8');
+
+function problems(text: string, env: Record<string, string> = {}): string[] {
+  const result = parseConfig(text, 'configs/x.yaml', env);
+  if (result.ok) throw new Error('expected the config to be refused');
+  return result.error.map(formatProblem);
+}
+
+describe('config validation', () => {
+  it('accepts the shipped default and fills the defaults of omitted sections', () => {
+    const result = parseConfig(
+      'exchange: binance\nsymbols: [ETH/USDT]\ntimeframe: 1h\nstrategy: {id: sma_cross}\n',
+      'min.yaml',
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.fill).toEqual({ model: 'close', stop_through: false });
+    expect(result.value.risk.daily_loss_limit).toBeNull();
+    expect(parseConfig(DEFAULT, 'configs/default.yaml').ok).toBe(true);
+  });
+
+  it.each([
+    [
+      'a bad strategy parameter',
+      DEFAULT.replace('fast: 12', 'fast: -3'),
+      'configs/x.yaml:10:11: strategy.params.fast = -3: expected a number >= 2',
+    ],
+    [
+      'a misspelt key',
+      DEFAULT.replace('fee_bps: 10', 'feee_bps: 10'),
+      'configs/x.yaml:22:13: fees.feee_bps = 10: expected no key "feee_bps" here',
+    ],
+    [
+      'an unknown timeframe',
+      DEFAULT.replace('timeframe: 5m', 'timeframe: 7m'),
+      'configs/x.yaml:4:12: timeframe = "7m": expected one of "1m"',
+    ],
+    [
+      'a missing key',
+      DEFAULT.replace('exchange: coinbase\n', ''),
+      'configs/x.yaml:2:1: exchange = (missing): expected a string',
+    ],
+    [
+      'an unknown sizing mode',
+      DEFAULT.replace('mode: fixed_notional', 'mode: kelly'),
+      'sizing.mode = "kelly": expected one of "fixed_notional", "equity_fraction"',
+    ],
+    [
+      'a cross-field rule',
+      DEFAULT.replace('fast: 12', 'fast: 40'),
+      'strategy.params.fast = 40: expected fast must be smaller than slow',
+    ],
+    [
+      'a non-integer period',
+      DEFAULT.replace('atr_period: 14', 'atr_period: 2.5'),
+      'strategy.params.atr_period = 2.5: expected an integer',
+    ],
+    [
+      'broken YAML',
+      DEFAULT.replace('symbols: [BTC/USD]', 'symbols: [BTC/USD'),
+      'configs/x.yaml:4:1: (top level) = (unparsable YAML)',
+    ],
+  ])('names file, line, key, value and expectation for %s', (_name, text, expected) => {
+    expect(problems(text).join('\n')).toContain(expected);
+  });
+
+  it('applies the runbook environment overrides, naming them when they are wrong', () => {
+    const result = parseConfig(DEFAULT, 'd.yaml', {
+      SYMBOL: 'ETH_USD',
+      TIMEFRAME: '1h',
+      DATA_TAG: 'paper_local_check',
+    });
+    expect(result.ok && streamsOf(result.value)).toEqual([
+      { exchange: 'coinbase', symbol: 'ETH/USD', timeframe: '1h', tag: 'paper_local_check' },
+    ]);
+    expect(problems(DEFAULT, { SYMBOL: 'btc-usd' })).toEqual([
+      'configs/x.yaml: symbols.0 = "btc-usd" (from environment variable SYMBOL): expected a unified symbol such as "BTC/USD"',
+    ]);
+  });
+
+  it('loadConfig throws a config_invalid error listing every problem, and config_unreadable for a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mjolnir-config-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, DEFAULT.replace('fast: 12', 'fast: 1').replace('capital: 10000', 'capital: -5'));
+    try {
+      loadConfig(file);
+      expect.unreachable();
+    } catch (error) {
+      expect(hasErrorCode(error, 'config_invalid')).toBe(true);
+      expect((error as Error).message).toContain(`${file}:10:11: strategy.params.fast = 1`);
+      expect((error as Error).message).toContain('capital = -5: expected a number > 0');
+    }
+    expect(() => loadConfig(join(dir, 'absent.yaml'))).toThrow(/cannot read config/);
+  });
+});
+
+describe('compiling a config', () => {
+  it('builds the engine spec and one stream per symbol', () => {
+    const result = parseConfig(
+      DEFAULT.replace('symbols: [BTC/USD]', 'symbols: [BTC/USD, ETH/USD]'),
+      'd.yaml',
+    );
+    if (!result.ok) throw new Error('default config must parse');
+    const spec = engineSpecOf(result.value);
+    expect(spec.strategy.id).toBe('ema_cross_atr');
+    expect(spec.timeframe.ms).toBe(300_000);
+    expect(spec.risk.maxOrdersPerMinute).toBe(10);
+    expect(streamsOf(result.value).map((s) => `${s.tag}/${symbolPath(s.symbol)}/${s.timeframe}`)).toEqual([
+      'coinbase/BTC_USD/5m',
+      'coinbase/ETH_USD/5m',
+    ]);
+  });
+
+  it('turns absent limits into Infinity (no limit)', () => {
+    const result = parseConfig(
+      'exchange: binance\nsymbols: [BTC/USDT]\ntimeframe: 5m\nstrategy: {id: rsi_reversion}\n',
+      'm.yaml',
+    );
+    if (!result.ok) throw new Error('must parse');
+    expect(engineSpecOf(result.value).risk.maxPositionNotional).toBe(Number.POSITIVE_INFINITY);
+  });
+});
