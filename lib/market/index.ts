@@ -7,5 +7,6 @@ export {
   barsFromSeries,
   loadBar,
   seriesFromBars,
+  storeBar,
 } from './series.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';

@@ -36,6 +36,16 @@ export function loadBar(series: BarSeries, i: number, target: MutableBar): Mutab
   return target;
 }
 
+/** Writes `bar` into slot `i` of `series`. */
+export function storeBar(series: BarSeries, i: number, bar: Bar): void {
+  series.ts[i] = bar.ts;
+  series.open[i] = bar.open;
+  series.high[i] = bar.high;
+  series.low[i] = bar.low;
+  series.close[i] = bar.close;
+  series.volume[i] = bar.volume;
+}
+
 /** Bar `i` of `series` as a fresh object (for tests and notebooks, not hot loops). */
 export function barAt(series: BarSeries, i: number): Bar {
   return loadBar(series, i, {} as MutableBar);
@@ -45,12 +55,7 @@ export function barAt(series: BarSeries, i: number): Bar {
 export function seriesFromBars(bars: readonly Bar[]): BarSeries {
   const series = allocateSeries(bars.length);
   bars.forEach((bar, i) => {
-    series.ts[i] = bar.ts;
-    series.open[i] = bar.open;
-    series.high[i] = bar.high;
-    series.low[i] = bar.low;
-    series.close[i] = bar.close;
-    series.volume[i] = bar.volume;
+    storeBar(series, i, bar);
   });
   return series;
 }

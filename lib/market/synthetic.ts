@@ -2,7 +2,7 @@ import type { Timeframe } from '../time/timeframe.js';
 import type { TsMs } from '../time/ts.js';
 import type { MutableBar } from './bar.js';
 import { Random } from './random.js';
-import { allocateSeries, type BarSeries } from './series.js';
+import { allocateSeries, type BarSeries, storeBar } from './series.js';
 
 /** Parameters of the synthetic market. Defaults resemble BTC: ~60% annual volatility, fat tails. */
 export interface SyntheticOptions {
@@ -111,13 +111,7 @@ export function generateSeries(options: SyntheticOptions, count: number): BarSer
   const series = allocateSeries(count);
   const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as MutableBar;
   for (let i = 0; i < count; i++) {
-    market.next(bar);
-    series.ts[i] = bar.ts;
-    series.open[i] = bar.open;
-    series.high[i] = bar.high;
-    series.low[i] = bar.low;
-    series.close[i] = bar.close;
-    series.volume[i] = bar.volume;
+    storeBar(series, i, market.next(bar));
   }
   return series;
 }

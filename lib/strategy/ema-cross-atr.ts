@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Atr } from '../features/atr.js';
 import { Ema } from '../features/ema.js';
 import type { Bar } from '../market/bar.js';
-import type { Signal, Strategy, StrategyDefinition } from './types.js';
+import { crossSignal } from './cross.js';
+import type { Strategy, StrategyDefinition } from './types.js';
 
 const params = z
   .strictObject({
@@ -48,11 +49,7 @@ function create(p: Params): Strategy<Features> {
       f.spread = f.fast.value - f.slow.value;
     },
     valid: (f) => Number.isFinite(f.spread) && Number.isFinite(f.previousSpread) && f.atr.value > 0,
-    entry(f): Signal {
-      if (f.previousSpread <= 0 && f.spread > 0) return 1;
-      if (f.previousSpread >= 0 && f.spread < 0) return -1;
-      return 0;
-    },
+    entry: (f) => crossSignal(f.previousSpread, f.spread),
     exitLong: (f) => f.spread < 0,
     exitShort: (f) => f.spread > 0,
     stopDistance: (f) => p.atr_mult * f.atr.value,

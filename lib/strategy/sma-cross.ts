@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Sma } from '../features/sma.js';
-import type { Signal, Strategy, StrategyDefinition } from './types.js';
+import { crossSignal } from './cross.js';
+import type { Strategy, StrategyDefinition } from './types.js';
 
 const params = z
   .strictObject({
@@ -40,11 +41,7 @@ function create(p: Params): Strategy<Features> {
       f.spread = f.fast.value - f.slow.value;
     },
     valid: (f) => Number.isFinite(f.spread) && Number.isFinite(f.previousSpread),
-    entry(f): Signal {
-      if (f.previousSpread <= 0 && f.spread > 0) return 1;
-      if (f.previousSpread >= 0 && f.spread < 0) return -1;
-      return 0;
-    },
+    entry: (f) => crossSignal(f.previousSpread, f.spread),
     exitLong: (f) => f.spread < 0,
     exitShort: (f) => f.spread > 0,
     stopDistance: (_f, close) => (p.stop_pct > 0 ? p.stop_pct * close : Number.POSITIVE_INFINITY),
