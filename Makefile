@@ -12,7 +12,7 @@ $(INSTALLED): package.json package-lock.json lib/package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help install build demo test check lint format bench config-check
+.PHONY: help install build demo test check lint format bench bench-engine bench-lake config-check sim validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,5 +41,16 @@ format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 test: check ## the whole test suite (what .ci/run calls)
 	npx vitest run
 
-bench: build ## benchmarks (not tests): figures and ratios to in-process baselines
+sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START)
+	$(CLI) sim
+
+validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
+	node dist/scripts/validate-binance-nfi.js
+
+bench: bench-engine bench-lake ## benchmarks (not tests): figures and ratios to in-process baselines
+
+bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
+
+bench-lake: build ## lake -> typed arrays for 1e7 bars (BENCH_BARS, BENCH_LAKE to keep the lake)
+	node --max-old-space-size=8192 dist/bench/lake.js

@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerLake } from './commands/lake.js';
+import { registerMarketData } from './commands/market-data.js';
+import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
 import { EXIT, reportError } from './errors.js';
 
@@ -14,6 +17,9 @@ const program = new Command()
 registerDemo(program);
 registerConfig(program);
 registerStrategies(program);
+registerSim(program);
+registerMarketData(program);
+registerLake(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,3 +7,30 @@ export function intOption(value: string): number {
     throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return parsed;
 }
+
+/** Parses a positive number option. */
+export function numberOption(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return parsed;
+}
+
+/** Parses an instant: epoch milliseconds or ISO-8601 (a date or time without zone is UTC). */
+export function timeOption(value: string): number {
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const iso =
+    /([zZ]|[+-]\d{2}:?\d{2})$/.test(trimmed) || /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? trimmed : `${trimmed}Z`;
+  const parsed = Date.parse(iso);
+  if (Number.isNaN(parsed))
+    throw new InvalidArgumentError(
+      `expected epoch ms or an ISO time such as 2024-01-01T00:00Z, got "${value}"`,
+    );
+  return parsed;
+}
+
+/** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
+export function dataRoot(option: string | undefined): string {
+  return option ?? process.env['DATA_ROOT'] ?? 'data';
+}

@@ -49,3 +49,10 @@ export function engineSpecOf(config: Config): EngineSpec {
 export function symbolPath(symbol: string): string {
   return symbol.replaceAll('/', '_').replaceAll(':', '-');
 }
+
+/** Base URL of the simulated exchange the config points at, if any. */
+export function simulatorUrl(config: Config): string | undefined {
+  return config.simulator === undefined
+    ? undefined
+    : `http://${config.simulator.host}:${config.simulator.port}`;
+}

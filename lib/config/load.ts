@@ -37,6 +37,16 @@ export const ENV_OVERRIDES = {
 
 function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
   const sources = new Map<string, string>();
+  const simPort = env['SIM_PORT'];
+  if (
+    simPort !== undefined &&
+    simPort !== '' &&
+    typeof raw['simulator'] === 'object' &&
+    raw['simulator'] !== null
+  ) {
+    (raw['simulator'] as Record<string, unknown>)['port'] = Number(simPort);
+    sources.set('simulator', 'environment variable SIM_PORT');
+  }
   for (const [variable, key] of Object.entries(ENV_OVERRIDES)) {
     const value = env[variable];
     if (value === undefined || value === '') continue;

@@ -47,6 +47,20 @@ export const configSchema = z
       ])
       .default({ mode: 'fixed_notional', notional: 1000 }),
     capital: positive.default(10_000),
+    /** Point the exchange's API at the simulated exchange on loopback (configs/sim.yaml). */
+    simulator: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(1).max(65_535).default(8765),
+      })
+      .optional(),
+    /** How market data is fetched. */
+    fetch: z
+      .strictObject({
+        timeout_ms: z.number().int().positive().default(10_000),
+        attempts: z.number().int().min(1).max(20).default(5),
+      })
+      .default({ timeout_ms: 10_000, attempts: 5 }),
     risk: z
       .strictObject({
         max_position_notional: limit,

@@ -8,11 +8,25 @@ export type ErrorCategory = 'retryable' | 'operator' | 'invariant';
 
 /** Every stable error code, with the category that tells the operator what to do. */
 export const ERROR_CODES = {
+  // Exchange and network: transient, retried with backoff.
+  exchange_unavailable: 'retryable',
+  rate_limited: 'retryable',
+  timeout: 'retryable',
+  bad_response: 'retryable',
+  // Exchange: needs a human.
+  bad_symbol: 'operator',
+  auth_failed: 'operator',
+  exchange_rejected: 'operator',
+  clock_drift: 'operator',
+  // Files and configuration.
   config_invalid: 'operator',
   config_unreadable: 'operator',
   input_invalid: 'operator',
   state_incompatible: 'operator',
   state_corrupt: 'operator',
+  data_invalid: 'operator',
+  storage_failed: 'operator',
+  lock_busy: 'retryable',
   invariant_violated: 'invariant',
   not_monotonic: 'invariant',
 } as const satisfies Record<string, ErrorCategory>;

@@ -1,4 +1,5 @@
 export { type Bar, type BarDefect, barDefect, isUsableBar, type MutableBar, mutableBar } from './bar.js';
+export { type Gap, type GapReport, gapReport } from './gaps.js';
 export { Random } from './random.js';
 export {
   allocateSeries,
@@ -10,3 +11,11 @@ export {
   storeBar,
 } from './series.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';
+export {
+  type BarFlag,
+  countFlags,
+  type FlaggedRow,
+  type RawBarRow,
+  type ValidatedBars,
+  validateRows,
+} from './validate.js';

@@ -1,0 +1,152 @@
+import {
+  gapReport,
+  isoUtc,
+  Lake,
+  type MarketKey,
+  resample,
+  type TimeframeLabel,
+  timeframe,
+} from '@mjolnir/lib';
+import type { Command } from 'commander';
+import { columns, num } from '../format.js';
+import { dataRoot, timeOption } from '../options.js';
+
+interface StreamOptions {
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  start?: number;
+  end?: number;
+  dataRoot?: string;
+  json?: boolean;
+}
+
+function withStream(command: Command): Command {
+  return command
+    .requiredOption('--exchange <id>', 'exchange id')
+    .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT')
+    .requiredOption('--timeframe <tf>', 'timeframe, e.g. 5m')
+    .option('--start <time>', 'first bar close, epoch ms or ISO (default: the first stored)', timeOption)
+    .option('--end <time>', 'last bar close (default: the last stored)', timeOption)
+    .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)');
+}
+
+async function open(
+  options: StreamOptions,
+): Promise<{ lake: Lake; key: MarketKey; start: number; end: number } | null> {
+  const lake = await Lake.open(dataRoot(options.dataRoot));
+  const key: MarketKey = {
+    exchange: options.exchange,
+    symbol: options.symbol,
+    timeframe: timeframe(options.timeframe as TimeframeLabel).label,
+  };
+  const bounds = await lake.bounds(key);
+  if (bounds === null) {
+    process.stderr.write(`no bars stored under ${lake.layout.rawDir(key)}\n`);
+    lake.close();
+    process.exitCode = 2;
+    return null;
+  }
+  return { lake, key, start: options.start ?? bounds.first, end: options.end ?? bounds.last };
+}
+
+export function registerLake(program: Command): void {
+  const lake = program.command('lake').description('inspect and maintain the raw-bar lake');
+
+  withStream(
+    lake.command('gaps').description('missing bars of a window, listed (never filled with invented candles)'),
+  )
+    .option('--json', 'one JSON object')
+    .action(async (options: StreamOptions) => {
+      const opened = await open(options);
+      if (opened === null) return;
+      try {
+        const tf = timeframe(opened.key.timeframe);
+        const report = gapReport(
+          await opened.lake.read(opened.key, opened.start, opened.end),
+          tf,
+          opened.start,
+          opened.end,
+        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(report)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${columns([
+            ['window', `${isoUtc(report.start)} .. ${isoUtc(report.end)}`],
+            ['expected', num(report.expected)],
+            [
+              'present',
+              `${num(report.present)} (${num(report.invalid)} unusable, ${num(report.zeroVolume)} with zero volume)`,
+            ],
+            ['missing', `${num(report.missing)} in ${num(report.gaps.length)} gaps`],
+          ])}\n`,
+        );
+        for (const gap of report.gaps.slice(0, 20)) {
+          process.stdout.write(`  ${isoUtc(gap.from)} .. ${isoUtc(gap.to)}  ${gap.bars} bars\n`);
+        }
+        if (report.gaps.length > 20)
+          process.stdout.write(`  ... ${report.gaps.length - 20} more (--json for all)\n`);
+      } finally {
+        opened.lake.close();
+      }
+    });
+
+  withStream(
+    lake
+      .command('resample')
+      .description('resample to a higher timeframe in DuckDB (complete bars only) and print CSV'),
+  )
+    .requiredOption('--to <tf>', 'target timeframe, e.g. 1h')
+    .action(async (options: StreamOptions & { to: string }) => {
+      const opened = await open(options);
+      if (opened === null) return;
+      try {
+        const result = await resample(
+          opened.lake,
+          opened.key,
+          options.to as TimeframeLabel,
+          opened.start,
+          opened.end,
+        );
+        const s = result.series;
+        const lines = ['ts_ms,open,high,low,close,volume'];
+        for (let i = 0; i < s.length; i++)
+          lines.push(`${s.ts[i]},${s.open[i]},${s.high[i]},${s.low[i]},${s.close[i]},${s.volume[i]}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        opened.lake.close();
+      }
+    });
+
+  withStream(
+    lake.command('compact').description('build the month read cache of a stream (stale months are rebuilt)'),
+  ).action(async (options: StreamOptions) => {
+    const opened = await open(options);
+    if (opened === null) return;
+    try {
+      const report = await opened.lake.compact(opened.key);
+      process.stdout.write(
+        `built ${report.built.length} months, ${report.current.length} already current, ${report.removed.length} removed\n`,
+      );
+    } finally {
+      opened.lake.close();
+    }
+  });
+
+  withStream(lake.command('info').description('days, first and last bar of a stream')).action(
+    async (options: StreamOptions) => {
+      const opened = await open(options);
+      if (opened === null) return;
+      try {
+        const days = opened.lake.days(opened.key);
+        process.stdout.write(
+          `${opened.lake.layout.rawDir(opened.key)}: ${days.length} days, ${isoUtc(opened.start)} .. ${isoUtc(opened.end)}\n`,
+        );
+      } finally {
+        opened.lake.close();
+      }
+    },
+  );
+}

@@ -1,0 +1,182 @@
+import ccxt, { type Exchange } from 'ccxt';
+import { MjolnirError } from '../core/errors.js';
+import { type FlaggedRow, type RawBarRow, type ValidatedBars, validateRows } from '../market/validate.js';
+import type { Timeframe } from '../time/timeframe.js';
+import { translateExchangeError } from './errors.js';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
+
+/** Where hosts get market data: the ccxt adapter in production, the same against the simulator in tests. */
+export interface MarketDataSource {
+  readonly exchangeId: string;
+  /** The most bars one request returns. */
+  readonly maxBarsPerRequest: number;
+  /**
+   * Bars closing at or after `sinceClose` (or the most recent ones), oldest first, validated at the
+   * edge. The newest may still be in progress: closure is decided by the host (drop the newest).
+   */
+  fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars>;
+  /** The exchange's clock in ms, or null when it offers none. */
+  fetchServerTime(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+/** How to reach an exchange through ccxt. */
+export interface CcxtOptions {
+  readonly exchange: string;
+  /** Base URL of the simulated exchange: every API URL of the ccxt class is pointed there, nothing else changes. */
+  readonly simulatorUrl?: string;
+  readonly timeoutMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly onRetry?: (error: MjolnirError, retry: number, delayMs: number) => void;
+  /** API credentials, only ever from the environment (`<EXCHANGE>_API_KEY`, `<EXCHANGE>_API_SECRET`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+// Exchanges whose klines payload is a bare JSON array: anything else is a malformed response.
+const ARRAY_KLINES = new Set(['binance', 'binanceus', 'binancecoinm', 'binanceusdm']);
+
+function pointAt(urls: unknown, base: string): unknown {
+  if (typeof urls === 'string') {
+    if (!/^https?:\/\//.test(urls)) return urls;
+    const url = new URL(urls);
+    return `${base.replace(/\/$/, '')}${url.pathname.replace(/\/$/, '')}${url.search}`;
+  }
+  if (typeof urls === 'object' && urls !== null) {
+    return Object.fromEntries(Object.entries(urls).map(([k, v]) => [k, pointAt(v, base)]));
+  }
+  return urls;
+}
+
+/** A ccxt exchange instance: rate limiter on, and its API URLs pointed at the simulator when given. */
+export function createCcxtExchange(options: CcxtOptions): Exchange {
+  const constructors = ccxt as unknown as Record<string, new (config: object) => Exchange>;
+  const Constructor = ccxt.exchanges.includes(options.exchange) ? constructors[options.exchange] : undefined;
+  if (Constructor === undefined) {
+    throw new MjolnirError('config_invalid', `ccxt has no exchange "${options.exchange}"`);
+  }
+  const env = options.env ?? {};
+  const prefix = options.exchange.toUpperCase();
+  const exchange = new Constructor({
+    enableRateLimit: true,
+    timeout: options.timeoutMs ?? 10_000,
+    ...(env[`${prefix}_API_KEY`]
+      ? { apiKey: env[`${prefix}_API_KEY`], secret: env[`${prefix}_API_SECRET`] }
+      : {}),
+  });
+  if (options.simulatorUrl !== undefined) {
+    exchange.urls['api'] = pointAt(exchange.urls['api'], options.simulatorUrl) as typeof exchange.urls.api;
+  }
+  exchange.enableLastJsonResponse = true;
+  return exchange;
+}
+
+function toRows(candles: unknown, tf: Timeframe, context: string): RawBarRow[] {
+  if (!Array.isArray(candles)) throw new MjolnirError('bad_response', `${context}: OHLCV is not a list`);
+  return candles.map((candle: unknown, at) => {
+    if (
+      !Array.isArray(candle) ||
+      candle.length < 6 ||
+      typeof candle[0] !== 'number' ||
+      !Number.isSafeInteger(candle[0])
+    ) {
+      // ccxt turns an unparsable body into rows of nonsense: the whole response is untrustworthy.
+      throw new MjolnirError(
+        'bad_response',
+        `${context}: candle ${at} is malformed: ${JSON.stringify(candle).slice(0, 80)}`,
+      );
+    }
+    const value = (i: number) => (typeof candle[i] === 'number' ? (candle[i] as number) : Number.NaN);
+    return {
+      at,
+      ts: candle[0] + tf.ms,
+      open: value(1),
+      high: value(2),
+      low: value(3),
+      close: value(4),
+      volume: value(5),
+    };
+  });
+}
+
+/** Order problems in the payload as sent (ccxt sorts candles before we see them). */
+function rawOrderFlags(raw: unknown, tf: Timeframe): FlaggedRow[] {
+  if (!Array.isArray(raw)) return [];
+  const flags: FlaggedRow[] = [];
+  for (let i = 1; i < raw.length; i++) {
+    const previous = Number((raw[i - 1] as unknown[])?.[0]);
+    const current = Number((raw[i] as unknown[])?.[0]);
+    if (current < previous)
+      flags.push({ at: i, ts: current + tf.ms, flag: 'out_of_order', detail: 'as sent by the exchange' });
+  }
+  return flags;
+}
+
+/** Market data through ccxt, for any ccxt exchange id. */
+export class CcxtMarketData implements MarketDataSource {
+  readonly exchangeId: string;
+  readonly maxBarsPerRequest: number;
+  private readonly exchange: Exchange;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: CcxtOptions) {
+    this.exchangeId = options.exchange;
+    this.exchange = createCcxtExchange(options);
+    const features = this.exchange.features as { spot?: { fetchOHLCV?: { limit?: number } } } | undefined;
+    this.maxBarsPerRequest = features?.spot?.fetchOHLCV?.limit ?? 500;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  private call<T>(context: string, operation: () => Promise<T>): Promise<T> {
+    return withRetry(
+      async () => {
+        try {
+          return await operation();
+        } catch (error) {
+          throw translateExchangeError(error, context);
+        }
+      },
+      this.retry,
+      { sleep: this.sleep, ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}) },
+    );
+  }
+
+  /**
+   * Loads markets when they are not loaded. ccxt keeps a failed loadMarkets promise and hands it back
+   * to every later call unless told to reload, so one transient error at start-up would poison the
+   * instance for good: hence `reload`, inside the retried operation.
+   */
+  private async ensureMarkets(): Promise<void> {
+    if (this.exchange.markets === undefined || this.exchange.markets === null)
+      await this.exchange.loadMarkets(true);
+  }
+
+  fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars> {
+    const context = `${this.exchangeId} ${symbol} ${tf.label} OHLCV`;
+    const since = sinceClose === undefined ? undefined : sinceClose - tf.ms;
+    const pageLimit = Math.min(limit ?? this.maxBarsPerRequest, this.maxBarsPerRequest);
+    return this.call(context, async () => {
+      await this.ensureMarkets();
+      const candles = await this.exchange.fetchOHLCV(symbol, tf.label, since, pageLimit);
+      const raw = this.exchange.last_json_response as unknown;
+      if (ARRAY_KLINES.has(this.exchangeId) && !Array.isArray(raw)) {
+        throw new MjolnirError('bad_response', `${context}: the exchange did not send a list of klines`);
+      }
+      const validated = validateRows(toRows(candles, tf, context), tf);
+      const orderFlags = ARRAY_KLINES.has(this.exchangeId) ? rawOrderFlags(raw, tf) : [];
+      return { bars: validated.bars, flags: [...orderFlags, ...validated.flags] };
+    });
+  }
+
+  async fetchServerTime(): Promise<number | null> {
+    if (!this.exchange.has['fetchTime']) return null;
+    const time = await this.call(`${this.exchangeId} server time`, () => this.exchange.fetchTime());
+    return typeof time === 'number' && Number.isFinite(time) ? time : null;
+  }
+
+  async close(): Promise<void> {
+    await this.exchange.close();
+  }
+}

@@ -1,0 +1,11 @@
+export { type BackfillProgress, type BackfillReport, backfill } from './backfill.js';
+export {
+  CcxtMarketData,
+  type CcxtOptions,
+  createCcxtExchange,
+  type MarketDataSource,
+} from './ccxt-source.js';
+export { type ClockDrift, measureClockDrift } from './clock.js';
+export { redact, translateExchangeError } from './errors.js';
+export { closedBars, fetchHistory, type HistoryPage } from './history.js';
+export { backoffDelay, DEFAULT_RETRY, type RetryEnvironment, type RetryPolicy, withRetry } from './retry.js';

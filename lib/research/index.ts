@@ -1,0 +1,1 @@
+export { barsFrame, lakeFrame } from './dataframe.js';

@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../time/clock.js';
+import { parseTimeframe, type Timeframe } from '../time/timeframe.js';
+import { isoUtc } from '../time/ts.js';
+import { binanceError, binanceId, exchangeInfo, klineRow } from './binance.js';
+import { type FaultKind, FaultPlan } from './faults.js';
+import { klines, type SimBarSource } from './market.js';
+
+/** How to run the simulated exchange. */
+export interface SimServerOptions {
+  /** Always loopback unless told otherwise. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** The simulated time (a VirtualClock in operation, a TestClock in tests). */
+  readonly clock: Clock;
+  /** The markets served, by unified symbol. */
+  readonly markets: Readonly<Record<string, SimBarSource>>;
+  readonly faults?: FaultPlan;
+  /** One line per request, for `make sim` on a terminal. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running simulated exchange. */
+export interface SimServer {
+  /** Base URL, e.g. http://127.0.0.1:40123 (point ccxt's API URLs here). */
+  readonly url: string;
+  readonly port: number;
+  readonly clock: Clock;
+  readonly faults: FaultPlan;
+  /** Requests served so far, by path. */
+  readonly requests: Record<string, number>;
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json;charset=UTF-8' };
+const MAX_LIMIT = 1000;
+
+interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const ok = (value: unknown): Reply => ({ status: 200, body: JSON.stringify(value) });
+const badRequest = (code: number, msg: string): Reply => ({ status: 400, body: binanceError(code, msg) });
+
+function klinesReply(
+  options: SimServerOptions,
+  faults: FaultPlan,
+  query: URLSearchParams,
+  now: number,
+): Reply {
+  const symbol = Object.keys(options.markets).find((s) => binanceId(s) === query.get('symbol'));
+  if (symbol === undefined) return badRequest(-1121, 'Invalid symbol.');
+  const parsed = parseTimeframe(query.get('interval') ?? '');
+  if (!parsed.ok) return badRequest(-1120, 'Invalid interval.');
+  const interval: Timeframe = parsed.value;
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Number(query.get('limit') ?? 500) || 500));
+  const start = query.get('startTime');
+  const end = query.get('endTime');
+  const source = options.markets[symbol]!;
+  if (interval.ms % source.base.ms !== 0) return badRequest(-1120, 'Invalid interval.');
+  const lastOpen = Math.floor(Math.min(now, end === null ? now : Number(end)) / interval.ms) * interval.ms;
+  // Without a start, Binance returns the most recent `limit` klines up to the end.
+  const firstOpen = start === null ? lastOpen - (limit - 1) * interval.ms : Number(start);
+  const all = klines(source, interval, firstOpen, lastOpen, now).filter(
+    (k) => !faults.lacks(symbol, interval.label, k.openTime),
+  );
+  const chosen = start === null ? all.slice(-limit) : all.slice(0, limit);
+  return ok(chosen.map((k) => klineRow(k, interval.ms)));
+}
+
+function route(options: SimServerOptions, faults: FaultPlan, url: URL, now: number): Reply {
+  const time = now + faults.timeOffset(now);
+  switch (url.pathname) {
+    case '/api/v3/ping':
+    case '/fapi/v1/ping':
+      return ok({});
+    case '/api/v3/time':
+    case '/fapi/v1/time':
+    case '/dapi/v1/time':
+      return ok({ serverTime: time });
+    case '/api/v3/exchangeInfo':
+      return ok(exchangeInfo(time, Object.keys(options.markets)));
+    case '/fapi/v1/exchangeInfo':
+    case '/dapi/v1/exchangeInfo':
+      // No derivatives are simulated: ccxt's binance class asks for them and gets none.
+      return ok({ ...exchangeInfo(time, []), assets: [] });
+    case '/api/v3/klines':
+      return klinesReply(options, faults, url.searchParams, now);
+    default:
+      return { status: 404, body: binanceError(-1, `no such endpoint ${url.pathname}`) };
+  }
+}
+
+/** Applies a response fault to a reply (the request was served; the answer is what breaks). */
+function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan): Reply {
+  switch (fault) {
+    case 'rate_limit':
+      return {
+        status: 429,
+        body: binanceError(-1003, 'Too many requests; current limit is 6000 request weight per 1 MINUTE.'),
+        headers: { 'retry-after': '1' },
+      };
+    case 'server_error': {
+      const status = [500, 502, 503][Math.floor(faults.pick() * 3)]!;
+      return {
+        status,
+        body: `<html><body><h1>${status}</h1>upstream unavailable</body></html>`,
+        headers: { 'content-type': 'text/html' },
+      };
+    }
+    case 'malformed': {
+      // Cycles through a truncated body, an HTML page and an empty object (which ccxt reads as no klines).
+      const variant = (faults.injected.malformed - 1) % 3;
+      const body =
+        variant === 0
+          ? reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2)))
+          : variant === 1
+            ? '<html>maintenance</html>'
+            : '{}';
+      return { status: 200, body };
+    }
+    case 'duplicate':
+    case 'out_of_order': {
+      const rows = JSON.parse(reply.body) as unknown[];
+      if (!Array.isArray(rows) || rows.length < 2) return reply;
+      const i = 1 + Math.floor(faults.pick() * (rows.length - 1));
+      if (fault === 'duplicate') rows.splice(i, 0, rows[i]);
+      else [rows[i - 1], rows[i]] = [rows[i], rows[i - 1]];
+      return { status: reply.status, body: JSON.stringify(rows) };
+    }
+    default:
+      return reply;
+  }
+}
+
+/** Starts the simulated exchange on loopback. */
+export function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  const faults = options.faults ?? new FaultPlan();
+  const requests: Record<string, number> = {};
+  const hanging = new Set<NodeJS.Timeout>();
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://sim');
+    requests[url.pathname] = (requests[url.pathname] ?? 0) + 1;
+    const now = options.clock.now();
+    if (url.pathname === '/sim/status') {
+      response
+        .writeHead(200, JSON_TYPE)
+        .end(JSON.stringify({ now, iso: isoUtc(now), requests, injected: faults.injected }));
+      return;
+    }
+    const fault = faults.next(url.pathname.endsWith('/klines'));
+    options.log?.(
+      `${isoUtc(now)} ${request.method} ${url.pathname}${url.search}${fault ? ` [fault: ${fault}]` : ''}`,
+    );
+    if (fault === 'timeout') {
+      const timer = setTimeout(() => {
+        hanging.delete(timer);
+        request.socket.destroy();
+      }, faults.settings.timeout_ms);
+      hanging.add(timer);
+      request.on('close', () => {
+        clearTimeout(timer);
+        hanging.delete(timer);
+      });
+      return;
+    }
+    let reply = route(options, faults, url, now);
+    if (fault !== null && reply.status === 200) reply = corrupt(reply, fault, faults);
+    response.writeHead(reply.status, { ...JSON_TYPE, ...reply.headers }).end(reply.body);
+  };
+  const server = createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      response
+        .writeHead(500, JSON_TYPE)
+        .end(binanceError(-1000, `simulator error: ${(error as Error).message}`));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+        port,
+        clock: options.clock,
+        faults,
+        requests,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const timer of hanging) clearTimeout(timer);
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,241 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MjolnirError } from '../core/errors.js';
+import type { Bar } from '../market/bar.js';
+import { allocateSeries, type BarSeries } from '../market/series.js';
+import { type Timeframe, timeframe } from '../time/timeframe.js';
+import { DAY_MS, utcDay } from '../time/ts.js';
+import { commitFile, temporaryPath, withFileLock } from './atomic.js';
+import { type CompactionReport, compact, readableFiles } from './compaction.js';
+import { Duck, orderChunks, sqlString } from './duck.js';
+import { DataLayout, type MarketKey } from './layout.js';
+
+/** What a write did, partition by partition. */
+export interface WriteReport {
+  /** Day partitions rewritten because they gained or changed bars. */
+  readonly written: readonly string[];
+  /** Day partitions the bars were already in, identically: not rewritten. */
+  readonly unchanged: readonly string[];
+  readonly rows: number;
+}
+
+/** The last instant with a four-digit year: day names compare as strings only up to there. */
+const MAX_DATE_MS = Date.UTC(9999, 11, 31);
+const PARTITION_FILE = /^(\d{4}-\d{2}-\d{2})\.parquet$/;
+const COLUMNS = 'ts_ms, open, high, low, close, volume';
+let incomingTables = 0;
+
+/**
+ * The raw-bar lake: parquet files per UTC day under `raw/<exchange>/<SYMBOL>/<tf>/` (CONTRACTS.md),
+ * the ground truth for replay. A bar belongs to the day in which it opens, so a day file holds the
+ * bars trading that day (for 5m: closes 00:05 .. 24:00). Writes merge with what is there, duplicates
+ * resolved last-write-wins, each partition replaced atomically; a partition that would not change is
+ * not rewritten. Timestamps are UTC epoch milliseconds (`ts_ms`, the bar close).
+ */
+export class Lake {
+  readonly layout: DataLayout;
+
+  private constructor(
+    root: string,
+    private readonly duck: Duck,
+    /** Single-threaded, so every file written keeps its ORDER BY (parallel writers interleave rows). */
+    private readonly writer: Duck,
+  ) {
+    this.layout = new DataLayout(root);
+  }
+
+  /** Opens the lake under a data root (`DATA_ROOT`, default `./data`). */
+  static async open(root: string): Promise<Lake> {
+    return new Lake(root, await Duck.open(), await Duck.open({ threads: 1 }));
+  }
+
+  close(): void {
+    this.duck.close();
+    this.writer.close();
+  }
+
+  /** The day a bar is filed under: the UTC day of its open. */
+  static dayOf(closeTs: number, tf: Timeframe): string {
+    return utcDay(closeTs - tf.ms);
+  }
+
+  /** Day partitions present for a stream, oldest first. */
+  days(key: MarketKey): string[] {
+    const dir = this.layout.rawDir(key);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((name) => PARTITION_FILE.exec(name)?.[1])
+      .filter((day): day is string => day !== undefined)
+      .sort();
+  }
+
+  /** Merges bars into the stream's partitions. Bars must be aligned to the timeframe. */
+  async write(key: MarketKey, bars: readonly Bar[]): Promise<WriteReport> {
+    const tf = timeframe(key.timeframe);
+    const byDay = new Map<string, Bar[]>();
+    for (const bar of bars) {
+      if (!Number.isSafeInteger(bar.ts) || bar.ts % tf.ms !== 0) {
+        throw new MjolnirError(
+          'data_invalid',
+          `bar close ${bar.ts} is not aligned to ${tf.label}; refusing to store it`,
+        );
+      }
+      const day = Lake.dayOf(bar.ts, tf);
+      const list = byDay.get(day);
+      if (list) list.push(bar);
+      else byDay.set(day, [bar]);
+    }
+    if (byDay.size === 0) return { written: [], unchanged: [], rows: 0 };
+    const dir = this.layout.rawDir(key);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new MjolnirError('storage_failed', `cannot create ${dir}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return withFileLock(join(dir, '.lock'), async () => {
+      const table = await this.stage(bars);
+      try {
+        // One single-file COPY per day: DuckDB's partitioned writer does not keep rows in order
+        // within a partition, and every partition must be sorted by ts_ms.
+        const written: string[] = [];
+        const unchanged: string[] = [];
+        for (const day of [...byDay.keys()].sort()) {
+          const changed = await this.mergeDay(key, tf, table, day);
+          (changed ? written : unchanged).push(day);
+        }
+        return { written, unchanged, rows: bars.length };
+      } finally {
+        await this.writer.run(`DROP TABLE IF EXISTS ${table}`);
+      }
+    });
+  }
+
+  /** Loads bars into a temporary table, with their order as the last-write-wins tiebreak. */
+  private async stage(bars: readonly Bar[]): Promise<string> {
+    const table = `incoming_${process.pid}_${++incomingTables}`;
+    await this.writer.run(
+      `CREATE TEMP TABLE ${table} (ts_ms BIGINT, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, seq BIGINT)`,
+    );
+    const appender = await this.writer.raw.createAppender(table);
+    bars.forEach((bar, seq) => {
+      appender.appendBigInt(BigInt(bar.ts));
+      appender.appendDouble(bar.open);
+      appender.appendDouble(bar.high);
+      appender.appendDouble(bar.low);
+      appender.appendDouble(bar.close);
+      appender.appendDouble(bar.volume);
+      appender.appendBigInt(BigInt(seq));
+      appender.endRow();
+    });
+    appender.closeSync();
+    return table;
+  }
+
+  /** Rewrites one day partition with the staged bars merged in; false when nothing would change. */
+  private async mergeDay(key: MarketKey, tf: Timeframe, table: string, day: string): Promise<boolean> {
+    const target = this.layout.partition(key, day);
+    const dayStart = Date.parse(`${day}T00:00:00Z`) + tf.ms;
+    const range = `ts_ms BETWEEN ${dayStart} AND ${dayStart + DAY_MS - tf.ms}`;
+    const exists = existsSync(target);
+    const existing = exists ? `read_parquet(${sqlString(target)})` : null;
+    if (existing) {
+      // Unchanged when every staged bar of the day is already there with identical values.
+      const differing = await this.writer.scalar(
+        `SELECT count(*) FROM ${table} i WHERE i.${range} AND NOT EXISTS (
+           SELECT 1 FROM ${existing} e WHERE e.ts_ms = i.ts_ms AND e.open IS NOT DISTINCT FROM i.open
+             AND e.high IS NOT DISTINCT FROM i.high AND e.low IS NOT DISTINCT FROM i.low
+             AND e.close IS NOT DISTINCT FROM i.close AND e.volume IS NOT DISTINCT FROM i.volume)`,
+      );
+      if (differing === 0) return false;
+    }
+    const sources = [`SELECT ${COLUMNS}, seq, 1 AS src FROM ${table} WHERE ${range}`];
+    if (existing) sources.push(`SELECT ${COLUMNS}, 0 AS seq, 0 AS src FROM ${existing}`);
+    const temporary = temporaryPath(target);
+    await this.writer.run(
+      `COPY (
+         SELECT ${COLUMNS} FROM (${sources.join(' UNION ALL ')})
+         QUALIFY row_number() OVER (PARTITION BY ts_ms ORDER BY src DESC, seq DESC) = 1
+         ORDER BY ts_ms
+       ) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    commitFile(temporary, target);
+    return true;
+  }
+
+  /** Files that can hold bars closing within [startTs, endTs]: current month files, else day partitions. */
+  private filesFor(key: MarketKey, startTs: number, endTs: number): string[] {
+    const tf = timeframe(key.timeframe);
+    // Any window is accepted ("everything": 0 .. Number.MAX_SAFE_INTEGER); days exist only within dates.
+    const first = Lake.dayOf(Math.max(startTs, tf.ms), tf);
+    const last = Lake.dayOf(Math.min(endTs, MAX_DATE_MS), tf);
+    const all = this.days(key);
+    return readableFiles(
+      this.layout,
+      key,
+      all.filter((day) => day >= first && day <= last),
+      all,
+    );
+  }
+
+  /**
+   * Builds the month files of a stream's read cache (see compaction.ts): reads of long windows then
+   * open ~30x fewer files. Safe to run any time; stale month files are rebuilt, never served.
+   */
+  async compact(key: MarketKey): Promise<CompactionReport> {
+    return withFileLock(join(this.layout.rawDir(key), '.lock'), () =>
+      compact(this.writer, this.layout, key, this.days(key)),
+    );
+  }
+
+  /** Bars closing within [startTs, endTs] (inclusive), oldest first, as typed arrays. */
+  async read(key: MarketKey, startTs: number, endTs: number): Promise<BarSeries> {
+    const files = this.filesFor(key, startTs, endTs);
+    if (files.length === 0 || endTs < startTs) return allocateSeries(0);
+    const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
+    const where = `ts_ms BETWEEN ${Math.ceil(startTs)} AND ${Math.floor(endTs)}`;
+    const nan = "'NaN'::DOUBLE";
+    const select = `SELECT CAST(ts_ms AS DOUBLE), COALESCE(open, ${nan}), COALESCE(high, ${nan}), COALESCE(low, ${nan}),
+              COALESCE(close, ${nan}), COALESCE(volume, ${nan}) FROM ${source} WHERE ${where}`;
+    // Parallel scans return chunks out of order; putting sorted chunks back in order is far cheaper
+    // than sorting in the query, which is kept for the case of overlapping chunks.
+    let { columns, chunkStarts, rows: count } = await this.duck.readDoubles(select, [], 6);
+    if (!orderChunks(columns, chunkStarts)) {
+      ({
+        columns,
+        chunkStarts,
+        rows: count,
+      } = await this.duck.readDoubles(`${select} ORDER BY ts_ms`, [], 6));
+      if (!orderChunks(columns, chunkStarts)) {
+        throw new MjolnirError('data_invalid', `lake ${this.layout.rawDir(key)} holds the same ts_ms twice`);
+      }
+    }
+    const [ts, open, high, low, close, volume] = columns;
+    return { length: count, ts: ts!, open: open!, high: high!, low: low!, close: close!, volume: volume! };
+  }
+
+  /** The first and last bar close stored for a stream, or null when it has none. */
+  async bounds(key: MarketKey): Promise<{ first: number; last: number } | null> {
+    const days = this.days(key);
+    if (days.length === 0) return null;
+    const first = await this.duck.scalar(
+      `SELECT min(ts_ms) FROM read_parquet(${sqlString(this.layout.partition(key, days[0]!))})`,
+    );
+    const last = await this.duck.scalar(
+      `SELECT max(ts_ms) FROM read_parquet(${sqlString(this.layout.partition(key, days.at(-1)!))})`,
+    );
+    return first === null || last === null ? null : { first, last };
+  }
+
+  /** The query engine, for other store modules (resampling). */
+  get engine(): Duck {
+    return this.duck;
+  }
+
+  /** A SQL source over the files that can hold [startTs, endTs], or null when there are none. */
+  sourceFor(key: MarketKey, startTs: number, endTs: number): string | null {
+    const files = this.filesFor(key, startTs, endTs);
+    return files.length === 0 ? null : `read_parquet([${files.map(sqlString).join(', ')}])`;
+  }
+}

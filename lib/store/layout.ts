@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { symbolPath } from '../config/compile.js';
+import type { TimeframeLabel } from '../time/timeframe.js';
+
+/** What identifies one series of bars: where it trades and at which timeframe. */
+export interface MarketKey {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: TimeframeLabel;
+}
+
+/** Every path of the data root (CONTRACTS.md "Data layout"), in one place. */
+export class DataLayout {
+  constructor(readonly root: string) {}
+
+  /** `raw/<exchange>/<SYMBOL>/<tf>/`: the stream's day partitions. */
+  rawDir(key: MarketKey): string {
+    return join(this.root, 'raw', key.exchange, symbolPath(key.symbol), key.timeframe);
+  }
+
+  /** `raw/.../<YYYY-MM-DD>.parquet`. */
+  partition(key: MarketKey, day: string): string {
+    return join(this.rawDir(key), `${day}.parquet`);
+  }
+
+  /** `processed/decisions/<tag>/<SYMBOL>/<tf>/decisions.csv`. */
+  decisions(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return join(this.root, 'processed', 'decisions', tag, symbolPath(symbol), timeframe, 'decisions.csv');
+  }
+
+  /** `processed/trades/<tag>/<SYMBOL>/<tf>/trades.csv`. */
+  trades(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return join(this.root, 'processed', 'trades', tag, symbolPath(symbol), timeframe, 'trades.csv');
+  }
+
+  /** `runs/<RUNID>/manifest.json`. */
+  manifest(runId: string): string {
+    return join(this.root, 'runs', runId, 'manifest.json');
+  }
+
+  /** `state/kill_switch.flag`: its presence halts new entries. */
+  killSwitch(): string {
+    return join(this.root, 'state', 'kill_switch.flag');
+  }
+
+  /** `state/`: engine state and other operational state. */
+  stateDir(): string {
+    return join(this.root, 'state');
+  }
+
+  /** `models/<model_id>/`. */
+  model(modelId: string): string {
+    return join(this.root, 'models', modelId);
+  }
+}
