@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEngine } from './commands/engine.js';
 import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
+import { registerPaper } from './commands/paper.js';
 import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
 import { EXIT, reportError } from './errors.js';
@@ -15,9 +17,11 @@ const program = new Command()
   .exitOverride();
 
 registerDemo(program);
+registerEngine(program);
 registerConfig(program);
 registerStrategies(program);
 registerSim(program);
+registerPaper(program);
 registerMarketData(program);
 registerLake(program);
 

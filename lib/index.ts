@@ -7,6 +7,8 @@ export * from './core/index.js';
 export * from './engine/index.js';
 export * from './exchange/index.js';
 export * from './features/index.js';
+export * from './journal/index.js';
+export * from './live/index.js';
 export * from './market/index.js';
 export * from './metrics/index.js';
 export * from './research/index.js';

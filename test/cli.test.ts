@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +17,36 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('mjolnir CLI (the built binary, as operators run it)', () => {
-  it('demo runs the engine on the embedded default and prints a summary with one decision per bar', () => {
-    const run = cli(['demo', '--bars', '3000', '--seed', '9']);
+  it('demo: the simulator and the paper loop for a bounded session, one decision per closed bar, then a summary', () => {
+    const root = mkdtempSync(join(tmpdir(), 'mjolnir-demo-'));
+    const run = cli(['demo', '--bars', '30', '--data-root', root]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/decisions\s+30 \(one per closed bar/);
+    expect(run.stdout).toContain(`${root}/demo/raw/sim/BTC_USDT/5m`);
+    expect(
+      readFileSync(join(root, 'demo/processed/decisions/sim/BTC_USDT/5m/decisions.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(31);
+    // A directory that is not the demo's own is never cleared.
+    const foreign = mkdtempSync(join(tmpdir(), 'mjolnir-foreign-'));
+    writeFileSync(join(foreign, 'x'), '');
+    mkdirSync(join(foreign, 'demo'));
+    writeFileSync(join(foreign, 'demo', 'precious.csv'), 'keep me');
+    const refused = cli(['demo', '--bars', '5', '--data-root', foreign]);
+    expect(refused.code).toBe(2);
+    expect(readFileSync(join(foreign, 'demo', 'precious.csv'), 'utf8')).toBe('keep me');
+  });
+
+  it('engine runs the engine over generated bars and prints a summary with one decision per bar', () => {
+    const run = cli(['engine', '--bars', '3000', '--seed', '9']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('ema_cross_atr on coinbase BTC/USD 5m');
     expect(run.stdout).toMatch(/decisions\s+3,000\s+\(one per closed bar\)/);
   });
 
-  it('demo --json gives one machine-readable object whose counts add up', () => {
-    const run = cli(['demo', '--bars', '2000', '--json']);
+  it('engine --json gives one machine-readable object whose counts add up', () => {
+    const run = cli(['engine', '--bars', '2000', '--json']);
     const summary = JSON.parse(run.stdout) as {
       bars: number;
       decisions: number;
@@ -50,11 +71,11 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
     expect(refused.stderr).toContain(`${bad}:13:15: strategy.params.atr_mult = -1: expected a number > 0`);
   });
 
-  it('a bad config for demo is an operator error (exit 2), as is bad usage; --help exits 0', () => {
-    expect(cli(['demo'], { SYMBOL: 'nonsense' }).code).toBe(2);
-    expect(cli(['demo', '--bars', 'many']).code).toBe(2);
+  it('a bad config for engine is an operator error (exit 2), as is bad usage; --help exits 0', () => {
+    expect(cli(['engine'], { SYMBOL: 'nonsense' }).code).toBe(2);
+    expect(cli(['engine', '--bars', 'many']).code).toBe(2);
     expect(cli(['no-such-command']).code).toBe(2);
-    const help = cli(['demo', '--help']);
+    const help = cli(['engine', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--bars <count>');
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   backfill,
-  CcxtMarketData,
+  type CcxtMarketData,
   type Config,
   countFlags,
   type FlaggedRow,
@@ -9,10 +9,10 @@ import {
   loadConfig,
   type MarketKey,
   MjolnirError,
+  marketDataFor,
   measureClockDrift,
   parseFreqtradeJson,
   parseOhlcvCsv,
-  simulatorUrl,
   streamsOf,
   systemClock,
   type TimeframeLabel,
@@ -22,17 +22,12 @@ import type { Command } from 'commander';
 import { dataRoot, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
 
-/** The ccxt source a config describes (pointed at the simulator when it has one). */
+/** The ccxt source a config describes, logging retries on stderr. */
 export function sourceFor(config: Config): CcxtMarketData {
-  const url = simulatorUrl(config);
-  return new CcxtMarketData({
-    exchange: config.exchange,
-    ...(url === undefined ? {} : { simulatorUrl: url }),
-    timeoutMs: config.fetch.timeout_ms,
-    retry: { attempts: config.fetch.attempts, baseDelayMs: 500, maxDelayMs: 30_000 },
+  return marketDataFor(config, {
+    env: process.env,
     onRetry: (error, retry, delay) =>
       process.stderr.write(`retry ${retry} in ${delay} ms: [${error.code}] ${error.message}\n`),
-    env: process.env,
   });
 }
 

@@ -3,8 +3,11 @@ import { createStrategy } from '../strategy/registry.js';
 import { timeframe } from '../time/timeframe.js';
 import type { Config } from './schema.js';
 
+export type { Config } from './schema.js';
+
 /** One (exchange, symbol, timeframe) the config trades, with its storage tag. */
 export interface Stream {
+  /** The venue: the exchange id, or `sim` for the simulator (see venueOf). */
   readonly exchange: string;
   readonly symbol: string;
   readonly timeframe: Config['timeframe'];
@@ -14,12 +17,25 @@ export interface Stream {
 
 /** The streams a config describes, one per symbol. */
 export function streamsOf(config: Config): Stream[] {
+  const venue = venueOf(config);
   return config.symbols.map((symbol) => ({
-    exchange: config.exchange,
+    exchange: venue,
     symbol,
     timeframe: config.timeframe,
-    tag: config.data_tag ?? config.exchange,
+    tag: config.data_tag ?? venue,
   }));
+}
+
+/** Venue name of the simulated exchange in the lake and journals. */
+export const SIMULATOR_VENUE = 'sim';
+
+/**
+ * Where a config's bars and decisions are filed: the exchange id, or `sim` when the config points at
+ * the simulator. The simulator speaks Binance's API but its bars are not Binance's: they must never
+ * land in `raw/binance/...` beside real ones.
+ */
+export function venueOf(config: Config): string {
+  return config.simulator === undefined ? config.exchange : SIMULATOR_VENUE;
 }
 
 const orInfinity = (value: number | null): number => value ?? Number.POSITIVE_INFINITY;

@@ -119,6 +119,18 @@ describe('compiling a config', () => {
     ]);
   });
 
+  it("files a simulator config's bars under the venue `sim`, never beside the real exchange's", () => {
+    const sim = parseConfig(
+      readFileSync(new URL('../../configs/sim.yaml', import.meta.url), 'utf8'),
+      'sim.yaml',
+    );
+    if (!sim.ok) throw new Error('configs/sim.yaml must parse');
+    expect(sim.value.exchange).toBe('binance');
+    expect(streamsOf(sim.value)[0]).toMatchObject({ exchange: 'sim', tag: 'sim' });
+    const real = parseConfig(DEFAULT, 'd.yaml');
+    expect(real.ok && streamsOf(real.value)[0]!.exchange).toBe('coinbase');
+  });
+
   it('turns absent limits into Infinity (no limit)', () => {
     const result = parseConfig(
       'exchange: binance\nsymbols: [BTC/USDT]\ntimeframe: 5m\nstrategy: {id: rsi_reversion}\n',

@@ -52,8 +52,23 @@ export const configSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(1).max(65_535).default(8765),
+        /** The simulator's speed factor (SIM_SPEED), so the loop can tell simulated time between polls. */
+        speed: z.number().positive().default(300),
       })
       .optional(),
+    /** The LIVE paper loop. */
+    paper: z
+      .strictObject({
+        /** Pause between polls; default: a twentieth of the timeframe, within [250 ms, 30 s]. */
+        poll_ms: z.number().int().positive().optional(),
+        /** Bars fetched on a first start to warm the strategy up (at least its declared warmup). */
+        history_bars: z.number().int().min(2).max(100_000).default(500),
+        /** Anchor the warmup at this bar close (epoch ms), making a first start reproducible. */
+        warmup_from: z.number().int().optional(),
+        /** Record `fetch_failed` for a bar only once fetching has failed for this many bars past its close. */
+        fetch_grace_bars: z.number().int().min(0).max(1000).default(2),
+      })
+      .default({ history_bars: 500, fetch_grace_bars: 2 }),
     /** How market data is fetched. */
     fetch: z
       .strictObject({

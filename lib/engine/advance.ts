@@ -9,16 +9,25 @@ import type { StepOutput } from './output.js';
 import type { EngineSpec } from './spec.js';
 import { type EngineState, PENDING_ENTER, PENDING_EXIT, PENDING_NONE, PENDING_REVERSE } from './state.js';
 
-/** Operator controls a host passes with each bar (the kill switch flag file). */
+/** What a host passes with each bar: operator controls (the kill switch flag file) and warmup. */
 export interface EngineContext {
   /** No new entries while set. */
   readonly killSwitch: boolean;
   /** With the kill switch: also close open positions at the next evaluated bar. */
   readonly flatten: boolean;
+  /**
+   * A warmup bar: it updates the state (features, sequencing) but is never traded on; its decision
+   * is `skip / not_enough_bars`. Hosts feed the bars before their first output bar this way, so LIVE
+   * and BACKTEST reach identical states from the same warmup start.
+   */
+  readonly warmup?: boolean;
 }
 
 /** Normal operation: no kill switch. */
 export const RUNNING: EngineContext = { killSwitch: false, flatten: false };
+
+/** A warmup bar (see EngineContext.warmup). */
+export const WARMUP: EngineContext = { killSwitch: false, flatten: false, warmup: true };
 
 const A = ACTION_CODE;
 const R = REASON_CODE;
@@ -67,7 +76,9 @@ export class DecisionEngine {
     state.afterGap = false;
 
     if (stopped !== 0) return this.finish(state, out, stopped === 1 ? A.exit_long : A.exit_short, R.stop_hit);
-    if (state.validBars < this.strategy.warmupBars) return this.finish(state, out, A.skip, R.not_enough_bars);
+    if (state.validBars < this.strategy.warmupBars || context.warmup === true) {
+      return this.finish(state, out, A.skip, R.not_enough_bars);
+    }
     if (!this.strategy.valid(state.features)) return this.finish(state, out, A.skip, R.features_invalid);
     if (afterGap) return this.finish(state, out, A.skip, R.cadence_failed);
     return this.evaluate(state, bar, context, out);

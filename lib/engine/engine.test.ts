@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
-import { RUNNING } from './advance.js';
+import { RUNNING, WARMUP } from './advance.js';
 import type { Decision, Trade } from './decision.js';
 import { createEngine } from './engine.js';
 import { decisionsOf, StepOutput } from './output.js';
@@ -33,6 +33,25 @@ describe('sequencing', () => {
       'skip/not_enough_bars/flat',
       'hold/no_signal/flat',
       'hold/no_signal/flat',
+    ]);
+  });
+
+  it('feeds warmup bars to the state without ever trading on them', () => {
+    const engine = createEngine(scriptedSpec());
+    let state = engine.init();
+    for (const [i, signal] of [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+      [3, 1],
+    ] as const) {
+      const result = engine.step(state, bar(i, 100, signal), WARMUP);
+      expect(result.decisions.map(summary)).toEqual(['skip/not_enough_bars/flat']);
+      state = result.state;
+    }
+    expect(state.validBars).toBe(4);
+    expect(engine.step(state, bar(4, 100, 1)).decisions.map(summary)).toEqual([
+      'enter_long/entry_signal/long',
     ]);
   });
 

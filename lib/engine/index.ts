@@ -1,4 +1,4 @@
-export { DecisionEngine, type EngineContext, RUNNING } from './advance.js';
+export { DecisionEngine, type EngineContext, RUNNING, WARMUP } from './advance.js';
 export { decodeJson, encodeJson, fnv1a64, stableHash } from './codec.js';
 export {
   ACTION_CODE,

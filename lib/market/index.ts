@@ -1,5 +1,6 @@
 export { type Bar, type BarDefect, barDefect, isUsableBar, type MutableBar, mutableBar } from './bar.js';
 export { type Gap, type GapReport, gapReport } from './gaps.js';
+export { barHash } from './hash.js';
 export { Random } from './random.js';
 export {
   allocateSeries,

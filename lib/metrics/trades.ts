@@ -1,5 +1,3 @@
-import type { Trade } from '../engine/decision.js';
-
 /** Trade statistics a researcher reads first. */
 export interface TradeStats {
   readonly trades: number;
@@ -20,8 +18,11 @@ export interface TradeStats {
   readonly maxDrawdownFraction: number;
 }
 
-/** Statistics of closed trades, in exit order, starting from `initialCapital`. */
-export function tradeStats(trades: readonly Trade[], initialCapital: number): TradeStats {
+/** Statistics of closed trades (engine events or trades.csv rows), in exit order, from `initialCapital`. */
+export function tradeStats(
+  trades: readonly { readonly pnl: number; readonly fees: number }[],
+  initialCapital: number,
+): TradeStats {
   let wins = 0;
   let grossProfit = 0;
   let grossLoss = 0;

@@ -48,6 +48,21 @@ export class DataLayout {
     return join(this.root, 'state');
   }
 
+  /** The paper loop's engine state for a stream: `state/engine/<tag>/<SYMBOL>/<tf>.json`. */
+  engineState(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return join(this.root, 'state', 'engine', tag, symbolPath(symbol), `${timeframe}.json`);
+  }
+
+  /** The lock file of a running paper loop for a stream. */
+  streamLock(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return join(this.root, 'state', 'locks', `${tag}__${symbolPath(symbol)}__${timeframe}.lock`);
+  }
+
+  /** RUNID of a stream's LIVE run: `live_<tag>_<SYMBOL>_<tf>`. */
+  liveRunId(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return `live_${tag}_${symbolPath(symbol)}_${timeframe}`;
+  }
+
   /** `models/<model_id>/`. */
   model(modelId: string): string {
     return join(this.root, 'models', modelId);

@@ -1,0 +1,136 @@
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { MjolnirError } from '../core/errors.js';
+import { fsyncPath } from '../store/atomic.js';
+
+/** A row as parsed from a journal file, with its 1-based line number. */
+export interface CsvLine {
+  readonly line: number;
+  readonly fields: readonly string[];
+}
+
+/** What opening a journal found. */
+export interface OpenedCsv {
+  readonly lines: readonly CsvLine[];
+  /** Bytes of a torn last line (a crash mid-append) that were cut, or 0. */
+  readonly cutBytes: number;
+  readonly created: boolean;
+}
+
+/**
+ * An append-only CSV journal (CONTRACTS.md: never rewritten in place). Every append is written and
+ * fsynced before it returns, so a row that was reported written survives a SIGKILL or power loss.
+ * On open, a last line without its newline (torn by a crash mid-append, never acknowledged) is cut;
+ * anything else that does not parse is an error naming file and line, and nothing is touched.
+ */
+export class CsvJournal {
+  private fd: number | null = null;
+
+  private constructor(
+    readonly path: string,
+    readonly header: readonly string[],
+  ) {}
+
+  /** Opens (creating with its header when absent) and reads every row, checking the header and widths. */
+  static open(path: string, header: readonly string[]): { journal: CsvJournal; opened: OpenedCsv } {
+    const journal = new CsvJournal(path, header);
+    const opened = journal.load();
+    journal.fd = openSync(path, 'a');
+    return { journal, opened };
+  }
+
+  private load(): OpenedCsv {
+    const headerLine = `${this.header.join(',')}\n`;
+    if (!existsSync(this.path)) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      const fd = openSync(this.path, 'wx');
+      writeSync(fd, headerLine);
+      fsyncSync(fd);
+      closeSync(fd);
+      fsyncPath(dirname(this.path));
+      return { lines: [], cutBytes: 0, created: true };
+    }
+    const bytes = readFileSync(this.path);
+    let text = bytes.toString('utf8');
+    let cutBytes = 0;
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline !== text.length - 1) {
+      // A torn tail: the bytes after the last newline were never a complete, acknowledged row.
+      const keep = Buffer.byteLength(text.slice(0, lastNewline + 1));
+      cutBytes = bytes.length - keep;
+      const fd = openSync(this.path, 'r+');
+      try {
+        ftruncateSync(fd, keep);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      text = text.slice(0, lastNewline + 1);
+    }
+    if (text === '') {
+      // Created but the header never made it (a crash right after creation): write it now.
+      const fd = openSync(this.path, 'a');
+      writeSync(fd, headerLine);
+      fsyncSync(fd);
+      closeSync(fd);
+      return { lines: [], cutBytes, created: false };
+    }
+    const rows = text.slice(0, -1).split('\n');
+    if (rows[0] !== this.header.join(',')) {
+      throw new MjolnirError(
+        'data_invalid',
+        `${this.path}:1: header is "${rows[0]}", expected "${this.header.join(',')}"`,
+      );
+    }
+    const lines: CsvLine[] = [];
+    for (let i = 1; i < rows.length; i++) {
+      const fields = rows[i]!.split(',');
+      if (fields.length !== this.header.length) {
+        throw new MjolnirError(
+          'data_invalid',
+          `${this.path}:${i + 1}: expected ${this.header.length} fields, found ${fields.length}: "${rows[i]!.slice(0, 120)}"`,
+        );
+      }
+      lines.push({ line: i + 1, fields });
+    }
+    return { lines, cutBytes, created: false };
+  }
+
+  /** Appends rows durably: one write and one fsync for the batch. */
+  append(rows: readonly (readonly string[])[]): void {
+    if (rows.length === 0) return;
+    if (this.fd === null) throw new MjolnirError('invariant_violated', `${this.path} is closed`);
+    let text = '';
+    for (const row of rows) {
+      if (row.length !== this.header.length || row.some((cell) => /[,\n\r]/.test(cell))) {
+        throw new MjolnirError(
+          'invariant_violated',
+          `refusing a malformed row for ${this.path}: ${row.join('|')}`,
+        );
+      }
+      text += `${row.join(',')}\n`;
+    }
+    writeSync(this.fd, text);
+    fsyncSync(this.fd);
+  }
+
+  /** Size of the file in bytes. */
+  size(): number {
+    return this.fd === null ? 0 : fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

@@ -1,0 +1,13 @@
+export { CsvJournal, type CsvLine, type OpenedCsv } from './csv-file.js';
+export {
+  DECISION_COLUMNS,
+  DecisionJournal,
+  type DecisionRow,
+  decisionRow,
+  type JournalStream,
+  type MonotonicPolicy,
+  parseDecision,
+} from './decisions.js';
+export { type JournalRead, readDecisions, readTrades } from './read.js';
+export { parseTrade, TRADE_COLUMNS, TradeJournal, type TradeRow, tradeRow } from './trades.js';
+export { formatNumber, parseNumber } from './values.js';

@@ -1,0 +1,130 @@
+import type { Trade } from '../engine/decision.js';
+import { CsvJournal, type CsvLine } from './csv-file.js';
+import type { JournalStream } from './decisions.js';
+import { formatNumber, parseEnum, parseNumber, parseTs } from './values.js';
+
+/** trades.csv columns (CONTRACTS.md). */
+export const TRADE_COLUMNS = [
+  'exchange',
+  'symbol',
+  'timeframe',
+  'entry_ts_ms',
+  'exit_ts_ms',
+  'side',
+  'entry_price',
+  'exit_price',
+  'qty',
+  'exit_reason',
+  'pnl',
+  'fees',
+] as const;
+
+/** One trades.csv row. */
+export interface TradeRow {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly entry_ts_ms: number;
+  readonly exit_ts_ms: number;
+  readonly side: 'long' | 'short';
+  readonly entry_price: number;
+  readonly exit_price: number;
+  readonly qty: number;
+  readonly exit_reason: Trade['exit_reason'];
+  readonly pnl: number;
+  readonly fees: number;
+}
+
+/** A closed trade as a row. */
+export function tradeRow(stream: JournalStream, trade: Trade): TradeRow {
+  return {
+    ...stream,
+    entry_ts_ms: trade.entry_ts_ms,
+    exit_ts_ms: trade.exit_ts_ms,
+    side: trade.side === 1 ? 'long' : 'short',
+    entry_price: trade.entry_price,
+    exit_price: trade.exit_price,
+    qty: trade.qty,
+    exit_reason: trade.exit_reason,
+    pnl: trade.pnl,
+    fees: trade.fees,
+  };
+}
+
+function toCells(row: TradeRow): string[] {
+  return [
+    row.exchange,
+    row.symbol,
+    row.timeframe,
+    String(row.entry_ts_ms),
+    String(row.exit_ts_ms),
+    row.side,
+    formatNumber(row.entry_price),
+    formatNumber(row.exit_price),
+    formatNumber(row.qty),
+    row.exit_reason,
+    formatNumber(row.pnl),
+    formatNumber(row.fees),
+  ];
+}
+
+/** Parses one trades.csv line strictly. */
+export function parseTrade(line: CsvLine, path: string): TradeRow & { line: number } {
+  const f = line.fields;
+  const where = `${path}:${line.line}`;
+  return {
+    line: line.line,
+    exchange: f[0]!,
+    symbol: f[1]!,
+    timeframe: f[2]!,
+    entry_ts_ms: parseTs(f[3]!, where, 'entry_ts_ms'),
+    exit_ts_ms: parseTs(f[4]!, where, 'exit_ts_ms'),
+    side: parseEnum(f[5]!, ['long', 'short'] as const, where, 'side'),
+    entry_price: parseNumber(f[6]!, where, 'entry_price'),
+    exit_price: parseNumber(f[7]!, where, 'exit_price'),
+    qty: parseNumber(f[8]!, where, 'qty'),
+    exit_reason: parseEnum(
+      f[9]!,
+      ['exit_signal', 'stop_hit', 'kill_switch_flatten', 'reverse_signal'] as const,
+      where,
+      'exit_reason',
+    ),
+    pnl: parseNumber(f[10]!, where, 'pnl'),
+    fees: parseNumber(f[11]!, where, 'fees'),
+  };
+}
+
+/** trades.csv of one stream: append-only, durable. */
+export class TradeJournal {
+  private constructor(
+    private readonly file: CsvJournal,
+    readonly rows: readonly (TradeRow & { line: number })[],
+    readonly cutBytes: number,
+  ) {}
+
+  static open(path: string): TradeJournal {
+    const { journal, opened } = CsvJournal.open(path, TRADE_COLUMNS);
+    try {
+      return new TradeJournal(
+        journal,
+        opened.lines.map((line) => parseTrade(line, path)),
+        opened.cutBytes,
+      );
+    } catch (error) {
+      journal.close();
+      throw error;
+    }
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  append(rows: readonly TradeRow[]): void {
+    this.file.append(rows.map(toCells));
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}

@@ -1,0 +1,67 @@
+import type { EngineContext } from '../engine/advance.js';
+import type { HostSkipReason, Trade } from '../engine/decision.js';
+import type { Engine } from '../engine/engine.js';
+import { decisionsOf, StepOutput } from '../engine/output.js';
+import type { EngineState } from '../engine/state.js';
+import { type DecisionRow, decisionRow, type JournalStream } from '../journal/decisions.js';
+import { formatNumber } from '../journal/values.js';
+import type { Bar } from '../market/bar.js';
+import { barHash } from '../market/hash.js';
+
+/** What feeding one bar (or one host skip) produced, ready for the journals. */
+export interface Fed {
+  readonly decisions: DecisionRow[];
+  readonly trades: Trade[];
+}
+
+/**
+ * Feeds the engine and turns what it decides into journal rows, the same way for a live iteration and
+ * for a replay at restart: the rows a replay produces can then be compared with the journal as written.
+ */
+export class Decider {
+  private readonly out = new StepOutput();
+
+  constructor(
+    private readonly engine: Engine,
+    readonly state: EngineState,
+    private readonly stream: JournalStream,
+  ) {}
+
+  private rows(bar: Bar | null): Fed {
+    const decisions: DecisionRow[] = [];
+    const trades: Trade[] = [];
+    if (!this.out.accepted) return { decisions, trades };
+    const strategy = this.engine.spec.strategy;
+    const spec = this.engine.fingerprint;
+    for (const decision of decisionsOf(this.out, this.engine.spec.timeframe.ms)) {
+      const own = bar !== null && decision.ts_ms === bar.ts;
+      const features = own
+        ? Object.entries(strategy.describe(this.state.features))
+            .map(([name, value]) => `${name}=${formatNumber(value)}`)
+            .join(';')
+        : '';
+      decisions.push(
+        decisionRow(this.stream, decision, {
+          inputHash: own ? barHash(bar) : '',
+          features,
+          strategy: strategy.id,
+          spec,
+        }),
+      );
+    }
+    for (const event of this.out.events) if (event.kind === 'close') trades.push(event);
+    return { decisions, trades };
+  }
+
+  /** Decides a closed bar (and any empty slots before it). */
+  bar(bar: Bar, context: EngineContext): Fed {
+    this.engine.advance(this.state, bar, context, this.out);
+    return this.rows(bar);
+  }
+
+  /** Records a slot the host could not fetch or store. */
+  skip(ts: number, reason: HostSkipReason): Fed {
+    this.engine.skipSlot(this.state, ts, reason, this.out);
+    return this.rows(null);
+  }
+}

@@ -1,0 +1,142 @@
+import { performance } from 'node:perf_hooks';
+import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import { createEngine } from '../engine/engine.js';
+import type { MarketDataSource } from '../exchange/ccxt-source.js';
+import { marketDataFor } from '../exchange/from-config.js';
+import { Lake } from '../store/lake.js';
+import type { Clock } from '../time/clock.js';
+import { timeframe } from '../time/timeframe.js';
+import { ExchangeClock } from './exchange-clock.js';
+import type { Logger } from './logger.js';
+import { StreamLoop, type StreamSettings } from './stream-loop.js';
+
+/** How a paper-loop process ended. */
+export interface PaperOutcome {
+  /** Streams that stopped on an error, with it. */
+  readonly failed: readonly { stream: string; error: MjolnirError | Error }[];
+  readonly iterations: number;
+}
+
+/** What the paper loop needs from its host (the CLI, or a test). */
+export interface PaperOptions {
+  readonly config: Config;
+  readonly dataRoot: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborting it stops the loop gracefully after the iterations in flight. */
+  readonly signal: AbortSignal;
+  readonly sourceFor?: (config: Config, stream: Stream) => MarketDataSource;
+}
+
+const flag = (value: string | undefined) => value === '1' || value === 'true';
+
+/** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
+export function pollInterval(config: Config): number {
+  if (config.paper.poll_ms !== undefined) return config.paper.poll_ms;
+  const rate = config.simulator?.speed ?? 1;
+  return Math.min(30_000, Math.max(50, Math.round(timeframe(config.timeframe).ms / rate / 20)));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The LIVE paper loop over every stream of a config. Paper only: no code path places an order, and a
+ * request for real trading (DRY_RUN=0) is refused before anything starts.
+ */
+export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
+  const { config, env, log, signal } = options;
+  const dryRun = env['DRY_RUN'];
+  if (dryRun !== undefined && /^(0|false|no)$/i.test(dryRun)) {
+    throw new MjolnirError(
+      'config_invalid',
+      `DRY_RUN=${dryRun} asks for real orders: Mjölnir only paper-trades, refusing to start`,
+    );
+  }
+  const spec = engineSpecOf(config);
+  const streams = streamsOf(config);
+  const settings: StreamSettings = {
+    historyBars: Math.max(config.paper.history_bars, spec.strategy.warmupBars + 1),
+    ...(config.paper.warmup_from === undefined ? {} : { warmupFrom: config.paper.warmup_from }),
+    fetchGraceBars: config.paper.fetch_grace_bars,
+    forceFetchFail: flag(env['FORCE_FETCH_FAIL']),
+    forcePersistFail: flag(env['FORCE_PERSIST_FAIL']),
+    enforceMonotonic: flag(env['ENFORCE_DECISION_MONOTONIC']),
+  };
+  const poll = pollInterval(config);
+  log.info(
+    {
+      streams: streams.map((s) => `${s.exchange} ${s.symbol} ${s.timeframe} -> ${s.tag}`),
+      strategy: spec.strategy.id,
+      data_root: options.dataRoot,
+      poll_ms: poll,
+      paper_only: true,
+      force_fetch_fail: settings.forceFetchFail,
+      force_persist_fail: settings.forcePersistFail,
+    },
+    'Trading system starting',
+  );
+
+  const failed: { stream: string; error: MjolnirError | Error }[] = [];
+  let iterations = 0;
+  const runStream = async (stream: Stream) => {
+    const name = `${stream.exchange} ${stream.symbol} ${stream.timeframe}`;
+    const streamLog = log.child({ stream: name });
+    // Each stream has its own exchange client and lake connection: nothing shared can stall it.
+    const source =
+      options.sourceFor?.(config, stream) ??
+      marketDataFor(config, {
+        env,
+        onRetry: (error, retry, delayMs) =>
+          streamLog.warn(
+            { code: error.code, retry, delay_ms: delayMs, error: error.message },
+            'Exchange request failed; retrying',
+          ),
+      });
+    const lake = await Lake.open(options.dataRoot);
+    let loop: StreamLoop | null = null;
+    try {
+      loop = await StreamLoop.open({
+        stream,
+        engine: createEngine(spec),
+        source,
+        lake,
+        clock: options.clock,
+        exchangeClock: new ExchangeClock(options.clock, config.simulator?.speed ?? 1),
+        log: streamLog,
+        settings,
+      });
+      while (!signal.aborted) {
+        const started = performance.now();
+        await loop.iterate();
+        iterations++;
+        await sleep(Math.max(0, poll - (performance.now() - started)), signal);
+      }
+    } catch (error) {
+      streamLog.error(
+        { code: (error as MjolnirError).code, error: (error as Error).message },
+        'Stream stopped',
+      );
+      failed.push({ stream: name, error: error as Error });
+    } finally {
+      loop?.close();
+      lake.close();
+      await source.close();
+    }
+  };
+  await Promise.all(streams.map(runStream));
+  log.info({ iterations, failed: failed.length }, 'Shutdown complete');
+  return { failed, iterations };
+}

@@ -1,0 +1,163 @@
+import { MjolnirError } from '../core/errors.js';
+import type { EngineContext } from '../engine/advance.js';
+import type { Trade } from '../engine/decision.js';
+import type { Engine } from '../engine/engine.js';
+import type { EngineState } from '../engine/state.js';
+import type { DecisionJournal, DecisionRow, JournalStream } from '../journal/decisions.js';
+import { type TradeJournal, type TradeRow, tradeRow } from '../journal/trades.js';
+import { barAt } from '../market/series.js';
+import type { Lake } from '../store/lake.js';
+import type { MarketKey } from '../store/layout.js';
+import { timeframe } from '../time/timeframe.js';
+import { Decider } from './decider.js';
+import type { Logger } from './logger.js';
+import { type LiveManifest, readSnapshot } from './persistence.js';
+
+/** What a restart rebuilt. */
+export interface Restored {
+  readonly state: EngineState;
+  /** Journal rows re-derived from the lake and checked. */
+  readonly replayed: number;
+  /** Trades a crash had left out of trades.csv, now appended. */
+  readonly recoveredTrades: number;
+}
+
+const HOST_SKIPS = new Set(['fetch_failed', 'persist_failed']);
+
+/** The operator context a journal row shows the decision was made under. */
+function contextOf(row: DecisionRow | undefined, warmup: boolean): EngineContext {
+  if (warmup) return { killSwitch: false, flatten: false, warmup: true };
+  const flatten = row?.reason === 'kill_switch_flatten';
+  return { killSwitch: flatten || row?.reason === 'kill_switch', flatten };
+}
+
+function same(a: number, b: number): boolean {
+  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+function sameDecision(a: DecisionRow, b: DecisionRow): boolean {
+  return (
+    a.ts_ms === b.ts_ms &&
+    a.action === b.action &&
+    a.reason === b.reason &&
+    a.position === b.position &&
+    a.input_hash === b.input_hash &&
+    same(a.close, b.close) &&
+    same(a.stop, b.stop) &&
+    same(a.qty, b.qty) &&
+    same(a.fill_price, b.fill_price)
+  );
+}
+
+const describeRow = (r: DecisionRow) =>
+  `ts ${r.ts_ms} ${r.action}/${r.reason}/${r.position} close=${r.close} input=${r.input_hash || '-'}`;
+
+function sameTrade(a: TradeRow, b: TradeRow): boolean {
+  return (
+    a.entry_ts_ms === b.entry_ts_ms &&
+    a.exit_ts_ms === b.exit_ts_ms &&
+    a.side === b.side &&
+    a.exit_reason === b.exit_reason &&
+    same(a.entry_price, b.entry_price) &&
+    same(a.exit_price, b.exit_price) &&
+    same(a.qty, b.qty)
+  );
+}
+
+/**
+ * Rebuilds a stream's engine state from disk: the last snapshot, then every journal row written after
+ * it (a crash between the journal append and the snapshot) re-derived from the lake's bars and the
+ * journal's host skips, each checked against the row as written. A difference means the journal and
+ * the data disagree: the loop refuses to start rather than decide on a state it cannot vouch for.
+ * Trades missing from trades.csv (a crash between the two appends) are appended; none is duplicated.
+ * Returns null for a first start (no journal rows, no snapshot).
+ */
+export async function restoreState(input: {
+  readonly engine: Engine;
+  readonly stream: JournalStream;
+  readonly key: MarketKey;
+  readonly lake: Lake;
+  readonly decisions: DecisionJournal;
+  readonly trades: TradeJournal;
+  readonly snapshotPath: string;
+  readonly manifest: LiveManifest | null;
+  readonly log: Logger;
+}): Promise<Restored | null> {
+  const { engine, decisions, log } = input;
+  const tf = timeframe(input.key.timeframe);
+  const snapshot = readSnapshot(input.snapshotPath);
+  const journalLast = decisions.last;
+  if (snapshot === null && decisions.rows.length === 0) return null;
+  let state: EngineState;
+  let from: number;
+  if (snapshot !== null) {
+    state = engine.restore(snapshot.engine);
+    if (snapshot.journalLastTs > journalLast && decisions.rows.length > 0) {
+      throw new MjolnirError(
+        'state_corrupt',
+        `${input.snapshotPath} is ahead of ${decisions.path} (${snapshot.journalLastTs} > ${journalLast})`,
+      );
+    }
+    from = state.lastTs + tf.ms;
+  } else {
+    if (input.manifest === null) {
+      throw new MjolnirError(
+        'state_corrupt',
+        `${decisions.path} has rows but neither a state snapshot nor a LIVE manifest to rebuild from`,
+      );
+    }
+    state = engine.init();
+    from = input.manifest.warmup_from;
+  }
+  const toVerify = decisions.rows.filter((row) => !(row.ts_ms < from));
+  if (toVerify.length === 0) return { state, replayed: 0, recoveredTrades: 0 };
+
+  const byTs = new Map(toVerify.map((row) => [row.ts_ms as number, row]));
+  const firstVerified = toVerify[0]!.ts_ms;
+  const bars = await input.lake.read(input.key, from, journalLast);
+  const slots = new Set<number>(toVerify.filter((r) => HOST_SKIPS.has(r.reason)).map((r) => r.ts_ms));
+  for (let i = 0; i < bars.length; i++) slots.add(bars.ts[i]!);
+  const barIndex = new Map<number, number>();
+  for (let i = 0; i < bars.length; i++) barIndex.set(bars.ts[i]!, i);
+
+  const decider = new Decider(engine, state, input.stream);
+  const produced: DecisionRow[] = [];
+  const trades: Trade[] = [];
+  for (const ts of [...slots].sort((a, b) => a - b)) {
+    const row = byTs.get(ts);
+    const fed =
+      row !== undefined && HOST_SKIPS.has(row.reason)
+        ? decider.skip(ts, row.reason as 'fetch_failed' | 'persist_failed')
+        : decider.bar(barAt(bars, barIndex.get(ts)!), contextOf(row, ts < firstVerified));
+    for (const decision of fed.decisions) if (decision.ts_ms >= firstVerified) produced.push(decision);
+    trades.push(...fed.trades);
+  }
+  toVerify.forEach((row, i) => {
+    const replayed = produced[i];
+    if (replayed === undefined || !sameDecision(row, replayed)) {
+      throw new MjolnirError(
+        'state_corrupt',
+        `${decisions.path}:${row.line}: replaying the lake does not reproduce this decision ` +
+          `(journal: ${describeRow(row)}; replay: ${replayed ? describeRow(replayed) : 'nothing'}). ` +
+          'The journal and the stored bars disagree; not resuming.',
+      );
+    }
+  });
+
+  // Trades closed by the replayed decisions: those trades.csv lacks are appended, in order.
+  const expected = trades.filter((t) => t.exit_ts_ms >= firstVerified).map((t) => tradeRow(input.stream, t));
+  const present = input.trades.rows.filter((row) => row.exit_ts_ms >= firstVerified);
+  present.forEach((row, i) => {
+    if (expected[i] === undefined || !sameTrade(row, expected[i]!)) {
+      throw new MjolnirError(
+        'state_corrupt',
+        `${input.trades.path}:${row.line}: trade not produced by replaying ${decisions.path}`,
+      );
+    }
+  });
+  const missing = expected.slice(present.length);
+  input.trades.append(missing);
+  if (missing.length > 0)
+    log.warn({ trades: missing.length }, 'Recovered trades a crash left out of trades.csv');
+  return { state, replayed: toVerify.length, recoveredTrades: missing.length };
+}

@@ -1,0 +1,359 @@
+import type { Stream } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import { type EngineContext, WARMUP } from '../engine/advance.js';
+import type { Engine } from '../engine/engine.js';
+import { describeSpec } from '../engine/spec.js';
+import type { EngineState } from '../engine/state.js';
+import type { MarketDataSource } from '../exchange/ccxt-source.js';
+import { closedBars } from '../exchange/history.js';
+import { DecisionJournal, type DecisionRow } from '../journal/decisions.js';
+import { TradeJournal, tradeRow } from '../journal/trades.js';
+import type { Bar } from '../market/bar.js';
+import { countFlags, type FlaggedRow } from '../market/validate.js';
+import type { Lake } from '../store/lake.js';
+import type { MarketKey } from '../store/layout.js';
+import type { Clock } from '../time/clock.js';
+import { alignDown, type Timeframe, timeframe } from '../time/timeframe.js';
+import { isoUtc } from '../time/ts.js';
+import { Decider, type Fed } from './decider.js';
+import type { ExchangeClock } from './exchange-clock.js';
+import { readKillSwitch } from './kill-switch.js';
+import type { Logger } from './logger.js';
+import { type LiveManifest, readManifest, writeManifest, writeSnapshot } from './persistence.js';
+import { ProcessLock } from './process-lock.js';
+import { restoreState } from './restore.js';
+
+/** How one stream's loop behaves (config `paper:` and the runbooks' environment variables). */
+export interface StreamSettings {
+  readonly historyBars: number;
+  readonly warmupFrom?: number;
+  readonly fetchGraceBars: number;
+  /** FORCE_FETCH_FAIL=1: every fetch fails (runbook 003). */
+  readonly forceFetchFail: boolean;
+  /** FORCE_PERSIST_FAIL=1: every lake write fails (runbook 003). */
+  readonly forcePersistFail: boolean;
+  /** ENFORCE_DECISION_MONOTONIC=1: a non-monotonic journal write fails fast. */
+  readonly enforceMonotonic: boolean;
+}
+
+/** What one stream's loop needs; everything with a side effect is passed in. */
+export interface StreamDeps {
+  readonly stream: Stream;
+  readonly engine: Engine;
+  readonly source: MarketDataSource;
+  readonly lake: Lake;
+  readonly clock: Clock;
+  readonly exchangeClock: ExchangeClock;
+  readonly log: Logger;
+  readonly settings: StreamSettings;
+}
+
+/** What an iteration did. */
+export interface IterationReport {
+  readonly fetched: number;
+  readonly decided: number;
+  readonly failure: 'fetch' | 'persist' | null;
+}
+
+/**
+ * One (exchange, symbol, timeframe) stream of the paper loop. Each iteration: fetch recent bars
+ * (from the last decision on, paging through any downtime), persist them, drop the newest (possibly
+ * in progress), decide every closed bar newer than the last decision in order, append the decisions
+ * and then the trades durably, then snapshot the engine state. The decisions journal is the commit
+ * point: a crash anywhere leaves a state `restoreState` rebuilds exactly.
+ */
+export class StreamLoop {
+  private readonly key: MarketKey;
+  private readonly tf: Timeframe;
+  private readonly log: Logger;
+  private readonly manifestPath: string;
+  private readonly snapshotPath: string;
+  private decider: Decider | null;
+  private iterations = 0;
+
+  private constructor(
+    private readonly deps: StreamDeps,
+    private readonly lock: ProcessLock,
+    private readonly decisions: DecisionJournal,
+    private readonly trades: TradeJournal,
+    state: EngineState | null,
+    private manifest: LiveManifest | null,
+  ) {
+    const { stream } = deps;
+    this.key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+    this.tf = timeframe(stream.timeframe);
+    this.log = deps.log;
+    const layout = deps.lake.layout;
+    this.manifestPath = layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe));
+    this.snapshotPath = layout.engineState(stream.tag, stream.symbol, stream.timeframe);
+    this.decider = state === null ? null : new Decider(deps.engine, state, this.journalStream);
+  }
+
+  private get journalStream() {
+    const { exchange, symbol, timeframe: tf } = this.deps.stream;
+    return { exchange, symbol, timeframe: tf };
+  }
+
+  /** Takes the stream's lock, opens its journals and rebuilds its state from disk. */
+  static async open(deps: StreamDeps): Promise<StreamLoop> {
+    const { stream, lake, log } = deps;
+    const layout = lake.layout;
+    const lock = ProcessLock.acquire(layout.streamLock(stream.tag, stream.symbol, stream.timeframe));
+    let decisions: DecisionJournal | null = null;
+    let trades: TradeJournal | null = null;
+    try {
+      decisions = DecisionJournal.open(layout.decisions(stream.tag, stream.symbol, stream.timeframe), {
+        enforce: deps.settings.enforceMonotonic,
+        onRefused: (row, last) =>
+          log.error({ ts_ms: row.ts_ms, last_ts_ms: last }, 'Refused a non-monotonic decision (not written)'),
+      });
+      if (decisions.cutBytes > 0)
+        log.warn({ file: decisions.path, bytes: decisions.cutBytes }, 'Cut a torn last line left by a crash');
+      trades = TradeJournal.open(layout.trades(stream.tag, stream.symbol, stream.timeframe));
+      if (trades.cutBytes > 0)
+        log.warn({ file: trades.path, bytes: trades.cutBytes }, 'Cut a torn last line left by a crash');
+      const manifestPath = layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe));
+      const manifest = readManifest(manifestPath);
+      const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+      const restored = await restoreState({
+        engine: deps.engine,
+        stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
+        key,
+        lake,
+        decisions,
+        trades,
+        snapshotPath: layout.engineState(stream.tag, stream.symbol, stream.timeframe),
+        manifest,
+        log,
+      });
+      const loop = new StreamLoop(deps, lock, decisions, trades, restored?.state ?? null, manifest);
+      if (restored !== null) {
+        log.info(
+          {
+            last_decision: isoUtc(decisions.last),
+            replayed: restored.replayed,
+            recovered_trades: restored.recoveredTrades,
+          },
+          'Resumed from the journal',
+        );
+        if (restored.replayed > 0) loop.snapshot();
+        loop.recordStart(decisions.last);
+      }
+      return loop;
+    } catch (error) {
+      decisions?.close();
+      trades?.close();
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** One poll. Retryable failures are handled (and recorded as skips when due); others are thrown. */
+  async iterate(): Promise<IterationReport> {
+    await this.observeExchangeTime();
+    let fetched: Bar[];
+    try {
+      fetched = await this.fetch();
+    } catch (error) {
+      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+      this.log.error({ code: error.code, error: error.message }, 'Fetch failed');
+      if (error.category === 'operator') throw error;
+      return { fetched: 0, decided: this.recordFetchFailures(), failure: 'fetch' };
+    }
+    const closed = closedBars(fetched);
+    const last = this.decider?.state.lastTs ?? Number.NEGATIVE_INFINITY;
+    const fresh = closed.filter((bar) => !(bar.ts <= last));
+    const fetchedFields = {
+      bars: fetched.length,
+      closed: closed.length,
+      new: fresh.length,
+      newest_closed: closed.length > 0 ? isoUtc(closed.at(-1)!.ts) : null,
+    };
+    // The runbook's milestone at info when something is new; a poll that brings nothing is debug.
+    if (fresh.length > 0) this.log.info(fetchedFields, 'Fetched market data');
+    else this.log.debug(fetchedFields, 'Fetched market data');
+    if (fresh.length === 0) return { fetched: fetched.length, decided: 0, failure: null };
+    const persisted = await this.persist(closed);
+    if (this.decider === null) {
+      // A first start needs its warmup bars stored, so a backtest can start where this run did.
+      if (!persisted) return { fetched: fetched.length, decided: 0, failure: 'persist' };
+      this.start(fresh);
+    }
+    const decided = this.decide(fresh, persisted);
+    return { fetched: fetched.length, decided, failure: persisted ? null : 'persist' };
+  }
+
+  private async observeExchangeTime(): Promise<void> {
+    // A simulator's clock runs at its own speed: read it every poll. A real exchange's is ours, give or
+    // take drift: every 20th poll is plenty. FORCE_FETCH_FAIL applies to market data, not the clock.
+    if (this.deps.exchangeClock.rate === 1 && this.iterations++ % 20 !== 0) return;
+    try {
+      const time = await this.deps.source.fetchServerTime();
+      if (time !== null) this.deps.exchangeClock.observe(time);
+    } catch {
+      // Best effort: the estimate carries forward from the last observation.
+    }
+  }
+
+  private async fetch(): Promise<Bar[]> {
+    if (this.deps.settings.forceFetchFail) {
+      throw new MjolnirError('exchange_unavailable', 'FORCE_FETCH_FAIL=1: fetch forced to fail');
+    }
+    const { source, stream, settings } = this.deps;
+    const flags: FlaggedRow[] = [];
+    let since: number | undefined;
+    if (this.decider !== null) since = this.decider.state.lastTs + this.tf.ms;
+    else if (settings.warmupFrom !== undefined) since = settings.warmupFrom;
+    const bars: Bar[] = [];
+    if (since === undefined) {
+      const page = await source.fetchBars(stream.symbol, this.tf, undefined, settings.historyBars + 1);
+      bars.push(...page.bars);
+      flags.push(...page.flags);
+    } else {
+      // From the last decision on, page by page through any downtime, until the newest bar.
+      for (let cursor = since; ; ) {
+        const page = await source.fetchBars(stream.symbol, this.tf, cursor, source.maxBarsPerRequest);
+        const newer = page.bars.filter((bar) => bar.ts >= cursor);
+        bars.push(...newer);
+        flags.push(...page.flags);
+        if (page.bars.length < source.maxBarsPerRequest || newer.length === 0) break;
+        cursor = newer.at(-1)!.ts + this.tf.ms;
+      }
+    }
+    if (flags.length > 0)
+      this.log.warn({ flags: countFlags(flags), first: flags[0] }, 'Exchange data flagged');
+    return bars;
+  }
+
+  private async persist(bars: readonly Bar[]): Promise<boolean> {
+    try {
+      if (this.deps.settings.forcePersistFail) {
+        throw new MjolnirError('storage_failed', 'FORCE_PERSIST_FAIL=1: persist forced to fail');
+      }
+      const report = await this.deps.lake.write(this.key, bars);
+      this.log.info(
+        { bars: bars.length, partitions_written: report.written, unchanged: report.unchanged.length },
+        'Persisted bars',
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+      this.log.error({ code: error.code, error: error.message }, 'Persist failed');
+      return false;
+    }
+  }
+
+  /** A first start: warm up on all but the newest closed bar, decide that one; record where it began. */
+  private start(fresh: readonly Bar[]): void {
+    const { stream, engine } = this.deps;
+    const state = engine.init();
+    this.decider = new Decider(engine, state, this.journalStream);
+    const warmupFrom = fresh[0]!.ts;
+    const firstDecision = fresh.at(-1)!.ts;
+    this.manifest = {
+      kind: 'live',
+      run_id: this.deps.lake.layout.liveRunId(stream.tag, stream.symbol, stream.timeframe),
+      tag: stream.tag,
+      exchange: stream.exchange,
+      symbol: stream.symbol,
+      timeframe: stream.timeframe,
+      spec: engine.fingerprint,
+      config: describeSpec(engine.spec),
+      warmup_from: warmupFrom,
+      first_decision_ts: firstDecision,
+      starts: [],
+      status: 'running',
+    };
+    this.recordStart(null);
+    for (const bar of fresh.slice(0, -1)) this.decider.bar(bar, WARMUP);
+    this.log.info(
+      {
+        warmup_bars: fresh.length - 1,
+        warmup_from: isoUtc(warmupFrom),
+        first_decision: isoUtc(firstDecision),
+      },
+      'Warmed up',
+    );
+  }
+
+  private decide(fresh: readonly Bar[], persisted: boolean): number {
+    const decider = this.decider!;
+    const context: EngineContext = readKillSwitch(this.deps.lake.layout.killSwitch());
+    if (context.killSwitch) this.log.warn({ flatten: context.flatten }, 'Kill switch is on: no new entries');
+    const rows: DecisionRow[] = [];
+    const trades: Fed['trades'] = [];
+    for (const bar of fresh) {
+      if (bar.ts <= decider.state.lastTs) continue;
+      // A bar that could not be stored is not decided on: LIVE and a backtest must see the same bars.
+      const fed = persisted ? decider.bar(bar, context) : decider.skip(bar.ts, 'persist_failed');
+      rows.push(...fed.decisions);
+      trades.push(...fed.trades);
+    }
+    return this.commit(rows, trades);
+  }
+
+  /** Journal first (the commit point), then trades, then the snapshot. */
+  private commit(rows: readonly DecisionRow[], trades: Fed['trades']): number {
+    const written = this.decisions.append(rows);
+    for (const row of written) {
+      this.log.info(
+        {
+          ts_ms: row.ts_ms,
+          time: isoUtc(row.ts_ms),
+          action: row.action,
+          reason: row.reason,
+          position: row.position,
+        },
+        'Decision recorded',
+      );
+    }
+    this.trades.append(trades.map((trade) => tradeRow(this.journalStream, trade)));
+    this.snapshot();
+    return written.length;
+  }
+
+  /** After a failed fetch: slots whose bars are overdue by the grace period get `fetch_failed`. */
+  private recordFetchFailures(): number {
+    const decider = this.decider;
+    if (decider === null || !this.deps.exchangeClock.known) return 0;
+    const dueUntil = alignDown(
+      this.deps.exchangeClock.now() - this.deps.settings.fetchGraceBars * this.tf.ms,
+      this.tf,
+    );
+    const rows: DecisionRow[] = [];
+    for (let ts = decider.state.lastTs + this.tf.ms; ts <= dueUntil; ts += this.tf.ms) {
+      rows.push(...decider.skip(ts, 'fetch_failed').decisions);
+    }
+    return rows.length === 0 ? 0 : this.commit(rows, []);
+  }
+
+  private snapshot(): void {
+    if (this.decider === null) return;
+    writeSnapshot(this.snapshotPath, this.decisions.last, this.deps.engine.serialize(this.decider.state));
+  }
+
+  private recordStart(resumedAfter: number | null): void {
+    if (this.manifest === null) return;
+    this.manifest = {
+      ...this.manifest,
+      status: 'running',
+      starts: [
+        ...this.manifest.starts,
+        {
+          at: new Date(this.deps.clock.now()).toISOString(),
+          pid: process.pid,
+          resumed_after_ts: resumedAfter,
+        },
+      ],
+    };
+    writeManifest(this.manifestPath, this.manifest);
+  }
+
+  /** Closes the journals and releases the stream; the state on disk is already durable. */
+  close(): void {
+    if (this.manifest !== null) writeManifest(this.manifestPath, { ...this.manifest, status: 'stopped' });
+    this.decisions.close();
+    this.trades.close();
+    this.lock.release();
+  }
+}

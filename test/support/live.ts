@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Config,
+  createEngine,
+  ExchangeClock,
+  engineSpecOf,
+  FaultPlan,
+  Lake,
+  MemoryLogger,
+  marketDataFor,
+  parseConfig,
+  type SimServer,
+  StreamLoop,
+  type StreamSettings,
+  SyntheticSource,
+  startSimServer,
+  streamsOf,
+  type TestClock,
+} from '@mjolnir/lib';
+
+/** A config for the simulator with a strategy that trades often (short EMAs). */
+export function liveConfig(port: number, paper = 'paper: { history_bars: 60, fetch_grace_bars: 2 }'): Config {
+  const text = `
+exchange: binance
+symbols: [BTC/USDT]
+timeframe: 5m
+data_tag: test
+simulator: { port: ${port}, speed: 1 }
+strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5, atr_mult: 1.5, allow_short: true } }
+fees: { fee_bps: 10 }
+fetch: { timeout_ms: 2000, attempts: 3 }
+${paper}`;
+  const parsed = parseConfig(text, 'test.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  return parsed.value;
+}
+
+export const ORIGIN = Date.UTC(2024, 5, 1);
+
+/** The simulator on a free port with a clock the test drives. */
+export async function testSim(clock: TestClock, symbols = ['BTC/USDT', 'ETH/USDT']): Promise<SimServer> {
+  const markets = Object.fromEntries(symbols.map((s) => [s, new SyntheticSource(ORIGIN, 11, s)]));
+  return startSimServer({ clock, markets, faults: new FaultPlan() });
+}
+
+export const DEFAULT_SETTINGS: StreamSettings = {
+  historyBars: 60,
+  fetchGraceBars: 2,
+  forceFetchFail: false,
+  forcePersistFail: false,
+  enforceMonotonic: true,
+};
+
+/** Opens the stream loop of a config over a data root, as `runPaper` would. */
+export async function openLoop(
+  config: Config,
+  root: string,
+  clock: TestClock,
+  overrides: Partial<StreamSettings> = {},
+) {
+  // One object the loop keeps: tests flip FORCE_* flags on it while the loop runs.
+  const settings: { -readonly [K in keyof StreamSettings]: StreamSettings[K] } = {
+    ...DEFAULT_SETTINGS,
+    ...overrides,
+  };
+  const log = new MemoryLogger();
+  const lake = await Lake.open(root);
+  const source = marketDataFor(config);
+  const opening = StreamLoop.open({
+    stream: streamsOf(config)[0]!,
+    engine: createEngine(engineSpecOf(config)),
+    source,
+    lake,
+    clock,
+    exchangeClock: new ExchangeClock(clock, 1),
+    log,
+    settings,
+  });
+  const loop = await opening.catch(async (error: unknown) => {
+    lake.close();
+    await source.close();
+    throw error;
+  });
+  const close = async () => {
+    loop.close();
+    lake.close();
+    await source.close();
+  };
+  return { loop, log, lake, close, settings };
+}
+
+export function tempRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'mjolnir-live-'));
+}
