@@ -10,7 +10,7 @@ $(INSTALLED): package.json package-lock.json lib/package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: help install build demo test check lint format bench bench-engine bench-lake bench-paper config-check sim paper validate
+.PHONY: help install build demo test check lint format bench bench-engine bench-lake bench-paper bench-backtest bench-eq config-check sim paper backtest eq eqflat sweep lookahead validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,10 +45,25 @@ sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED
 paper: build ## the LIVE paper loop without Docker (CONFIG, default configs/sim.yaml; DATA_TAG, DATA_ROOT)
 	$(CLI) paper -c $${CONFIG:-configs/sim.yaml}
 
+backtest: build ## windowed backtest (START_TS_MS, END_TS_MS, RUNID, DATA_TAG, CONFIG; STOP_THROUGH=1)
+	$(CLI) backtest
+
+eq: build ## equivalence of DATA_TAG vs DATA_TAG_bt_RUNID (exit 0 PASS, 1 FAIL, 2 bad usage)
+	$(CLI) eq
+
+eqflat: build ## backtest from the first LIVE decision of DATA_TAG, then eq; prints the RUNID
+	$(CLI) eqflat
+
+sweep: build ## parameter grid on all cores (GRID="fast=5:15:5 slow=20,30", START_TS_MS, END_TS_MS, SORT, CONFIG)
+	$(CLI) sweep $(foreach axis,$(GRID),-g $(axis)) $(if $(SORT),--sort $(SORT))
+
+lookahead: build ## prove the configured strategy does not peek (START_TS_MS, END_TS_MS, CONFIG)
+	$(CLI) lookahead
+
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -58,3 +73,9 @@ bench-lake: build ## lake -> typed arrays for 1e7 bars (BENCH_BARS, BENCH_LAKE t
 
 bench-paper: build ## paper loop: bar available -> durable decision (p99), catch-up of one day (BENCH_BARS)
 	node dist/bench/paper.js
+
+bench-backtest: build ## end-to-end backtest over 1e6 bars (lake, engine, files) vs the engine alone (BENCH_BARS)
+	node --max-old-space-size=8192 dist/bench/backtest.js
+
+bench-eq: build ## eq over one year of 5m decisions (BENCH_DAYS)
+	node dist/bench/eq.js

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEngine } from './commands/engine.js';
 import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
 import { registerPaper } from './commands/paper.js';
+import { registerResearch } from './commands/research.js';
 import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
 import { EXIT, reportError } from './errors.js';
@@ -24,6 +26,8 @@ registerSim(program);
 registerPaper(program);
 registerMarketData(program);
 registerLake(program);
+registerBacktest(program);
+registerResearch(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { MjolnirError } from '@mjolnir/lib';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** Parses a non-negative integer option (underscores allowed: 1_000_000). */
 export function intOption(value: string): number {
@@ -33,4 +34,28 @@ export function timeOption(value: string): number {
 /** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
 export function dataRoot(option: string | undefined): string {
   return option ?? process.env['DATA_ROOT'] ?? 'data';
+}
+
+const envTime = (name: string): number | undefined => {
+  const value = process.env[name];
+  return value ? timeOption(value) : undefined;
+};
+
+/** Adds `--start` and `--end` (START_TS_MS, END_TS_MS): a window of bar close times. */
+export function withWindow(command: Command): Command {
+  return command
+    .option(
+      '--start <time>',
+      'first bar close of the window (START_TS_MS)',
+      timeOption,
+      envTime('START_TS_MS'),
+    )
+    .option('--end <time>', 'last bar close of the window (END_TS_MS)', timeOption, envTime('END_TS_MS'));
+}
+
+/** The window `withWindow` parsed, or a usage error saying what is missing. */
+export function windowOf(options: { start?: number; end?: number }): { start: number; end: number } {
+  if (options.start === undefined || options.end === undefined)
+    throw new MjolnirError('input_invalid', 'needs --start and --end (START_TS_MS, END_TS_MS)');
+  return { start: options.start, end: options.end };
 }

@@ -2,9 +2,11 @@
  * Mjölnir's shared library. Every host (CLI, paper loop, backtest, notebooks, dashboard) imports
  * from here; each area's own index is its public surface.
  */
+export * from './backtest/index.js';
 export * from './config/index.js';
 export * from './core/index.js';
 export * from './engine/index.js';
+export * from './equivalence/index.js';
 export * from './exchange/index.js';
 export * from './features/index.js';
 export * from './journal/index.js';

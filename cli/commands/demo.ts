@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   DataLayout,
+  engineSpecOf,
+  eqflat,
   FaultPlan,
+  formatEq,
   gapReport,
   isoUtc,
   Lake,
@@ -26,6 +29,7 @@ import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
 import { dataRoot, intOption, numberOption, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
+import { codeVersion, runIdNow } from '../runs.js';
 
 const MARKER = '.mjolnir-demo';
 
@@ -176,7 +180,6 @@ export function registerDemo(program: Command): void {
           stored.ts[0] ?? 0,
           stored.ts[stored.length - 1] ?? 0,
         );
-        lake.close();
         process.stdout.write(
           `${columns([
             [
@@ -199,6 +202,22 @@ export function registerDemo(program: Command): void {
             ['took', `${((performance.now() - started) / 1000).toFixed(1)} s, ${outcome.iterations} polls`],
           ])}\n`,
         );
+        // The runbook's proof that a backtest over the same bars reproduces what LIVE decided.
+        try {
+          const eq = await eqflat(lake, {
+            spec: engineSpecOf(config),
+            stream,
+            runId: runIdNow('demo_eqflat'),
+            codeVersion: codeVersion(),
+            now: systemClock.now(),
+          });
+          process.stdout.write(
+            `\neqflat: RUNID=${eq.runId}\n${formatEq(eq.result, `eq: LIVE ${stream.tag} vs BT ${eq.backtest.tag}`)}`,
+          );
+          if (!eq.result.overall) process.exitCode = 1;
+        } finally {
+          lake.close();
+        }
       },
     );
 }

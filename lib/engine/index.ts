@@ -27,6 +27,7 @@ export {
 } from './decision.js';
 export { createEngine, type Engine, type RunResult, type StepResult } from './engine.js';
 export { decisionsOf, StepOutput } from './output.js';
+export { Replayer, type ReplayInputs, type ReplayVisit, replay } from './replay.js';
 export {
   type CostSpec,
   describeSpec,
@@ -36,4 +37,11 @@ export {
   type SizingSpec,
   specFingerprint,
 } from './spec.js';
-export { createState, deserializeState, type EngineState, type Position, serializeState } from './state.js';
+export {
+  createState,
+  deserializeState,
+  type EngineState,
+  markToMarket,
+  type Position,
+  serializeState,
+} from './state.js';

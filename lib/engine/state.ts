@@ -176,6 +176,16 @@ export function deserializeState(spec: EngineSpec, text: string): EngineState {
   return state;
 }
 
+/** Capital plus realised and unrealised PnL (net of the entry fee) at `price`; NaN when there is no price. */
+export function markToMarket(initialCapital: number, state: EngineState, price: number): number {
+  const position = state.position;
+  const unrealized =
+    position.side === 0
+      ? 0
+      : position.side * (price - position.entryPrice) * position.qty - position.entryFee;
+  return !Number.isNaN(price) ? initialCapital + state.account.realizedPnl + unrealized : Number.NaN;
+}
+
 /** A deep, independent copy of a state (used by the pure `step`). */
 export function cloneState(spec: EngineSpec, state: EngineState): EngineState {
   return deserializeState(spec, serializeState(spec, state));

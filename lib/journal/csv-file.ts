@@ -124,6 +124,24 @@ export class CsvJournal {
     fsyncSync(this.fd);
   }
 
+  /**
+   * Appends preformatted lines (each ending in a newline, as many fields as the header) durably. The
+   * formatter owns the layout; this checks the shape before a byte is written.
+   */
+  appendText(text: string): void {
+    if (text === '') return;
+    if (this.fd === null) throw new MjolnirError('invariant_violated', `${this.path} is closed`);
+    if (!text.endsWith('\n'))
+      throw new MjolnirError('invariant_violated', `refusing an unterminated line for ${this.path}`);
+    for (const line of text.slice(0, -1).split('\n')) {
+      if (line.split(',').length !== this.header.length) {
+        throw new MjolnirError('invariant_violated', `refusing a malformed row for ${this.path}: ${line}`);
+      }
+    }
+    writeSync(this.fd, text);
+    fsyncSync(this.fd);
+  }
+
   /** Size of the file in bytes. */
   size(): number {
     return this.fd === null ? 0 : fstatSync(this.fd).size;

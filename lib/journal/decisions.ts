@@ -7,9 +7,10 @@ import {
   REASONS,
   type Reason,
 } from '../engine/decision.js';
-import { isoUtc, type TsMs } from '../time/ts.js';
+import type { TsMs } from '../time/ts.js';
 import { CsvJournal, type CsvLine } from './csv-file.js';
-import { formatNumber, parseEnum, parseNumber, parseTs } from './values.js';
+import { DecisionLines } from './decision-lines.js';
+import { parseEnum, parseNumber, parseTs } from './values.js';
 
 /** decisions.csv columns: the first four are fixed by CONTRACTS.md (operators `awk -F, '$4==TS'`). */
 export const DECISION_COLUMNS = [
@@ -24,6 +25,7 @@ export const DECISION_COLUMNS = [
   'stop',
   'qty',
   'fill_price',
+  'equity',
   'input_hash',
   'features',
   'strategy',
@@ -44,6 +46,8 @@ export interface DecisionRow {
   readonly stop: number;
   readonly qty: number;
   readonly fill_price: number;
+  /** Capital plus realised and unrealised PnL, marked at this bar's close (NaN without a close): the equity curve. */
+  readonly equity: number;
   /** Fingerprint of the bar decided (lib/market/hash.ts); empty when there was no bar. */
   readonly input_hash: string;
   /** The strategy's feature values, `name=value;...`. */
@@ -64,7 +68,7 @@ export interface JournalStream {
 export function decisionRow(
   stream: JournalStream,
   decision: Decision,
-  extra: { inputHash: string; features: string; strategy: string; spec: string },
+  extra: { equity: number; inputHash: string; features: string; strategy: string; spec: string },
 ): DecisionRow {
   return {
     ...stream,
@@ -76,32 +80,12 @@ export function decisionRow(
     stop: decision.stop,
     qty: decision.qty,
     fill_price: decision.fill_price,
+    equity: extra.equity,
     input_hash: extra.inputHash,
     features: extra.features,
     strategy: extra.strategy,
     spec: extra.spec,
   };
-}
-
-function toCells(row: DecisionRow): string[] {
-  return [
-    row.exchange,
-    row.symbol,
-    row.timeframe,
-    String(row.ts_ms),
-    row.action,
-    row.reason,
-    row.position,
-    formatNumber(row.close),
-    formatNumber(row.stop),
-    formatNumber(row.qty),
-    formatNumber(row.fill_price),
-    row.input_hash,
-    row.features,
-    row.strategy,
-    row.spec,
-    isoUtc(row.ts_ms),
-  ];
 }
 
 /** Parses one decisions.csv line strictly. */
@@ -121,10 +105,11 @@ export function parseDecision(line: CsvLine, path: string): DecisionRow & { line
     stop: parseNumber(f[8]!, where, 'stop'),
     qty: parseNumber(f[9]!, where, 'qty'),
     fill_price: parseNumber(f[10]!, where, 'fill_price'),
-    input_hash: f[11]!,
-    features: f[12]!,
-    strategy: f[13]!,
-    spec: f[14]!,
+    equity: parseNumber(f[11]!, where, 'equity'),
+    input_hash: f[12]!,
+    features: f[13]!,
+    strategy: f[14]!,
+    spec: f[15]!,
   };
 }
 
@@ -138,6 +123,8 @@ export interface MonotonicPolicy {
 /** decisions.csv of one stream: strictly increasing ts_ms, append-only, durable. */
 export class DecisionJournal {
   private lastTs: number;
+
+  private lines: DecisionLines | null = null;
 
   private constructor(
     private readonly file: CsvJournal,
@@ -195,7 +182,10 @@ export class DecisionJournal {
       accepted.push(row);
       last = row.ts_ms;
     }
-    this.file.append(accepted.map(toCells));
+    if (accepted.length > 0) {
+      this.lines ??= new DecisionLines(accepted[0]!);
+      this.file.appendText(accepted.map((row) => this.lines!.row(row)).join(''));
+    }
     this.lastTs = last;
     return accepted;
   }

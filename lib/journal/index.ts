@@ -1,4 +1,5 @@
 export { CsvJournal, type CsvLine, type OpenedCsv } from './csv-file.js';
+export { DecisionLines } from './decision-lines.js';
 export {
   DECISION_COLUMNS,
   DecisionJournal,
@@ -8,6 +9,15 @@ export {
   type MonotonicPolicy,
   parseDecision,
 } from './decisions.js';
+export { IsoTime } from './format.js';
 export { type JournalRead, readDecisions, readTrades } from './read.js';
-export { parseTrade, TRADE_COLUMNS, TradeJournal, type TradeRow, tradeRow } from './trades.js';
+export {
+  parseTrade,
+  TRADE_COLUMNS,
+  TradeJournal,
+  type TradeRow,
+  tradeCells,
+  tradeLine,
+  tradeRow,
+} from './trades.js';
 export { formatNumber, parseNumber } from './values.js';

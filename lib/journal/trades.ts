@@ -51,7 +51,13 @@ export function tradeRow(stream: JournalStream, trade: Trade): TradeRow {
   };
 }
 
-function toCells(row: TradeRow): string[] {
+/** A closed trade's trades.csv line (newline included), without an intermediate row object. */
+export function tradeLine(stream: JournalStream, trade: Trade): string {
+  return `${stream.exchange},${stream.symbol},${stream.timeframe},${trade.entry_ts_ms},${trade.exit_ts_ms},${trade.side === 1 ? 'long' : 'short'},${formatNumber(trade.entry_price)},${formatNumber(trade.exit_price)},${formatNumber(trade.qty)},${trade.exit_reason},${formatNumber(trade.pnl)},${formatNumber(trade.fees)}\n`;
+}
+
+/** A trade row's cells, in column order (the one formatting of trades.csv). */
+export function tradeCells(row: TradeRow): string[] {
   return [
     row.exchange,
     row.symbol,
@@ -121,7 +127,7 @@ export class TradeJournal {
   }
 
   append(rows: readonly TradeRow[]): void {
-    this.file.append(rows.map(toCells));
+    this.file.append(rows.map(tradeCells));
   }
 
   close(): void {

@@ -1,9 +1,6 @@
 import { MjolnirError } from '../core/errors.js';
 
-/** A number as written in journals: shortest exact form; NaN as an empty cell. */
-export function formatNumber(value: number): string {
-  return Number.isNaN(value) ? '' : String(value);
-}
+export { formatNumber } from './format.js';
 
 /** Parses a journal number ('' is NaN); anything else unparsable is an error at that line. */
 export function parseNumber(text: string, where: string, column: string): number {

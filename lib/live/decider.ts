@@ -2,7 +2,7 @@ import type { EngineContext } from '../engine/advance.js';
 import type { HostSkipReason, Trade } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import { decisionsOf, StepOutput } from '../engine/output.js';
-import type { EngineState } from '../engine/state.js';
+import { type EngineState, markToMarket } from '../engine/state.js';
 import { type DecisionRow, decisionRow, type JournalStream } from '../journal/decisions.js';
 import { formatNumber } from '../journal/values.js';
 import type { Bar } from '../market/bar.js';
@@ -12,6 +12,41 @@ import { barHash } from '../market/hash.js';
 export interface Fed {
   readonly decisions: DecisionRow[];
   readonly trades: Trade[];
+}
+
+/** The journal rows (and closed trades) of one engine step; `bar` is the bar fed, null for a host skip. */
+export function journalRows(
+  engine: Engine,
+  state: EngineState,
+  stream: JournalStream,
+  out: StepOutput,
+  bar: Bar | null,
+): Fed {
+  const decisions: DecisionRow[] = [];
+  const trades: Trade[] = [];
+  if (!out.accepted) return { decisions, trades };
+  const strategy = engine.spec.strategy;
+  const spec = engine.fingerprint;
+  for (const decision of decisionsOf(out, engine.spec.timeframe.ms)) {
+    const own = bar !== null && decision.ts_ms === bar.ts;
+    const features = own
+      ? Object.entries(strategy.describe(state.features))
+          .map(([name, value]) => `${name}=${formatNumber(value)}`)
+          .join(';')
+      : '';
+    const equity = markToMarket(engine.spec.initialCapital, state, decision.close);
+    decisions.push(
+      decisionRow(stream, decision, {
+        equity,
+        inputHash: own ? barHash(bar) : '',
+        features,
+        strategy: strategy.id,
+        spec,
+      }),
+    );
+  }
+  for (const event of out.events) if (event.kind === 'close') trades.push(event);
+  return { decisions, trades };
 }
 
 /**
@@ -27,41 +62,15 @@ export class Decider {
     private readonly stream: JournalStream,
   ) {}
 
-  private rows(bar: Bar | null): Fed {
-    const decisions: DecisionRow[] = [];
-    const trades: Trade[] = [];
-    if (!this.out.accepted) return { decisions, trades };
-    const strategy = this.engine.spec.strategy;
-    const spec = this.engine.fingerprint;
-    for (const decision of decisionsOf(this.out, this.engine.spec.timeframe.ms)) {
-      const own = bar !== null && decision.ts_ms === bar.ts;
-      const features = own
-        ? Object.entries(strategy.describe(this.state.features))
-            .map(([name, value]) => `${name}=${formatNumber(value)}`)
-            .join(';')
-        : '';
-      decisions.push(
-        decisionRow(this.stream, decision, {
-          inputHash: own ? barHash(bar) : '',
-          features,
-          strategy: strategy.id,
-          spec,
-        }),
-      );
-    }
-    for (const event of this.out.events) if (event.kind === 'close') trades.push(event);
-    return { decisions, trades };
-  }
-
   /** Decides a closed bar (and any empty slots before it). */
   bar(bar: Bar, context: EngineContext): Fed {
     this.engine.advance(this.state, bar, context, this.out);
-    return this.rows(bar);
+    return journalRows(this.engine, this.state, this.stream, this.out, bar);
   }
 
   /** Records a slot the host could not fetch or store. */
   skip(ts: number, reason: HostSkipReason): Fed {
     this.engine.skipSlot(this.state, ts, reason, this.out);
-    return this.rows(null);
+    return journalRows(this.engine, this.state, this.stream, this.out, null);
   }
 }

@@ -2,14 +2,14 @@ import { MjolnirError } from '../core/errors.js';
 import type { EngineContext } from '../engine/advance.js';
 import type { Trade } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
+import { replay } from '../engine/replay.js';
 import type { EngineState } from '../engine/state.js';
 import type { DecisionJournal, DecisionRow, JournalStream } from '../journal/decisions.js';
 import { type TradeJournal, type TradeRow, tradeRow } from '../journal/trades.js';
-import { barAt } from '../market/series.js';
 import type { Lake } from '../store/lake.js';
 import type { MarketKey } from '../store/layout.js';
 import { timeframe } from '../time/timeframe.js';
-import { Decider } from './decider.js';
+import { journalRows } from './decider.js';
 import type { Logger } from './logger.js';
 import { type LiveManifest, readSnapshot } from './persistence.js';
 
@@ -114,24 +114,27 @@ export async function restoreState(input: {
 
   const byTs = new Map(toVerify.map((row) => [row.ts_ms as number, row]));
   const firstVerified = toVerify[0]!.ts_ms;
-  const bars = await input.lake.read(input.key, from, journalLast);
-  const slots = new Set<number>(toVerify.filter((r) => HOST_SKIPS.has(r.reason)).map((r) => r.ts_ms));
-  for (let i = 0; i < bars.length; i++) slots.add(bars.ts[i]!);
-  const barIndex = new Map<number, number>();
-  for (let i = 0; i < bars.length; i++) barIndex.set(bars.ts[i]!, i);
-
-  const decider = new Decider(engine, state, input.stream);
+  const hostSkips = new Map(
+    toVerify
+      .filter((r) => HOST_SKIPS.has(r.reason))
+      .map((r) => [r.ts_ms as number, r.reason as 'fetch_failed' | 'persist_failed']),
+  );
   const produced: DecisionRow[] = [];
   const trades: Trade[] = [];
-  for (const ts of [...slots].sort((a, b) => a - b)) {
-    const row = byTs.get(ts);
-    const fed =
-      row !== undefined && HOST_SKIPS.has(row.reason)
-        ? decider.skip(ts, row.reason as 'fetch_failed' | 'persist_failed')
-        : decider.bar(barAt(bars, barIndex.get(ts)!), contextOf(row, ts < firstVerified));
-    for (const decision of fed.decisions) if (decision.ts_ms >= firstVerified) produced.push(decision);
-    trades.push(...fed.trades);
-  }
+  replay(
+    engine,
+    state,
+    {
+      series: await input.lake.read(input.key, from, journalLast),
+      hostSkips,
+      contextAt: (ts) => contextOf(byTs.get(ts), ts < firstVerified),
+    },
+    (out, barIndex, bar) => {
+      const fed = journalRows(engine, state, input.stream, out, barIndex < 0 ? null : bar);
+      for (const decision of fed.decisions) if (decision.ts_ms >= firstVerified) produced.push(decision);
+      trades.push(...fed.trades);
+    },
+  );
   toVerify.forEach((row, i) => {
     const replayed = produced[i];
     if (replayed === undefined || !sameDecision(row, replayed)) {

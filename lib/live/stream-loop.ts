@@ -274,6 +274,12 @@ export class StreamLoop {
       },
       'Warmed up',
     );
+    const stable = this.deps.engine.spec.strategy.stableWarmupBars;
+    if (fresh.length - 1 < stable)
+      this.log.warn(
+        { warmup_bars: fresh.length - 1, stable_warmup_bars: stable },
+        'Warmup shorter than the strategy needs to forget its seed: early decisions depend on where it began',
+      );
   }
 
   private decide(fresh: readonly Bar[], persisted: boolean): number {

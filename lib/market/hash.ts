@@ -1,24 +1,74 @@
 import type { Bar } from './bar.js';
 
-const scratch = new DataView(new ArrayBuffer(8));
+const doubles = new Float64Array(1);
+const words = new Uint32Array(doubles.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// The high and low 32 bits of a double, wherever the machine keeps them.
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+const LOW = 1 - HIGH;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-function mix(hash: number, value: number): number {
-  scratch.setFloat64(0, value);
-  let h = hash;
-  for (let i = 0; i < 8; i++) h = Math.imul(h ^ scratch.getUint8(i), 16777619) >>> 0;
-  return h;
+function hex32(value: number): string {
+  return HEX[value >>> 24]! + HEX[(value >>> 16) & 255]! + HEX[(value >>> 8) & 255]! + HEX[value & 255]!;
 }
+
+/** One 32-bit block into a MurmurHash3 (x86, 32-bit) state. */
+function mix(hash: number, block: number): number {
+  let k = Math.imul(block, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  const h = hash ^ k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's finalisation over `bytes` of input. */
+function finish(hash: number, bytes: number): number {
+  let h = hash ^ bytes;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A 64-bit fingerprint of a bar's close time and exact values (their IEEE-754 bits, the same on any
+ * machine), as two 32-bit MurmurHash3 lanes with different seeds and word orders (lane A takes each
+ * double's high word first, lane B its low word), written into `lanes` without allocating. barHash
+ * is its text.
+ */
+export function barHashLanes(bar: Bar, lanes: Uint32Array): void {
+  let a = 0x9747b28c;
+  let b = 0x2f6b1e53;
+  for (let field = 0; field < 6; field++) {
+    doubles[0] =
+      field === 0
+        ? bar.ts
+        : field === 1
+          ? bar.open
+          : field === 2
+            ? bar.high
+            : field === 3
+              ? bar.low
+              : field === 4
+                ? bar.close
+                : bar.volume;
+    const high = words[HIGH]!;
+    const low = words[LOW]!;
+    a = mix(mix(a, high), low);
+    b = mix(mix(b, low), high);
+  }
+  lanes[0] = finish(a, 48);
+  lanes[1] = finish(b, 48);
+}
+
+const lanes = new Uint32Array(2);
 
 /**
  * A 64-bit fingerprint (16 hex digits) of a bar's close time and exact values: two runs that saw
  * the same bar have the same hash, so "different bars" and "different logic" are told apart.
  */
 export function barHash(bar: Bar): string {
-  let a = 2166136261;
-  let b = 0x9747b28c;
-  for (const value of [bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume]) {
-    a = mix(a, value);
-    b = mix(b ^ 0x5bd1e995, value);
-  }
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  barHashLanes(bar, lanes);
+  return hex32(lanes[0]!) + hex32(lanes[1]!);
 }

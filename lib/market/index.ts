@@ -1,6 +1,6 @@
 export { type Bar, type BarDefect, barDefect, isUsableBar, type MutableBar, mutableBar } from './bar.js';
 export { type Gap, type GapReport, gapReport } from './gaps.js';
-export { barHash } from './hash.js';
+export { barHash, barHashLanes } from './hash.js';
 export { Random } from './random.js';
 export {
   allocateSeries,
@@ -9,6 +9,7 @@ export {
   barsFromSeries,
   loadBar,
   seriesFromBars,
+  sliceSeries,
   storeBar,
 } from './series.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';

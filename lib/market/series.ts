@@ -25,6 +25,19 @@ export function allocateSeries(length: number): BarSeries {
   };
 }
 
+/** Bars [from, to) of `series` as views over the same memory (no copy). */
+export function sliceSeries(series: BarSeries, from: number, to = series.length): BarSeries {
+  return {
+    length: to - from,
+    ts: series.ts.subarray(from, to),
+    open: series.open.subarray(from, to),
+    high: series.high.subarray(from, to),
+    low: series.low.subarray(from, to),
+    close: series.close.subarray(from, to),
+    volume: series.volume.subarray(from, to),
+  };
+}
+
 /** Copies bar `i` of `series` into `target` (no allocation). */
 export function loadBar(series: BarSeries, i: number, target: MutableBar): MutableBar {
   target.ts = series.ts[i]! as TsMs;

@@ -14,6 +14,13 @@ export interface SyntheticOptions {
   readonly annualVolatility?: number;
   /** Mean base volume per bar. */
   readonly baseVolume?: number;
+  /** Price increment, as on an exchange (default 0.01); volumes carry 8 decimals. */
+  readonly tickSize?: number;
+  /**
+   * Probability that a bar opens away from the previous close (a halt, a thin book): what makes
+   * stop-through fills matter. Default 0, which draws nothing extra, so seeds give the same bars.
+   */
+  readonly gapProbability?: number;
 }
 
 interface Regime {
@@ -46,6 +53,8 @@ export class SyntheticMarket {
   private readonly timeframeMs: number;
   private readonly barVolatility: number;
   private readonly baseVolume: number;
+  private readonly ticksPerUnit: number;
+  private readonly gapProbability: number;
   private regime: Regime = REGIMES[0]!;
   private variance = 1;
   private lastShock = 0;
@@ -58,7 +67,9 @@ export class SyntheticMarket {
     const barsPerYear = (MINUTES_PER_YEAR * 60_000) / options.timeframe.ms;
     this.barVolatility = (options.annualVolatility ?? 0.6) / Math.sqrt(barsPerYear);
     this.baseVolume = options.baseVolume ?? 40 * (options.timeframe.ms / 300_000);
-    this.price = options.startPrice ?? 30_000;
+    this.ticksPerUnit = 1 / (options.tickSize ?? 0.01);
+    this.gapProbability = options.gapProbability ?? 0;
+    this.price = this.tick(options.startPrice ?? 30_000, Math.round);
     this.ts = options.startTs - options.timeframe.ms;
   }
 
@@ -73,8 +84,10 @@ export class SyntheticMarket {
     this.lastShock = shock;
     const logReturn = this.regime.drift * this.barVolatility + sigma * shock;
 
-    const open = this.price;
-    const close = open * Math.exp(logReturn);
+    let open = this.price;
+    if (this.gapProbability > 0 && this.random.uniform() < this.gapProbability)
+      open = this.tick(open * Math.exp(4 * sigma * this.random.normal()), Math.round);
+    const close = Math.max(this.tick(open * Math.exp(logReturn), Math.round), 1 / this.ticksPerUnit);
     const wickUp = Math.abs(this.random.normal()) * sigma * 0.6;
     const wickDown = Math.abs(this.random.normal()) * sigma * 0.6;
     this.ts += this.timeframeMs;
@@ -83,10 +96,18 @@ export class SyntheticMarket {
     target.ts = this.ts as TsMs;
     target.open = open;
     target.close = close;
-    target.high = Math.max(open, close) * Math.exp(wickUp);
-    target.low = Math.min(open, close) * Math.exp(-wickDown);
+    target.high = this.tick(Math.max(open, close) * Math.exp(wickUp), Math.ceil);
+    target.low = Math.max(
+      this.tick(Math.min(open, close) * Math.exp(-wickDown), Math.floor),
+      1 / this.ticksPerUnit,
+    );
     target.volume = this.volume(Math.abs(shock));
     return target;
+  }
+
+  /** A price on the tick grid (rounded as asked), as exchanges quote. */
+  private tick(price: number, round: (x: number) => number): number {
+    return round(price * this.ticksPerUnit) / this.ticksPerUnit;
   }
 
   private maybeSwitchRegime(): void {
@@ -101,7 +122,7 @@ export class SyntheticMarket {
     const intraday = 1 + 0.45 * Math.cos(((hour - 15) / 24) * 2 * Math.PI);
     const activity = 0.6 + 0.8 * absShock;
     const noise = Math.exp(0.35 * this.random.normal() - 0.06);
-    return this.baseVolume * intraday * activity * noise;
+    return Math.round(this.baseVolume * intraday * activity * noise * 1e8) / 1e8;
   }
 }
 

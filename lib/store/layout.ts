@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { symbolPath } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
 import type { TimeframeLabel } from '../time/timeframe.js';
+
+/** What a RUNID may be made of: it becomes a folder name and part of a tag. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** What identifies one series of bars: where it trades and at which timeframe. */
 export interface MarketKey {
@@ -35,7 +39,17 @@ export class DataLayout {
 
   /** `runs/<RUNID>/manifest.json`. */
   manifest(runId: string): string {
-    return join(this.root, 'runs', runId, 'manifest.json');
+    return this.runFile(runId, 'manifest.json');
+  }
+
+  /** A file of a run beside its manifest: `runs/<RUNID>/<name>`. */
+  runFile(runId: string, name: string): string {
+    if (!RUN_ID.test(runId))
+      throw new MjolnirError(
+        'input_invalid',
+        `RUNID "${runId}" must be letters, digits, ".", "_" or "-" (it names a folder and a tag)`,
+      );
+    return join(this.root, 'runs', runId, name);
   }
 
   /** `state/kill_switch.flag`: its presence halts new entries. */

@@ -4,6 +4,7 @@ import { Ema } from '../features/ema.js';
 import type { Bar } from '../market/bar.js';
 import { crossSignal } from './cross.js';
 import type { Strategy, StrategyDefinition } from './types.js';
+import { emaStable, wilderStable } from './warmup.js';
 
 const params = z
   .strictObject({
@@ -33,6 +34,7 @@ function create(p: Params): Strategy<Features> {
     params: p,
     // The spread needs the slow EMA, its previous value one more bar; the ATR needs period + 1 bars.
     warmupBars: Math.max(p.slow + 1, p.atr_period + 1),
+    stableWarmupBars: Math.max(emaStable(p.slow), emaStable(p.fast), wilderStable(p.atr_period)) + 2,
     allowShort: p.allow_short,
     createFeatures: () => ({
       fast: new Ema(p.fast),

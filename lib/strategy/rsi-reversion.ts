@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Atr } from '../features/atr.js';
 import { Rsi } from '../features/rsi.js';
 import type { Signal, Strategy, StrategyDefinition } from './types.js';
+import { wilderStable } from './warmup.js';
 
 const params = z
   .strictObject({
@@ -33,6 +34,7 @@ function create(p: Params): Strategy<Features> {
     params: p,
     // RSI needs period + 1 bars, its previous value one more; the ATR needs atr_period + 1.
     warmupBars: Math.max(p.period + 2, p.atr_period + 1),
+    stableWarmupBars: Math.max(wilderStable(p.period), wilderStable(p.atr_period)) + 2,
     allowShort: p.allow_short,
     createFeatures: () => ({ rsi: new Rsi(p.period), atr: new Atr(p.atr_period), previousRsi: Number.NaN }),
     update(f, bar) {

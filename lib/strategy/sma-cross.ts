@@ -27,6 +27,8 @@ function create(p: Params): Strategy<Features> {
     id: 'sma_cross',
     params: p,
     warmupBars: p.slow + 1,
+    // A simple average has no memory beyond its window: valid is stable.
+    stableWarmupBars: p.slow + 1,
     allowShort: p.allow_short,
     createFeatures: () => ({
       fast: new Sma(p.fast),

@@ -17,6 +17,11 @@ export interface Strategy<F extends FeatureSet = FeatureSet> {
   readonly params: Readonly<Record<string, number | boolean>>;
   /** Valid bars needed (the current one included) before `valid` can be true. */
   readonly warmupBars: number;
+  /**
+   * Warmup bars after which the features no longer depend on where the warmup began (smoothed
+   * indicators have forgotten their seed): what a backtest feeds before its window, and checks.
+   */
+  readonly stableWarmupBars: number;
   /** Whether short entries are taken (otherwise a short signal only closes a long). */
   readonly allowShort: boolean;
   /** Fresh indicator state. */

@@ -18,6 +18,7 @@ export function scriptedStrategy(
     id: 'ema_cross_atr',
     params: { scripted: true, stop },
     warmupBars: options.warmup ?? 2,
+    stableWarmupBars: options.warmup ?? 2,
     allowShort: options.allowShort ?? true,
     createFeatures: () => ({ signal: 0, bars: 0 }),
     update(f, bar) {

@@ -1,0 +1,124 @@
+/**
+ * End-to-end backtest: 1e6 5m bars from the lake (compacted month files, as `lake compact` leaves
+ * them) through the engine to decisions.csv, trades.csv and the manifest on disk, against the engine
+ * alone over the same bars in the same process (the floor of any backtest host).
+ *
+ * Measured twice each round: decisions.csv formatted on the engine's thread, and on worker threads.
+ *
+ *   make bench-backtest              (BENCH_BARS=2e5 for a quick run; BENCH_LAKE=<dir> keeps the lake)
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  barsFromSeries,
+  createEngine,
+  engineSpecOf,
+  formatThreads,
+  generateSeries,
+  Lake,
+  loadConfig,
+  RUNNING,
+  replay,
+  runBacktest,
+  sliceSeries,
+  streamsOf,
+  timeframe,
+  tsMs,
+} from '@mjolnir/lib';
+
+const BARS = Number(process.env['BENCH_BARS'] ?? 1e6);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
+const TARGET = 2e6;
+const keep = process.env['BENCH_LAKE'];
+const root = keep ?? mkdtempSync(join(tmpdir(), 'mjolnir-bench-bt-'));
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+const config = loadConfig('configs/default.yaml');
+const spec = engineSpecOf(config);
+const stream = { ...streamsOf(config)[0]!, exchange: 'bench' };
+const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+const tf = timeframe(stream.timeframe);
+const warmup = 2 * spec.strategy.stableWarmupBars;
+const first = Date.UTC(2010, 0, 1) + tf.ms;
+const start = first + warmup * tf.ms;
+const end = start + (BARS - 1) * tf.ms;
+
+const lake = await Lake.open(root);
+try {
+  const stored = await lake.bounds(key);
+  if (stored === null || stored.first !== first || stored.last !== end) {
+    if (existsSync(lake.layout.rawDir(key))) rmSync(lake.layout.rawDir(key), { recursive: true });
+    say(`writing ${(BARS + warmup).toLocaleString('en-US')} bars into ${root} (setup, not measured)...`);
+    const series = generateSeries({ seed: 1, timeframe: tf, startTs: tsMs(first) }, BARS + warmup);
+    for (let i = 0; i < series.length; i += 250_000)
+      await lake.write(key, barsFromSeries(sliceSeries(series, i, Math.min(series.length, i + 250_000))));
+    await lake.compact(key);
+  }
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  type Round = { total: number; load: number; run: number; write: number };
+  const threads = formatThreads();
+  const modes = [
+    { label: 'formatting inline', formatThreads: 0, rounds: [] as Round[] },
+    {
+      label: `formatting on ${threads} thread${threads === 1 ? '' : 's'}`,
+      formatThreads: threads,
+      rounds: [] as Round[],
+    },
+  ];
+  const engineOnly: number[] = [];
+  for (let r = 0; r < REPEATS + 1; r++) {
+    for (const mode of modes) {
+      for (const dir of ['processed', 'runs']) rmSync(join(root, dir), { recursive: true, force: true });
+      const began = performance.now();
+      const result = await runBacktest(lake, {
+        spec,
+        stream,
+        runId: 'bench',
+        start,
+        end,
+        codeVersion: 'bench',
+        now: 0,
+        formatThreads: mode.formatThreads,
+      });
+      const total = performance.now() - began;
+      if (result.decisions !== BARS) throw new Error(`decided ${result.decisions} bars, expected ${BARS}`);
+      const { loadMs, runMs } = result.timings;
+      if (r > 0) mode.rounds.push({ total, load: loadMs, run: runMs, write: total - loadMs - runMs });
+      say(
+        `  round ${r}${r === 0 ? ' (warm-up, not counted)' : ''}, ${mode.label}: ${total.toFixed(0)} ms end to end`,
+      );
+    }
+    // Baseline: the engine alone over the bars the backtest fed, no formatting, no files.
+    const series = await lake.read(key, first, end);
+    const engine = createEngine(spec);
+    const state = engine.init();
+    let decided = 0;
+    const t = performance.now();
+    replay(engine, state, { series, contextAt: () => RUNNING }, (out) => {
+      if (out.accepted) decided++;
+    });
+    if (r > 0) engineOnly.push(performance.now() - t);
+    if (decided !== series.length) throw new Error('the engine refused bars');
+  }
+  const engine = median(engineOnly);
+  const m = (x: number) => `${(x / 1e6).toFixed(2)}M bars/s`;
+  const lines = [
+    `backtest benchmark: ${BARS.toLocaleString('en-US')} 5m bars + ${warmup} warmup, ${config.strategy.id}, ${availableParallelism()} cores, node ${process.version}, median of ${REPEATS}`,
+  ];
+  for (const mode of modes) {
+    const total = median(mode.rounds.map((x) => x.total));
+    const rate = BARS / (total / 1000);
+    lines.push(
+      `  end to end, ${mode.label.padEnd(22)} ${total.toFixed(0).padStart(6)} ms  ${m(rate)}  target >= ${m(TARGET)}: ${rate >= TARGET ? 'MET' : 'MISSED'}  (${(engine / total).toFixed(2)} of the engine's speed)`,
+      `    lake load ${median(mode.rounds.map((x) => x.load)).toFixed(0)} ms, engine + decisions.csv ${median(mode.rounds.map((x) => x.run)).toFixed(0)} ms, metrics + commit (fsync, rename) ${median(mode.rounds.map((x) => x.write)).toFixed(0)} ms`,
+    );
+  }
+  lines.push(`  engine alone ${engine.toFixed(0).padStart(6)} ms  ${m(BARS / (engine / 1000))}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  lake.close();
+  if (keep === undefined) rmSync(root, { recursive: true, force: true });
+}

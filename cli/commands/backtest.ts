@@ -1,0 +1,166 @@
+import {
+  type Config,
+  DataLayout,
+  engineSpecOf,
+  eqflat,
+  eqTags,
+  formatEq,
+  Lake,
+  loadConfig,
+  MjolnirError,
+  runBacktest,
+  type Stream,
+  streamsOf,
+  systemClock,
+} from '@mjolnir/lib';
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+import { columns, num, pct } from '../format.js';
+import { dataRoot, timeOption, windowOf, withWindow } from '../options.js';
+import { codeVersion, runIdNow } from '../runs.js';
+
+/** The stream a single-stream command works on: the config's first symbol. */
+export function streamOf(config: Config): Stream {
+  return streamsOf(config)[0]!;
+}
+
+function withStopThrough(config: Config, stopThrough: boolean | undefined): Config {
+  return stopThrough ? { ...config, fill: { ...config.fill, stop_through: true } } : config;
+}
+
+const env = process.env;
+
+export function registerBacktest(program: Command): void {
+  withWindow(program.command('backtest'))
+    .description(
+      'a windowed backtest from the lake through the one engine; writes the <tag>_bt_<RUNID> trees and runs/<RUNID>/',
+    )
+    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
+    .option('--runid <id>', 'run id (RUNID; default bt_<date>_<time>)', env['RUNID'])
+    .option(
+      '--warmup-from <time>',
+      "start the warmup at this bar close, taken as is (default: the strategy's stable warmup, proven)",
+      timeOption,
+    )
+    .option(
+      '--stop-through',
+      'a bar opening through the stop fills at its open (STOP_THROUGH=1)',
+      env['STOP_THROUGH'] === '1',
+    )
+    .option('--explain', "write each decision's feature values (slower)")
+    .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .action(
+      async (options: {
+        config: string;
+        start?: number;
+        end?: number;
+        runid?: string;
+        warmupFrom?: number;
+        stopThrough: boolean;
+        explain?: boolean;
+        dataRoot?: string;
+      }) => {
+        const { start, end } = windowOf(options);
+        const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
+        const lake = await Lake.open(dataRoot(options.dataRoot));
+        try {
+          const result = await runBacktest(lake, {
+            spec: engineSpecOf(config),
+            stream: streamOf(config),
+            runId: options.runid ?? runIdNow('bt'),
+            start,
+            end,
+            ...(options.warmupFrom === undefined ? {} : { warmupFrom: options.warmupFrom }),
+            codeVersion: codeVersion(),
+            now: systemClock.now(),
+            ...(options.explain ? { explain: true } : {}),
+          });
+          const p = result.performance;
+          const t = result.trades;
+          process.stdout.write(
+            `${columns([
+              ['RUNID', result.runId],
+              ['decisions', `${num(result.decisions)} -> ${result.decisionsPath}`],
+              [
+                'trades',
+                `${num(t.trades)}  win rate ${pct(t.winRate)}  profit factor ${num(t.profitFactor, 2)} -> ${result.tradesPath}`,
+              ],
+              [
+                'return',
+                `${pct(p.totalReturn, 2)}  Sharpe ${num(p.sharpe, 2)}  Sortino ${num(p.sortino, 2)}  max drawdown ${pct(p.maxDrawdownFraction, 2)}  exposure ${pct(p.exposure)}`,
+              ],
+              ['manifest', result.manifestPath],
+              ['took', `${num(result.timings.totalMs)} ms (load ${num(result.timings.loadMs)} ms)`],
+            ])}\n`,
+          );
+        } finally {
+          lake.close();
+        }
+      },
+    );
+
+  program
+    .command('eq')
+    .description(
+      'LIVE vs BACKTEST: decisions and trade lifecycle over the overlapping window, synced at flat',
+    )
+    .option('-c, --config <file>', 'config naming the stream (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
+    .option('--live-tag <tag>', "LIVE tag (DATA_TAG; default the config's)")
+    .option('--bt-tag <tag>', 'backtest tag (default <live tag>_bt_<RUNID>)')
+    .option('--runid <id>', 'RUNID of the backtest', env['RUNID'])
+    .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .action(
+      (options: { config: string; liveTag?: string; btTag?: string; runid?: string; dataRoot?: string }) => {
+        const stream = streamOf(loadConfig(options.config, env));
+        const liveTag = options.liveTag ?? stream.tag;
+        const btTag = options.btTag ?? (options.runid ? `${liveTag}_bt_${options.runid}` : undefined);
+        if (btTag === undefined)
+          throw new MjolnirError('input_invalid', 'eq needs --bt-tag or --runid (RUNID)');
+        const result = eqTags(new DataLayout(dataRoot(options.dataRoot)), stream, liveTag, btTag);
+        process.stdout.write(
+          formatEq(result, `eq: LIVE ${liveTag} vs BT ${btTag}, ${stream.symbol} ${stream.timeframe}`),
+        );
+        process.exitCode = result.overall ? EXIT.ok : EXIT.failed;
+      },
+    );
+
+  program
+    .command('eqflat')
+    .description(
+      "backtest from the first LIVE decision with LIVE's warmup and inputs, then eq; prints the RUNID",
+    )
+    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
+    .option('--runid <id>', 'run id (default eqflat_<date>_<time>)', env['RUNID'])
+    .option(
+      '--stop-through',
+      'backtest only: a bar opening through the stop fills at its open (STOP_THROUGH=1)',
+      env['STOP_THROUGH'] === '1',
+    )
+    .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .action(async (options: { config: string; runid?: string; stopThrough: boolean; dataRoot?: string }) => {
+      const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
+      const stream = streamOf(config);
+      const runId = options.runid ?? runIdNow('eqflat');
+      const lake = await Lake.open(dataRoot(options.dataRoot));
+      try {
+        const outcome = await eqflat(lake, {
+          spec: engineSpecOf(config),
+          stream,
+          runId,
+          codeVersion: codeVersion(),
+          now: systemClock.now(),
+        });
+        if (outcome.specWarning) process.stderr.write(`warning: ${outcome.specWarning}\n`);
+        process.stdout.write(`DATA_TAG=${stream.tag}\nRUNID=${runId}\n`);
+        process.stdout.write(
+          formatEq(
+            outcome.result,
+            `eq: LIVE ${stream.tag} vs BT ${outcome.backtest.tag}, ${stream.symbol} ${stream.timeframe}`,
+          ),
+        );
+        process.exitCode = outcome.result.overall ? EXIT.ok : EXIT.failed;
+      } finally {
+        lake.close();
+      }
+    });
+}

@@ -1,0 +1,181 @@
+import { performance } from 'node:perf_hooks';
+import type { Stream } from '../config/compile.js';
+import { createEngine } from '../engine/engine.js';
+import { describeSpec, type EngineSpec } from '../engine/spec.js';
+import { DecisionLines } from '../journal/decision-lines.js';
+import { DECISION_COLUMNS, type DecisionRow } from '../journal/decisions.js';
+import { TRADE_COLUMNS } from '../journal/trades.js';
+import type { PerformanceStats } from '../metrics/performance.js';
+import type { TradeStats } from '../metrics/trades.js';
+import type { Lake } from '../store/lake.js';
+import { decideWindow } from './decide.js';
+import { formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
+import { loadBars, seriesHash, slotInputs } from './inputs.js';
+import { OutputFile } from './output-file.js';
+
+export { seriesHash };
+
+/** What LIVE saw besides the bars, to reproduce it: its decisions (host skips, kill switch refusals). */
+export interface LiveInputs {
+  readonly tag: string;
+  readonly decisions: readonly DecisionRow[];
+}
+
+/** A backtest to run. */
+export interface BacktestRequest {
+  readonly spec: EngineSpec;
+  readonly stream: Stream;
+  readonly runId: string;
+  /** Output window: decisions only for bars closing in [start, end]. */
+  readonly start: number;
+  readonly end: number;
+  /** Where the warmup starts (LIVE's `warmup_from`, taken as is), or by default the strategy's stable warmup before `start`, proven. */
+  readonly warmupFrom?: number;
+  /** Reproduce LIVE: its host skips and kill switch refusals are applied at the same bars. */
+  readonly live?: LiveInputs;
+  readonly codeVersion: string;
+  /** Write each decision's feature values (slower; LIVE always writes them). */
+  readonly explain?: boolean;
+  /** Worker threads formatting decisions.csv; 0 formats in this thread (default: the other cores for large runs). */
+  readonly formatThreads?: number;
+  /** Wall time, for the manifest only. */
+  readonly now: number;
+}
+
+/** What a backtest produced. */
+export interface BacktestResult {
+  readonly runId: string;
+  readonly tag: string;
+  readonly decisionsPath: string;
+  readonly tradesPath: string;
+  readonly manifestPath: string;
+  readonly decisions: number;
+  readonly performance: PerformanceStats;
+  readonly trades: TradeStats;
+  readonly inputHash: string;
+  readonly timings: { readonly loadMs: number; readonly runMs: number; readonly totalMs: number };
+}
+
+/**
+ * A deterministic windowed replay from the lake through the one engine: warmup bars update the state
+ * and emit nothing; decisions, trades and the equity curve cover [start, end]. Writes the
+ * `<tag>_bt_<RUNID>` trees and `runs/<RUNID>/manifest.json`, never over an existing run, and only
+ * once complete (a failed run leaves nothing).
+ */
+export async function runBacktest(lake: Lake, request: BacktestRequest): Promise<BacktestResult> {
+  const began = performance.now();
+  const { spec, stream, start, end } = request;
+  const { fed, warmupBars, proven } = await loadBars(lake, stream, spec.strategy, request);
+  const loadMs = performance.now() - began;
+
+  const tag = `${stream.tag}_bt_${request.runId}`;
+  const layout = lake.layout;
+  const paths = {
+    decisions: layout.decisions(tag, stream.symbol, stream.timeframe),
+    trades: layout.trades(tag, stream.symbol, stream.timeframe),
+    manifest: layout.manifest(request.runId),
+  };
+  const files = [
+    OutputFile.create(paths.decisions),
+    OutputFile.create(paths.trades),
+    OutputFile.create(paths.manifest),
+  ];
+  const [decisionsFile, tradesFile, manifestFile] = files as [OutputFile, OutputFile, OutputFile];
+  const journalStream = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  const engine = createEngine(spec);
+  const threads = request.explain
+    ? 0
+    : (request.formatThreads ?? (fed.length >= 100_000 ? formatThreads() : 0));
+  const output =
+    threads > 0
+      ? new ThreadedOutput(
+          decisionsFile,
+          { stream: journalStream, strategy: spec.strategy.id, spec: engine.fingerprint },
+          threads,
+        )
+      : new InlineOutput(
+          decisionsFile,
+          new DecisionLines(journalStream),
+          spec.strategy.id,
+          engine.fingerprint,
+        );
+  try {
+    decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);
+    tradesFile.write(`${TRADE_COLUMNS.join(',')}\n`);
+    const runStarted = performance.now();
+    const decided = await decideWindow({
+      engine,
+      fed,
+      slots: slotInputs(request.live?.decisions, { from: fed.ts[0]!, start, end }),
+      start,
+      end,
+      stream: journalStream,
+      output,
+      trades: tradesFile,
+      explain: request.explain === true,
+    });
+    const runMs = performance.now() - runStarted;
+    const inputHash = seriesHash(fed);
+    const timings = { loadMs, runMs, totalMs: performance.now() - began };
+    const manifest = {
+      kind: 'backtest',
+      run_id: request.runId,
+      tag,
+      live_tag: request.live?.tag ?? null,
+      stream: journalStream,
+      created_at: new Date(request.now).toISOString(),
+      code_version: request.codeVersion,
+      spec: engine.fingerprint,
+      config: describeSpec(spec),
+      window: { start_ts_ms: start, end_ts_ms: end },
+      warmup: {
+        from_ts_ms: fed.ts[0],
+        bars: warmupBars,
+        declared_stable_bars: spec.strategy.stableWarmupBars,
+        proven,
+      },
+      input: {
+        lake: layout.rawDir(journalStream),
+        bars: fed.length,
+        first_ts_ms: fed.ts[0],
+        last_ts_ms: fed.ts[fed.length - 1],
+        sha256: inputHash,
+      },
+      outputs: {
+        decisions: paths.decisions,
+        trades: paths.trades,
+        decision_rows: decided.decisions,
+        equity_curve: 'decisions.csv, column equity',
+        format_threads: threads,
+      },
+      open_position_at_end:
+        decided.state.position.side === 0
+          ? null
+          : { side: decided.state.position.side, entry_ts_ms: decided.state.position.entryTs },
+      metrics: { ...decided.metrics.performance, trades: decided.metrics.trades },
+      timings: { load_ms: timings.loadMs, run_ms: timings.runMs, total_ms: timings.totalMs },
+      status: 'ok',
+    };
+    manifestFile.write(
+      `${JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+    );
+    for (const file of files) file.commit();
+    return {
+      runId: request.runId,
+      tag,
+      decisionsPath: paths.decisions,
+      tradesPath: paths.trades,
+      manifestPath: paths.manifest,
+      decisions: decided.decisions,
+      performance: decided.metrics.performance,
+      trades: decided.metrics.trades,
+      inputHash,
+      timings,
+    };
+  } catch (error) {
+    for (const file of files) file.abort();
+    throw error;
+  } finally {
+    await output.close();
+  }
+}

@@ -1,0 +1,77 @@
+import type { Engine } from '../engine/engine.js';
+import { Replayer, type ReplayVisit } from '../engine/replay.js';
+import { type EngineState, markToMarket } from '../engine/state.js';
+import type { JournalStream } from '../journal/decisions.js';
+import { formatNumber } from '../journal/format.js';
+import { tradeLine } from '../journal/trades.js';
+import type { BarSeries } from '../market/series.js';
+import type { DecisionOutput } from './decision-output.js';
+import type { SlotInputs } from './inputs.js';
+import type { OutputFile } from './output-file.js';
+import { type RunMetrics, RunRecorder } from './recorder.js';
+
+/** Bars fed between two chances for finished output to be written. */
+const PIECE = 1 << 16;
+
+/** What deciding a window produced. */
+export interface DecidedWindow {
+  readonly decisions: number;
+  readonly metrics: RunMetrics;
+  readonly state: EngineState;
+}
+
+/**
+ * Feeds the warmup and the window through the engine: a decision row for every slot closing in
+ * [start, end] (empty slots included, as LIVE journals them), every closed trade to trades.csv,
+ * every decided bar to the equity curve. Fed in pieces, so the output can be written meanwhile.
+ */
+export async function decideWindow(input: {
+  readonly engine: Engine;
+  readonly fed: BarSeries;
+  readonly slots: SlotInputs;
+  readonly start: number;
+  readonly end: number;
+  readonly stream: JournalStream;
+  readonly output: DecisionOutput;
+  readonly trades: OutputFile;
+  /** Write each decision's feature values. */
+  readonly explain: boolean;
+}): Promise<DecidedWindow> {
+  const { engine, fed, start, end, output } = input;
+  const spec = engine.spec;
+  const tfMs = spec.timeframe.ms;
+  const state = engine.init();
+  const strategy = spec.strategy;
+  const recorder = new RunRecorder(spec.initialCapital, fed.length);
+  const features = (): string =>
+    Object.entries(strategy.describe(state.features))
+      .map(([name, value]) => `${name}=${formatNumber(value)}`)
+      .join(';');
+  let decisions = 0;
+  const visit: ReplayVisit = (out, barIndex, bar) => {
+    if (!out.accepted || out.ts < start) return;
+    // Empty slots before this one (rare): the same rows journalRows gives LIVE.
+    for (let g = 0; g < out.gapCount; g++) {
+      const ts = out.gapFirstTs + g * tfMs;
+      if (ts < start || ts > end) continue;
+      output.missing(ts, out);
+      decisions++;
+    }
+    if (out.ts > end) return;
+    const ownBar = barIndex >= 0;
+    const equity = markToMarket(spec.initialCapital, state, out.close);
+    output.decided(out, equity, ownBar ? bar : null, ownBar && input.explain ? features() : '');
+    decisions++;
+    for (const event of out.events)
+      if (event.kind === 'close') input.trades.write(tradeLine(input.stream, event));
+    recorder.record(out.ts, equity, out.side, out.events);
+  };
+  const replayer = new Replayer(engine, state, { series: fed, ...input.slots });
+  for (let to = PIECE; !replayer.done; to += PIECE) {
+    replayer.run(to, visit);
+    await output.drain();
+  }
+  replayer.finish(visit);
+  await output.finish();
+  return { decisions, metrics: recorder.metrics(tfMs), state };
+}

@@ -1,0 +1,135 @@
+import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
+import type { StepOutput } from '../engine/output.js';
+import type { ByteSink } from '../journal/byte-sink.js';
+import type { DecisionLines } from '../journal/decision-lines.js';
+import type { MutableBar } from '../market/bar.js';
+
+const NUMBERS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'stop', 'qty', 'fill', 'equity'] as const;
+
+/** A batch of decision rows in columns, as plain transferable arrays (what crosses to a worker). */
+export interface ColumnsData {
+  readonly seq: number;
+  readonly count: number;
+  /** NUMBERS, `capacity` values each, back to back. */
+  readonly numbers: Float64Array<ArrayBuffer>;
+  /** action, reason, side + 1, and 1 when the row has its bar: four bytes per row. */
+  readonly codes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Decision rows gathered in columns by the engine thread, to be formatted elsewhere: the values a
+ * line needs and the bar decided (its hash is taken where the line is written).
+ */
+export class DecisionColumns {
+  count = 0;
+  private readonly numbers: Float64Array<ArrayBuffer>;
+  private readonly codes: Uint8Array<ArrayBuffer>;
+
+  constructor(
+    readonly capacity: number,
+    recycled?: ColumnsData,
+  ) {
+    this.numbers = recycled?.numbers ?? new Float64Array(capacity * NUMBERS.length);
+    this.codes = recycled?.codes ?? new Uint8Array(capacity * 4);
+  }
+
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  /** The row of a step's own slot (see DecisionOutput.decided). */
+  decided(out: StepOutput, equity: number, bar: MutableBar | null): void {
+    const n = this.put(out.ts, out.action, out.reason, out.side, equity, bar);
+    const c = this.capacity;
+    const numbers = this.numbers;
+    numbers[4 * c + n] = out.close;
+    numbers[6 * c + n] = out.stop;
+    numbers[7 * c + n] = out.qty;
+    numbers[8 * c + n] = out.fillPrice;
+  }
+
+  /** The row of an empty slot (see DecisionOutput.missing). */
+  missing(ts: number, out: StepOutput): void {
+    const n = this.put(ts, ACTION_CODE.skip, REASON_CODE.bar_missing, out.gapSide, Number.NaN, null);
+    const c = this.capacity;
+    const numbers = this.numbers;
+    numbers[4 * c + n] = Number.NaN;
+    numbers[6 * c + n] = out.gapStop;
+    numbers[7 * c + n] = out.gapQty;
+    numbers[8 * c + n] = Number.NaN;
+  }
+
+  /** Starts row `n`: what every row has; returns n. */
+  private put(
+    ts: number,
+    action: number,
+    reason: number,
+    side: number,
+    equity: number,
+    bar: MutableBar | null,
+  ): number {
+    const n = this.count++;
+    const c = this.capacity;
+    const numbers = this.numbers;
+    numbers[n] = ts;
+    if (bar !== null) {
+      numbers[c + n] = bar.open;
+      numbers[2 * c + n] = bar.high;
+      numbers[3 * c + n] = bar.low;
+      numbers[5 * c + n] = bar.volume;
+    }
+    numbers[9 * c + n] = equity;
+    const codes = this.codes;
+    codes[4 * n] = action;
+    codes[4 * n + 1] = reason;
+    codes[4 * n + 2] = side + 1;
+    codes[4 * n + 3] = bar === null ? 0 : 1;
+    return n;
+  }
+
+  /** The batch as data, numbered `seq`; this object must not be used afterwards. */
+  data(seq: number): ColumnsData {
+    return { seq, count: this.count, numbers: this.numbers, codes: this.codes };
+  }
+}
+
+/** Writes the lines of a batch into `sink`, exactly as writing them one by one would. */
+export function writeColumns(
+  lines: DecisionLines,
+  sink: ByteSink,
+  data: ColumnsData,
+  strategy: string,
+  spec: string,
+): void {
+  const { numbers, codes, count } = data;
+  const c = numbers.length / NUMBERS.length;
+  const bar: MutableBar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as MutableBar;
+  for (let n = 0; n < count; n++) {
+    const hasBar = codes[4 * n + 3] === 1;
+    const ts = numbers[n]!;
+    if (hasBar) {
+      bar.ts = ts as MutableBar['ts'];
+      bar.open = numbers[c + n]!;
+      bar.high = numbers[2 * c + n]!;
+      bar.low = numbers[3 * c + n]!;
+      bar.close = numbers[4 * c + n]!;
+      bar.volume = numbers[5 * c + n]!;
+    }
+    lines.write(
+      sink,
+      ts,
+      codes[4 * n]!,
+      codes[4 * n + 1]!,
+      codes[4 * n + 2]! - 1,
+      numbers[4 * c + n]!,
+      numbers[6 * c + n]!,
+      numbers[7 * c + n]!,
+      numbers[8 * c + n]!,
+      numbers[9 * c + n]!,
+      hasBar ? bar : '',
+      '',
+      strategy,
+      spec,
+    );
+  }
+}

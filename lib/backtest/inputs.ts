@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { Stream } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import { type EngineContext, RUNNING, WARMUP } from '../engine/advance.js';
+import type { HostSkipReason } from '../engine/decision.js';
+import type { DecisionRow } from '../journal/decisions.js';
+import { type BarSeries, sliceSeries } from '../market/series.js';
+import type { Lake } from '../store/lake.js';
+import type { Strategy } from '../strategy/types.js';
+import { timeframe } from '../time/timeframe.js';
+import { checkWarmup } from './warmup-check.js';
+
+/** SHA-256 of the exact bars fed (all six columns), so a manifest names its input. */
+export function seriesHash(series: BarSeries): string {
+  const hash = createHash('sha256');
+  for (const column of [series.ts, series.open, series.high, series.low, series.close, series.volume]) {
+    hash.update(new Uint8Array(column.buffer, column.byteOffset, series.length * 8));
+  }
+  return hash.digest('hex');
+}
+
+/** The bars a backtest feeds: its warmup, then its window. */
+export interface FedBars {
+  readonly fed: BarSeries;
+  /** Bars of `fed` before the window. */
+  readonly warmupBars: number;
+  /** Whether the warmup was proven long enough (N vs 2N); not for an explicit warmup start. */
+  readonly proven: boolean;
+}
+
+/**
+ * Reads the bars of a window and its warmup from the lake: from `warmupFrom` when given (LIVE's own
+ * warmup start, taken as it is), else the strategy's stable warmup, proven against twice as long
+ * before anything is written (too short a warmup, or too little history to tell, is an error).
+ */
+export async function loadBars(
+  lake: Lake,
+  stream: Stream,
+  strategy: Strategy,
+  window: { readonly start: number; readonly end: number; readonly warmupFrom?: number | undefined },
+): Promise<FedBars> {
+  const { start, end } = window;
+  const tf = timeframe(stream.timeframe);
+  if (!(end >= start))
+    throw new MjolnirError('input_invalid', `window end ${end} is before its start ${start}`);
+  if (start % tf.ms !== 0 || end % tf.ms !== 0)
+    throw new MjolnirError('input_invalid', `window [${start}, ${end}] is not on the ${tf.label} grid`);
+  const stable = strategy.stableWarmupBars;
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  const series = await lake.read(key, window.warmupFrom ?? start - 2 * stable * tf.ms, end);
+  let first = 0;
+  while (first < series.length && series.ts[first]! < start) first++;
+  if (first === series.length)
+    throw new MjolnirError(
+      'input_invalid',
+      `the lake has no bars in [${start}, ${end}] for ${lake.layout.rawDir(key)}`,
+    );
+  if (window.warmupFrom === undefined) {
+    checkWarmup(strategy, series, first, stable);
+    return { fed: sliceSeries(series, first - stable), warmupBars: stable, proven: true };
+  }
+  // An explicit start is LIVE's own (eqflat): reproducing LIVE means warming up exactly as it did,
+  // proven or not (the manifest says which).
+  return { fed: series, warmupBars: first, proven: false };
+}
+
+const HOST_SKIPS = new Set(['fetch_failed', 'persist_failed']);
+
+/** What a backtest feeds besides the bars: LIVE's host skips, and each slot's context. */
+export interface SlotInputs {
+  readonly hostSkips: ReadonlyMap<number, HostSkipReason>;
+  readonly contextAt: (ts: number) => EngineContext;
+}
+
+/**
+ * The slots of a window as LIVE saw them: its host skips (fetch_failed, persist_failed) applied at
+ * the same bars, its kill switch refusals and flattening in force at the same bars; warmup before
+ * the window. Without LIVE decisions, every window slot simply runs.
+ */
+export function slotInputs(
+  live: readonly DecisionRow[] | undefined,
+  window: { readonly from: number; readonly start: number; readonly end: number },
+): SlotInputs {
+  const rows = new Map((live ?? []).map((row) => [row.ts_ms as number, row]));
+  const hostSkips = new Map<number, HostSkipReason>();
+  for (const [ts, row] of rows)
+    if (HOST_SKIPS.has(row.reason) && ts >= window.from && ts <= window.end)
+      hostSkips.set(ts, row.reason as HostSkipReason);
+  const contextAt = (ts: number): EngineContext => {
+    if (ts < window.start) return WARMUP;
+    const row = rows.get(ts);
+    if (row === undefined) return RUNNING;
+    const flatten = row.reason === 'kill_switch_flatten';
+    return flatten || row.reason === 'kill_switch' ? { killSwitch: true, flatten } : RUNNING;
+  };
+  return { hostSkips, contextAt };
+}

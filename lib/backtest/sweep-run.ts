@@ -1,0 +1,76 @@
+import { type Config, engineSpecOf } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import { RUNNING, WARMUP } from '../engine/advance.js';
+import { createEngine } from '../engine/engine.js';
+import { replay } from '../engine/replay.js';
+import type { EngineSpec } from '../engine/spec.js';
+import { markToMarket } from '../engine/state.js';
+import { type BarSeries, sliceSeries } from '../market/series.js';
+import type { ParamSet } from './grid.js';
+import { type RunMetrics, RunRecorder } from './recorder.js';
+import { checkWarmup } from './warmup-check.js';
+
+/** The output window of a sweep: bars closing in [start, end]. */
+export interface SweepWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What one parameter set gave: metrics, or why the strategy or the warmup check refused it. */
+export type SweepOutcome =
+  | ({ readonly ok: true; readonly bars: number } & RunMetrics)
+  | { readonly ok: false; readonly error: string };
+
+/** The engine spec of a config with some strategy parameters replaced (validated by the strategy). */
+export function specWith(config: Config, params: ParamSet): EngineSpec {
+  return engineSpecOf({
+    ...config,
+    strategy: { ...config.strategy, params: { ...config.strategy.params, ...params } },
+  });
+}
+
+/** Index of the first bar closing at or after `ts`. */
+function firstAtOrAfter(series: BarSeries, ts: number): number {
+  let lo = 0;
+  let hi = series.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (series.ts[mid]! < ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One parameter set over a window, engine only (no files): the same warmup rule and check as a
+ * backtest (its stable warmup before the window, proven against twice as long), the same metrics.
+ */
+export function evaluateParams(
+  config: Config,
+  params: ParamSet,
+  series: BarSeries,
+  window: SweepWindow,
+): SweepOutcome {
+  try {
+    const spec = specWith(config, params);
+    const first = firstAtOrAfter(series, window.start);
+    const last = firstAtOrAfter(series, window.end + 1);
+    if (first >= last) throw new MjolnirError('input_invalid', 'no bars in the window');
+    const stable = spec.strategy.stableWarmupBars;
+    checkWarmup(spec.strategy, series, first, stable);
+    const engine = createEngine(spec);
+    const state = engine.init();
+    const recorder = new RunRecorder(spec.initialCapital, last - first);
+    const fed = sliceSeries(series, first - stable, last);
+    const contextAt = (ts: number) => (ts < window.start ? WARMUP : RUNNING);
+    replay(engine, state, { series: fed, contextAt }, (out) => {
+      if (!out.accepted || out.ts < window.start) return;
+      recorder.record(out.ts, markToMarket(spec.initialCapital, state, out.close), out.side, out.events);
+    });
+    return { ok: true, bars: last - first, ...recorder.metrics(spec.timeframe.ms) };
+  } catch (error) {
+    if (error instanceof MjolnirError && error.category === 'operator')
+      return { ok: false, error: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import type { BarSeries } from '../market/series.js';
+import { expandGrid, type Grid, type ParamSet } from './grid.js';
+import { evaluateParams, type SweepOutcome, type SweepWindow } from './sweep-run.js';
+import { workerScript } from './worker-file.js';
+
+/** A grid of parameter sets over one window. */
+export interface SweepRequest {
+  readonly config: Config;
+  readonly grid: Grid;
+  /** Bars from before the window (for each set's warmup) to its end. */
+  readonly series: BarSeries;
+  readonly window: SweepWindow;
+  /** Worker threads; 0 runs every set in this thread (default: one per core). */
+  readonly workers?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One parameter set's result. */
+export interface SweepRow {
+  /** Position in the grid's expansion order. */
+  readonly index: number;
+  readonly params: ParamSet;
+  readonly outcome: SweepOutcome;
+}
+
+/** What worker threads are sent once: the bars as shared memory, viewed in place. */
+export interface SweepWorkerData {
+  readonly config: Config;
+  readonly window: SweepWindow;
+  readonly length: number;
+  readonly bars: SharedArrayBuffer;
+}
+
+/** A job for a worker, and its answer. */
+export interface SweepJob {
+  readonly index: number;
+  readonly params: ParamSet;
+}
+export type SweepAnswer = { readonly index: number; readonly outcome: SweepOutcome };
+
+const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+/** Copies a series into one shared buffer (six columns back to back). */
+export function shareSeries(series: BarSeries): SharedArrayBuffer {
+  const bars = new SharedArrayBuffer(series.length * 8 * COLUMNS.length);
+  COLUMNS.forEach((column, c) => {
+    new Float64Array(bars, c * series.length * 8, series.length).set(series[column]);
+  });
+  return bars;
+}
+
+/** The series view of a shared buffer made by shareSeries. */
+export function sharedSeries(bars: SharedArrayBuffer, length: number): BarSeries {
+  const view = (c: number) => new Float64Array(bars, c * length * 8, length);
+  return { length, ts: view(0), open: view(1), high: view(2), low: view(3), close: view(4), volume: view(5) };
+}
+
+async function inWorkers(
+  request: SweepRequest,
+  jobs: readonly SweepJob[],
+  count: number,
+): Promise<SweepRow[]> {
+  const data: SweepWorkerData = {
+    config: request.config,
+    window: request.window,
+    length: request.series.length,
+    bars: shareSeries(request.series),
+  };
+  const rows: SweepRow[] = [];
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      const feed = (worker: Worker) => {
+        if (next < jobs.length) {
+          worker.postMessage(jobs[next++]);
+          return;
+        }
+        running--;
+        if (running === 0) resolve();
+      };
+      for (let w = 0; w < Math.min(count, jobs.length); w++) {
+        const worker = new Worker(workerScript('sweep-worker'), { workerData: data });
+        workers.push(worker);
+        running++;
+        worker.on('message', (answer: SweepAnswer) => {
+          rows.push({ index: answer.index, params: jobs[answer.index]!.params, outcome: answer.outcome });
+          request.onProgress?.(rows.length, jobs.length);
+          feed(worker);
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0)
+            reject(new MjolnirError('invariant_violated', `a sweep worker exited with code ${code}`));
+        });
+        feed(worker);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return rows.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Runs every parameter set of a grid over one window, engine only, on worker threads sharing the bars
+ * (or in this thread with `workers: 0`); the rows come back in grid order, whatever finished first.
+ */
+export async function runSweep(request: SweepRequest): Promise<SweepRow[]> {
+  const jobs = expandGrid(request.grid).map((params, index) => ({ index, params }));
+  const count = request.workers ?? availableParallelism();
+  if (count > 0) return inWorkers(request, jobs, count);
+  const rows: SweepRow[] = [];
+  for (const job of jobs) {
+    rows.push({
+      ...job,
+      outcome: evaluateParams(request.config, job.params, request.series, request.window),
+    });
+    request.onProgress?.(rows.length, jobs.length);
+  }
+  return rows;
+}
+
+/** Metrics a sweep can be ranked by, and whether larger is better. */
+export const SWEEP_METRICS = {
+  total_return: { of: (o: Ok) => o.performance.totalReturn, larger: true },
+  sharpe: { of: (o: Ok) => o.performance.sharpe, larger: true },
+  sortino: { of: (o: Ok) => o.performance.sortino, larger: true },
+  max_drawdown: { of: (o: Ok) => o.performance.maxDrawdownFraction, larger: false },
+  exposure: { of: (o: Ok) => o.performance.exposure, larger: true },
+  net_pnl: { of: (o: Ok) => o.trades.netPnl, larger: true },
+  profit_factor: { of: (o: Ok) => o.trades.profitFactor, larger: true },
+  win_rate: { of: (o: Ok) => o.trades.winRate, larger: true },
+  trades: { of: (o: Ok) => o.trades.trades, larger: true },
+} as const;
+type Ok = Extract<SweepOutcome, { ok: true }>;
+
+/** A metric name of SWEEP_METRICS. */
+export type SweepMetric = keyof typeof SWEEP_METRICS;
+
+/** True when `name` is a metric a sweep can be ranked by. */
+export function isSweepMetric(name: string): name is SweepMetric {
+  return Object.hasOwn(SWEEP_METRICS, name);
+}
+
+/** Best first by `metric`; undefined values (NaN) and refused sets last; ties keep grid order. */
+export function rankSweep(rows: readonly SweepRow[], metric: SweepMetric): SweepRow[] {
+  const { of, larger } = SWEEP_METRICS[metric];
+  const key = (row: SweepRow) => {
+    if (!row.outcome.ok) return Number.NaN;
+    const value = of(row.outcome);
+    return larger ? -value : value;
+  };
+  return [...rows].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (Number.isNaN(ka) || Number.isNaN(kb)) {
+      if (Number.isNaN(ka) !== Number.isNaN(kb)) return Number.isNaN(ka) ? 1 : -1;
+      return a.index - b.index;
+    }
+    return ka - kb || a.index - b.index;
+  });
+}

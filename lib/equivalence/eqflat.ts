@@ -1,0 +1,82 @@
+import { type BacktestResult, runBacktest } from '../backtest/backtest.js';
+import type { Stream } from '../config/compile.js';
+import { MjolnirError } from '../core/errors.js';
+import { createEngine } from '../engine/engine.js';
+import type { EngineSpec } from '../engine/spec.js';
+import { readDecisions, readTrades } from '../journal/read.js';
+import { readManifest } from '../live/persistence.js';
+import type { Lake } from '../store/lake.js';
+import type { DataLayout } from '../store/layout.js';
+import { compareRuns, type EqResult, type EqSide } from './compare.js';
+
+/** One side of a comparison read from its journals: the decisions and trades of `tag`. */
+export function journalSide(
+  layout: DataLayout,
+  stream: { readonly symbol: string; readonly timeframe: Stream['timeframe'] },
+  tag: string,
+): EqSide {
+  return {
+    name: tag,
+    decisions: readDecisions(layout.decisions(tag, stream.symbol, stream.timeframe)).rows,
+    trades: readTrades(layout.trades(tag, stream.symbol, stream.timeframe)).rows,
+  };
+}
+
+/** The runbook's eq: LIVE (`liveTag`) vs a backtest (`btTag`) from their journals. */
+export function eqTags(layout: DataLayout, stream: Stream, liveTag: string, btTag: string): EqResult {
+  return compareRuns(journalSide(layout, stream, liveTag), journalSide(layout, stream, btTag));
+}
+
+/** What eqflat did. */
+export interface EqflatOutcome {
+  readonly runId: string;
+  readonly backtest: BacktestResult;
+  readonly result: EqResult;
+  readonly livePath: string;
+  /** Set when the config's spec is not the one LIVE ran under (a deliberate override, or drift). */
+  readonly specWarning: string | null;
+}
+
+/**
+ * The runbook's eqflat: a backtest from the first LIVE decision (data row 1) to the last, warmed up
+ * from where LIVE's warmup began and fed what LIVE saw (its host skips and kill-switch refusals), then
+ * LIVE vs that backtest.
+ */
+export async function eqflat(
+  lake: Lake,
+  options: { spec: EngineSpec; stream: Stream; runId: string; codeVersion: string; now: number },
+): Promise<EqflatOutcome> {
+  const { stream, spec } = options;
+  const layout = lake.layout;
+  const livePath = layout.decisions(stream.tag, stream.symbol, stream.timeframe);
+  const live = readDecisions(livePath).rows;
+  if (live.length === 0) throw new MjolnirError('input_invalid', `${livePath} has no decisions yet`);
+  const manifest = readManifest(
+    layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe)),
+  );
+  const fingerprint = createEngine(spec).fingerprint;
+  const specWarning =
+    manifest !== null && manifest.spec !== fingerprint
+      ? `LIVE ran under spec ${manifest.spec}, this backtest runs under ${fingerprint}: the configs differ`
+      : null;
+  const backtest = await runBacktest(lake, {
+    spec,
+    stream,
+    runId: options.runId,
+    start: live[0]!.ts_ms,
+    end: live.at(-1)!.ts_ms,
+    ...(manifest === null ? {} : { warmupFrom: manifest.warmup_from }),
+    live: { tag: stream.tag, decisions: live },
+    codeVersion: options.codeVersion,
+    now: options.now,
+  });
+  const result = compareRuns(
+    {
+      name: stream.tag,
+      decisions: live,
+      trades: readTrades(layout.trades(stream.tag, stream.symbol, stream.timeframe)).rows,
+    },
+    journalSide(layout, stream, backtest.tag),
+  );
+  return { runId: options.runId, backtest, result, livePath, specWarning };
+}

@@ -1,0 +1,140 @@
+/**
+ * `mjolnir backtest`, `eq`, `sweep` and `lookahead` as operators type them, over a real lake: outputs,
+ * exit codes (0 ok, 1 FAIL, 2 bad usage or missing input) and the files they leave.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { barsFromSeries, DataLayout, generateSeries, Lake, type TsMs, timeframe } from '@mjolnir/lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT } from './support/processes.js';
+
+const TF = timeframe('5m');
+const FIRST = Date.UTC(2024, 0, 1) + TF.ms;
+const root = mkdtempSync(join(tmpdir(), 'mjolnir-cli-bt-'));
+const config = join(root, 'bt.yaml');
+const layout = new DataLayout(root);
+const START = new Date(FIRST + 1_000 * TF.ms).toISOString();
+const END = new Date(FIRST + 2_999 * TF.ms).toISOString();
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, DATA_ROOT: root, CONFIG: config, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  writeFileSync(
+    config,
+    `exchange: binance
+symbols: [BTC/USDT]
+timeframe: 5m
+data_tag: ops
+strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 7, allow_short: true } }
+`,
+  );
+  const lake = await Lake.open(root);
+  try {
+    const series = generateSeries({ seed: 3, timeframe: TF, startTs: FIRST as TsMs }, 3_000);
+    await lake.write({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '5m' }, barsFromSeries(series));
+  } finally {
+    lake.close();
+  }
+});
+
+describe('the backtest commands', () => {
+  it('backtest writes the <tag>_bt_<RUNID> trees and the manifest, and refuses to overwrite them', () => {
+    const run = cli(['backtest', '--start', START, '--end', END, '--runid', 'one']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^RUNID\s+one$/m);
+    expect(run.stdout).toMatch(/^return\s+-?\d+\.\d\d% {2}Sharpe/m);
+    const decisions = layout.decisions('ops_bt_one', 'BTC/USDT', '5m');
+    expect(readFileSync(decisions, 'utf8').trim().split('\n')).toHaveLength(2_000 + 1);
+    expect(existsSync(layout.trades('ops_bt_one', 'BTC/USDT', '5m'))).toBe(true);
+    expect(JSON.parse(readFileSync(layout.manifest('one'), 'utf8')).window).toEqual({
+      start_ts_ms: Date.parse(START),
+      end_ts_ms: Date.parse(END),
+    });
+    const again = cli(['backtest', '--runid', 'one'], { START_TS_MS: START, END_TS_MS: END });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('never overwritten');
+  });
+
+  it('bad usage and missing input exit 2 with a message that says what to do', () => {
+    const noWindow = cli(['backtest', '--runid', 'x']);
+    expect(noWindow.code).toBe(2);
+    expect(noWindow.stderr).toContain('needs --start and --end (START_TS_MS, END_TS_MS)');
+    const badId = cli(['backtest', '--start', START, '--end', END, '--runid', '../escape']);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('RUNID "../escape" must be letters, digits');
+    const noLive = cli(['eq', '--runid', 'one']);
+    expect(noLive.code).toBe(2);
+    expect(noLive.stderr).toContain(`${layout.decisions('ops', 'BTC/USDT', '5m')} does not exist`);
+    const noFlat = cli(['eqflat', '--runid', 'flat']);
+    expect(noFlat.code).toBe(2);
+  });
+
+  it('eq of a backtest against itself passes; against a shifted window it still compares the overlap', () => {
+    cli(['backtest', '--start', START, '--end', END, '--runid', 'two']);
+    const same = cli(['eq', '--live-tag', 'ops_bt_one', '--bt-tag', 'ops_bt_two']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^OVERALL PASS$/m);
+    const later = new Date(FIRST + 1_500 * TF.ms).toISOString();
+    cli(['backtest', '--start', later, '--end', END, '--runid', 'three']);
+    const shifted = cli(['eq', '--live-tag', 'ops_bt_one', '--bt-tag', 'ops_bt_three']);
+    expect(shifted.stdout).toContain(`overlap: [${Date.parse(later)}, ${Date.parse(END)}]`);
+    expect(shifted.code).toBe(0);
+  });
+
+  it('sweep ranks a grid on worker threads, shows progress and writes the table beside a manifest', () => {
+    const run = cli([
+      'sweep',
+      '--start',
+      START,
+      '--end',
+      END,
+      '-g',
+      'fast=3:7:2',
+      '-g',
+      'slow=5,13',
+      '--sort',
+      'total_return',
+      '--workers',
+      '2',
+      '--runid',
+      'grid',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('sweep ema_cross_atr 100.0%  6/6 sets');
+    expect(run.stdout).toMatch(/^#\s+fast\s+slow\s+return\s+Sharpe/m);
+    expect(run.stdout).toContain('6 sets (2 refused, e.g. strategy ema_cross_atr: params.fast');
+    const table = readFileSync(layout.runFile('grid', 'sweep.csv'), 'utf8').trim().split('\n');
+    expect(table[0]).toBe(
+      'rank,fast,slow,total_return,sharpe,sortino,max_drawdown,exposure,net_pnl,profit_factor,win_rate,trades,refused',
+    );
+    expect(table).toHaveLength(7);
+    const returns = table.slice(1, 5).map((line) => Number(line.split(',')[3]));
+    expect(returns).toEqual([...returns].sort((a, b) => b - a));
+    expect(JSON.parse(readFileSync(layout.manifest('grid'), 'utf8'))).toMatchObject({
+      kind: 'sweep',
+      sets: 6,
+      refused: 2,
+      ranked_by: 'total_return',
+    });
+    const badMetric = cli(['sweep', '--start', START, '--end', END, '-g', 'fast=3', '--sort', 'luck']);
+    expect(badMetric.code).toBe(2);
+    expect(badMetric.stderr).toContain('--sort luck: expected one of total_return, sharpe');
+  });
+
+  it('lookahead proves the configured strategy does not peek', () => {
+    const run = cli(['lookahead', '--start', START, '--end', END, '--cuts', '8']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('lookahead: ema_cross_atr over 2,000 bars, 8 cuts');
+    expect(run.stdout).toMatch(/^PASS: every decision up to each cut equals the full run$/m);
+  });
+});

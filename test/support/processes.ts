@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DataLayout,
+  type DecisionRow,
+  FaultPlan,
+  parseDecision,
+  parseTrade,
+  type SimServer,
+  SyntheticSource,
+  startSimServer,
+  systemClock,
+  type TradeRow,
+  VirtualClock,
+} from '@mjolnir/lib';
+
+/** The repository root and the built CLI (test/global-setup.ts builds it). */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+/** A child process with everything it printed so far. */
+export type Spawned = ChildProcess & { output: () => string };
+
+/** Runs a command from the repository root, collecting stdout and stderr together. */
+export function start(command: string, args: readonly string[], env: Record<string, string> = {}): Spawned {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return Object.assign(child, { output: () => output });
+}
+
+/** `mjolnir paper -c <config>` over a data root. */
+export function paper(config: string, dataRoot: string, env: Record<string, string> = {}): Spawned {
+  return start(process.execPath, [CLI, 'paper', '-c', config], { DATA_ROOT: dataRoot, ...env });
+}
+
+/** The exit code (null when killed by a signal). */
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve(child.exitCode)
+      : child.once('exit', (code) => resolve(code)),
+  );
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rows(path: string): { line: number; fields: string[] }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((text, i) => ({ line: i + 2, fields: text.split(',') }));
+}
+
+/** A stream's decisions.csv, parsed. */
+export function decisions(
+  root: string,
+  tag: string,
+  symbol = 'BTC/USDT',
+): (DecisionRow & { line: number })[] {
+  const path = new DataLayout(root).decisions(tag, symbol, '5m');
+  return rows(path).map((line) => parseDecision(line, path));
+}
+
+/** A stream's trades.csv, parsed. */
+export function trades(root: string, tag: string, symbol = 'BTC/USDT'): (TradeRow & { line: number })[] {
+  const path = new DataLayout(root).trades(tag, symbol, '5m');
+  return rows(path).map((line) => parseTrade(line, path));
+}
+
+/** The simulator in this process on a free port, its clock running `speed` times real time from `start`. */
+export function acceleratedSim(start: number, speed: number, seed: number): Promise<SimServer> {
+  return startSimServer({
+    clock: new VirtualClock(start, speed, systemClock),
+    markets: { 'BTC/USDT': new SyntheticSource(start - 30 * 86_400_000, seed, 'BTC/USDT') },
+    faults: new FaultPlan(),
+  });
+}
+
+/**
+ * Polls `done` every 100 ms for up to two minutes (a journal not yet written counts as not done);
+ * fails early, with its output, when `child` exits meanwhile.
+ */
+export async function waitFor(done: () => boolean, what: string, child?: Spawned): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    try {
+      if (done()) return;
+    } catch {
+      // not written yet
+    }
+    if (child !== undefined && child.exitCode !== null)
+      throw new Error(`exited (${child.exitCode}) before ${what}:\n${child.output()}`);
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${child === undefined ? '' : `:\n${child.output()}`}`);
+}
