@@ -8,6 +8,7 @@ import {
   Lake,
   loadConfig,
   MjolnirError,
+  manifestText,
   OutputFile,
   parseGrid,
   rankSweep,
@@ -56,6 +57,15 @@ const metricCells = (row: SweepRow): string[] => {
     num(t.profitFactor, 2),
   ];
 };
+
+/** The best `top` rows as a terminal table. */
+function sweepTable(ranked: readonly SweepRow[], names: readonly string[], top: number): string {
+  const header = ['#', ...names, 'return', 'Sharpe', 'Sortino', 'max DD', 'exposure', 'trades', 'win', 'PF'];
+  const shown = ranked
+    .slice(0, top)
+    .map((row, i) => [String(i + 1), ...names.map((name) => String(row.params[name])), ...metricCells(row)]);
+  return `${columns([header, ...shown])}\n`;
+}
 
 const CSV_METRICS = Object.keys(SWEEP_METRICS);
 
@@ -137,51 +147,28 @@ export function registerResearch(program: Command): void {
             csv.write(sweepCsv(ranked, names));
             const refused = rows.filter((row) => !row.outcome.ok);
             manifest.write(
-              `${JSON.stringify(
-                {
-                  kind: 'sweep',
-                  run_id: runId,
-                  stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
-                  created_at: new Date(systemClock.now()).toISOString(),
-                  code_version: codeVersion(),
-                  config: { ...config, strategy: { id: config.strategy.id, params: config.strategy.params } },
-                  grid,
-                  window: { start_ts_ms: start, end_ts_ms: end },
-                  input: { lake: layout.rawDir(stream), bars: series.length, sha256: seriesHash(series) },
-                  sets: rows.length,
-                  refused: refused.length,
-                  ranked_by: options.sort,
-                  best: ranked[0]?.outcome.ok ? ranked[0].params : null,
-                  results: layout.runFile(runId, 'sweep.csv'),
-                  timings: { total_ms: ms },
-                  status: 'ok',
-                },
-                (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-                2,
-              )}\n`,
+              manifestText({
+                kind: 'sweep',
+                run_id: runId,
+                stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
+                created_at: new Date(systemClock.now()).toISOString(),
+                code_version: codeVersion(),
+                config,
+                grid,
+                window: { start_ts_ms: start, end_ts_ms: end },
+                input: { lake: layout.rawDir(stream), bars: series.length, sha256: seriesHash(series) },
+                sets: rows.length,
+                refused: refused.length,
+                ranked_by: options.sort,
+                best: ranked[0]?.outcome.ok ? ranked[0].params : null,
+                results: layout.runFile(runId, 'sweep.csv'),
+                timings: { total_ms: ms },
+                status: 'ok',
+              }),
             );
             csv.commit();
             manifest.commit();
-            const header = [
-              '#',
-              ...names,
-              'return',
-              'Sharpe',
-              'Sortino',
-              'max DD',
-              'exposure',
-              'trades',
-              'win',
-              'PF',
-            ];
-            const shown = ranked
-              .slice(0, options.top)
-              .map((row, i) => [
-                String(i + 1),
-                ...names.map((name) => String(row.params[name])),
-                ...metricCells(row),
-              ]);
-            process.stdout.write(`${columns([header, ...shown])}\n`);
+            process.stdout.write(sweepTable(ranked, names, options.top));
             process.stdout.write(
               `${rows.length} sets (${refused.length} refused${refused[0]?.outcome.ok === false ? `, e.g. ${refused[0].outcome.error}` : ''}) ` +
                 `over ${num(series.length)} bars in ${num(ms)} ms, ranked by ${options.sort}; RUNID=${runId}\n` +

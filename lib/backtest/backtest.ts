@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/compile.js';
+import { manifestText } from '../core/json.js';
 import { createEngine } from '../engine/engine.js';
 import { describeSpec, type EngineSpec } from '../engine/spec.js';
 import { DecisionLines } from '../journal/decision-lines.js';
@@ -156,9 +157,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       timings: { load_ms: timings.loadMs, run_ms: timings.runMs, total_ms: timings.totalMs },
       status: 'ok',
     };
-    manifestFile.write(
-      `${JSON.stringify(manifest, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
-    );
+    manifestFile.write(manifestText(manifest));
     for (const file of files) file.commit();
     return {
       runId: request.runId,

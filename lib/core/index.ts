@@ -6,4 +6,5 @@ export {
   invariant,
   MjolnirError,
 } from './errors.js';
+export { manifestText } from './json.js';
 export { err, ok, type Result } from './result.js';
