@@ -14,8 +14,8 @@ const FAST_FLOOR = 1e-6;
 const ZERO = 48;
 const HEX = new TextEncoder().encode('0123456789abcdef');
 
-/** The most bytes putNumber writes (String of a double is at most 24 characters). */
-export const MAX_NUMBER_BYTES = 24;
+/** The most bytes putNumber writes: String of a double is at most 25 characters (-0.0000012345678901234567). */
+export const MAX_NUMBER_BYTES = 25;
 
 /** ASCII text as bytes. */
 export const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));

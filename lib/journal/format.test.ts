@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
 import { formatNumber, IsoTime } from './format.js';
 
 describe('journal number text', () => {
@@ -40,6 +41,43 @@ describe('ISO time text', () => {
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ts) => {
         expect(iso.format(ts)).toBe(new Date(ts).toISOString());
       }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('journal bytes', () => {
+  const buffer = new Uint8Array(64);
+  const text = (end: number) => Buffer.from(buffer.subarray(0, end)).toString('latin1');
+
+  it('putNumber writes exactly formatNumber(x), within MAX_NUMBER_BYTES, for any double', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double(),
+          fc.integer({ min: -9e15, max: 9e15 }).map((n) => n / 1e8),
+        ),
+        (x) => {
+          const end = putNumber(buffer, 0, x);
+          expect(text(end)).toBe(formatNumber(x));
+          expect(end).toBeLessThanOrEqual(MAX_NUMBER_BYTES);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(text(putNumber(buffer, 0, -0.0000012345678901234567))).toBe('-0.0000012345678901234567');
+  });
+
+  it('putInteger and putHex32 write what String and toString(16) do', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.nat({ max: 0xffffffff }),
+        (n, h) => {
+          expect(text(putInteger(buffer, 0, n))).toBe(String(n));
+          expect(text(putHex32(buffer, 0, h))).toBe(h.toString(16).padStart(8, '0'));
+        },
+      ),
       { numRuns: 20_000 },
     );
   });
