@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { Replayer, type ReplayVisit } from '../engine/replay.js';
 import { type EngineState, markToMarket } from '../engine/state.js';
 import type { JournalStream } from '../journal/decisions.js';
-import { formatNumber } from '../journal/format.js';
+import { featuresCell } from '../journal/format.js';
 import { tradeLine } from '../journal/trades.js';
 import type { BarSeries } from '../market/series.js';
 import type { DecisionOutput } from './decision-output.js';
@@ -43,10 +43,7 @@ export async function decideWindow(input: {
   const state = engine.init();
   const strategy = spec.strategy;
   const recorder = new RunRecorder(spec.initialCapital, fed.length);
-  const features = (): string =>
-    Object.entries(strategy.describe(state.features))
-      .map(([name, value]) => `${name}=${formatNumber(value)}`)
-      .join(';');
+  const features = (): string => featuresCell(strategy.describe(state.features));
   let decisions = 0;
   const visit: ReplayVisit = (out, barIndex, bar) => {
     if (!out.accepted || out.ts < start) return;

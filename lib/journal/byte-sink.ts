@@ -8,7 +8,9 @@
  */
 
 const SCALE = 1e8;
-// See format.ts: in this range an 8-decimal value's shortest round-trip form is its trimmed 8 decimals.
+// Below 2^52 * 1e-8 (about 4.5e7) doubles are spaced less than 1e-8 apart: each 8-decimal value is the
+// only one in its double's rounding interval, so its trimmed 8-decimal form is the shortest round-trip
+// form, which String picks. Below 1e-6 String switches to exponent notation.
 const FAST_LIMIT = 4e7;
 const FAST_FLOOR = 1e-6;
 const ZERO = 48;
@@ -68,7 +70,10 @@ export function putInteger(buffer: Uint8Array, at: number, value: number): numbe
   return putPadded8(buffer, putInteger(buffer, at, high), value - high * 1e8);
 }
 
-/** Exactly the characters of formatNumber(x) (`String(x)`; NaN writes nothing). */
+/**
+ * Exactly the characters of `String(x)` (NaN writes nothing): built with integer arithmetic for a value
+ * of up to 8 decimals between 1e-6 and 4e7 (exchange prices, sizes), String itself otherwise.
+ */
 export function putNumber(buffer: Uint8Array, at: number, x: number): number {
   if (Number.isNaN(x)) return at;
   if (x === 0) {

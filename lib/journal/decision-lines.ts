@@ -12,7 +12,7 @@ import {
   putText,
 } from './byte-sink.js';
 import type { DecisionRow, JournalStream } from './decisions.js';
-import { formatNumber, IsoTime } from './format.js';
+import { formatNumber } from './format.js';
 
 const COMMA = 44;
 const NEWLINE = 10;
@@ -45,7 +45,6 @@ export class DecisionLines {
   private stopQty = ascii(',,');
   private readonly scratch = new ByteSink(512);
   private readonly lanes = new Uint32Array(2);
-  private readonly iso = new IsoTime();
   private suffixStrategy = '';
   private suffixSpec = '';
   /** ",strategy,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
@@ -135,7 +134,7 @@ export class DecisionLines {
     at =
       rest % 60_000 === 0
         ? putBytes(buffer, at, ON_THE_MINUTE[rest / 60_000]!)
-        : putText(buffer, at, this.iso.format(ts).slice(11));
+        : putText(buffer, at, new Date(ts).toISOString().slice(11));
     buffer[at++] = NEWLINE;
     sink.length = at;
   }

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { TsMs } from '../time/ts.js';
 import { MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
-import { formatNumber, IsoTime } from './format.js';
+import { DecisionLines } from './decision-lines.js';
+import { formatNumber } from './format.js';
 
 describe('journal number text', () => {
   it('is exactly String(x) for any double (NaN: the empty cell)', () => {
@@ -34,12 +36,31 @@ describe('journal number text', () => {
   });
 });
 
-describe('ISO time text', () => {
-  it('is exactly toISOString for any millisecond, across days', () => {
-    const iso = new IsoTime();
+describe('the time_utc column', () => {
+  it('is exactly toISOString of ts_ms, on and off the minute, across days', () => {
+    const lines = new DecisionLines({ exchange: 'x', symbol: 'A/B', timeframe: '1m' });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ts) => {
-        expect(iso.format(ts)).toBe(new Date(ts).toISOString());
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.boolean(), (raw, onMinute) => {
+        const ts = onMinute ? raw - (raw % 60_000) : raw;
+        const line = lines.row({
+          exchange: 'x',
+          symbol: 'A/B',
+          timeframe: '1m',
+          ts_ms: ts as TsMs,
+          action: 'hold',
+          reason: 'no_signal',
+          position: 'flat',
+          close: 1,
+          stop: Number.NaN,
+          qty: 0,
+          fill_price: Number.NaN,
+          equity: 1,
+          input_hash: '',
+          features: '',
+          strategy: 's',
+          spec: 'p',
+        });
+        expect(line.trimEnd().split(',')[16]).toBe(new Date(ts).toISOString());
       }),
       { numRuns: 20_000 },
     );

@@ -9,7 +9,7 @@ export {
   type MonotonicPolicy,
   parseDecision,
 } from './decisions.js';
-export { IsoTime } from './format.js';
+export { featuresCell } from './format.js';
 export { type JournalRead, readDecisions, readTrades } from './read.js';
 export {
   parseTrade,

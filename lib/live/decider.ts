@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { decisionsOf, StepOutput } from '../engine/output.js';
 import { type EngineState, markToMarket } from '../engine/state.js';
 import { type DecisionRow, decisionRow, type JournalStream } from '../journal/decisions.js';
-import { formatNumber } from '../journal/values.js';
+import { featuresCell } from '../journal/format.js';
 import type { Bar } from '../market/bar.js';
 import { barHash } from '../market/hash.js';
 
@@ -29,11 +29,7 @@ export function journalRows(
   const spec = engine.fingerprint;
   for (const decision of decisionsOf(out, engine.spec.timeframe.ms)) {
     const own = bar !== null && decision.ts_ms === bar.ts;
-    const features = own
-      ? Object.entries(strategy.describe(state.features))
-          .map(([name, value]) => `${name}=${formatNumber(value)}`)
-          .join(';')
-      : '';
+    const features = own ? featuresCell(strategy.describe(state.features)) : '';
     const equity = markToMarket(engine.spec.initialCapital, state, decision.close);
     decisions.push(
       decisionRow(stream, decision, {
