@@ -66,7 +66,6 @@ export class DecisionEngine {
       state.afterGap = true;
       return this.finish(state, out, A.skip, R.bar_invalid);
     }
-    this.book.rollDay(state, bar);
     if (state.pending.kind !== PENDING_NONE) this.fillPending(state, bar.open, out);
     const stopped = this.checkStop(state, bar, out);
 
@@ -201,7 +200,7 @@ export class DecisionEngine {
     return entryRefusal(
       {
         killSwitch: context.killSwitch,
-        dayPnl: state.account.dayPnl + this.book.unrealized(state, bar.close),
+        dayPnl: this.book.dayPnl(state, bar.ts) + this.book.unrealized(state, bar.close),
         notional: qty * bar.close,
         ordersInLastMinute: this.book.ordersInLastMinute(state, bar.ts),
         ordersNeeded,

@@ -1,4 +1,3 @@
-import type { Bar } from '../market/bar.js';
 import { DAY_MS, tsMs, utcDayStart } from '../time/ts.js';
 import type { StepOutput } from './output.js';
 import type { EngineSpec } from './spec.js';
@@ -36,11 +35,18 @@ export class Book {
     return notional > 0 ? notional / price : 0;
   }
 
-  /** Starts a new UTC day for the daily loss limit when `ts` is past the current one. */
-  rollDay(state: EngineState, bar: Bar): void {
+  /**
+   * Realised PnL of the UTC day of `ts` (the bar being decided), for the daily loss limit. The day is
+   * rolled here and when a trade closes, not on every bar: only these two touch `dayPnl`.
+   */
+  dayPnl(state: EngineState, ts: number): number {
+    this.rollDay(state, ts);
+    return state.account.dayPnl;
+  }
+
+  /** Starts a new UTC day when `ts` is past the current one. */
+  private rollDay(state: EngineState, ts: number): void {
     const account = state.account;
-    const ts = bar.ts;
-    // The common case, same day, costs two comparisons (a float modulo per bar is measurably slow).
     if (ts >= account.day && ts < account.day + DAY_MS) return;
     account.day = utcDayStart(ts);
     account.dayPnl = 0;
@@ -94,6 +100,8 @@ export class Book {
     const fees = position.entryFee + fee;
     const pnl = side * (price - position.entryPrice) * position.qty - fees;
     state.account.realizedPnl += pnl;
+    // Counted in the day of the bar deciding now (a next-open fill: the bar it fills at).
+    this.rollDay(state, state.lastTs);
     state.account.dayPnl += pnl;
     state.account.feesPaid += fee;
     this.recordOrder(state, exitTs);

@@ -267,6 +267,27 @@ describe('kill switch and risk limits', () => {
     });
   });
 
+  it('counts a next-open exit filled on the first bar of a day in that day, not the day it was decided', () => {
+    const day = 86_400_000;
+    const k = Math.ceil((day - (T0 % day)) / TF.ms); // the first bar closing in the next UTC day
+    const bars = [
+      bar(k - 5, 100),
+      bar(k - 4, 100),
+      bar(k - 3, 100, 1), // enter, filled at the next open (100)
+      bar(k - 2, 100),
+      bar(k - 1, 90, 3), // exit decided on the last bar of the day...
+      bar(k, 90), // ...filled at this open (90): a loss of 100, in the new day
+      bar(k + 1, 90, 1),
+    ];
+    const spec = { fill: { model: 'next_open' as const }, stopDistance: 50 };
+    const limited = run(bars, { ...spec, risk: { dailyLossLimit: 50 } });
+    expect(limited.trades).toHaveLength(1);
+    expect(limited.trades[0]!.pnl).toBeCloseTo(-100, 9);
+    expect(limited.decisions.at(-1)).toMatchObject({ action: 'hold', reason: 'risk_daily_loss' });
+    const unlimited = run(bars, spec);
+    expect(unlimited.decisions.at(-1)).toMatchObject({ action: 'enter_long', reason: 'entry_signal' });
+  });
+
   it('refuses a reversal that would exceed the order rate, still exiting', () => {
     const bars = [bar(0, 100), bar(1, 100, 1), bar(2, 102, 2)];
     const { decisions } = run(bars, { risk: { maxOrdersPerMinute: 1 } });

@@ -41,7 +41,7 @@ export interface PendingOrder {
 export interface AccountState {
   realizedPnl: number;
   feesPaid: number;
-  /** UTC midnight of the day `dayPnl` covers. */
+  /** UTC midnight of the day `dayPnl` covers (rolled when the daily PnL is next read or changed, so it may lag). */
   day: number;
   /** Realised PnL of trades closed during `day`. */
   dayPnl: number;
