@@ -3,7 +3,8 @@
  * them) through the engine to decisions.csv, trades.csv and the manifest on disk, against the engine
  * alone over the same bars in the same process (the floor of any backtest host).
  *
- * Measured twice each round: decisions.csv formatted on the engine's thread, and on worker threads.
+ * Measured twice each round: decisions.csv formatted on the engine's thread, and on worker threads
+ * sharing the batches with it. CPU time is reported too: on few cores the run is bound by it.
  *
  *   make bench-backtest              (BENCH_BARS=2e5 for a quick run; BENCH_LAKE=<dir> keeps the lake)
  */
@@ -82,7 +83,7 @@ if (process.argv.includes('--setup')) {
 const lake = await Lake.open(root);
 try {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  type Round = { total: number; load: number; run: number; write: number };
+  type Round = { total: number; load: number; run: number; write: number; cpu: number };
   const threads = formatThreads();
   const modes = [
     { label: 'formatting inline', formatThreads: 0, rounds: [] as Round[] },
@@ -97,6 +98,7 @@ try {
     for (const mode of modes) {
       for (const dir of ['processed', 'runs']) rmSync(join(root, dir), { recursive: true, force: true });
       const began = performance.now();
+      const cpuBefore = process.cpuUsage();
       const result = await runBacktest(lake, {
         spec,
         stream,
@@ -108,9 +110,11 @@ try {
         formatThreads: mode.formatThreads,
       });
       const total = performance.now() - began;
+      const cpuUsed = process.cpuUsage(cpuBefore);
+      const cpu = (cpuUsed.user + cpuUsed.system) / 1000;
       if (result.decisions !== BARS) throw new Error(`decided ${result.decisions} bars, expected ${BARS}`);
       const { loadMs, runMs } = result.timings;
-      if (r > 0) mode.rounds.push({ total, load: loadMs, run: runMs, write: total - loadMs - runMs });
+      if (r > 0) mode.rounds.push({ total, load: loadMs, run: runMs, write: total - loadMs - runMs, cpu });
       say(
         `  round ${r}${r === 0 ? ' (warm-up, not counted)' : ''}, ${mode.label}: ${total.toFixed(0)} ms end to end`,
       );
@@ -138,6 +142,7 @@ try {
     lines.push(
       `  end to end, ${mode.label.padEnd(22)} ${total.toFixed(0).padStart(6)} ms  ${m(rate)}  target >= ${m(TARGET)}: ${rate >= TARGET ? 'MET' : 'MISSED'}  (${(engine / total).toFixed(2)} of the engine's speed)`,
       `    lake load ${median(mode.rounds.map((x) => x.load)).toFixed(0)} ms, engine + decisions.csv ${median(mode.rounds.map((x) => x.run)).toFixed(0)} ms, metrics + commit (fsync, rename) ${median(mode.rounds.map((x) => x.write)).toFixed(0)} ms`,
+      `    CPU time (all threads of this process) ${median(mode.rounds.map((x) => x.cpu)).toFixed(0)} ms: ${(median(mode.rounds.map((x) => x.cpu)) / total).toFixed(2)} cores busy`,
     );
   }
   lines.push(`  engine alone ${engine.toFixed(0).padStart(6)} ms  ${m(BARS / (engine / 1000))}`);

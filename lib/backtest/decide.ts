@@ -11,7 +11,7 @@ import type { OutputFile } from './output-file.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
 
 /** Bars fed between two chances for finished output to be written. */
-const PIECE = 1 << 16;
+const PIECE = 1 << 15;
 
 /** What deciding a window produced. */
 export interface DecidedWindow {

@@ -50,7 +50,7 @@ function rows(count: number) {
 }
 
 describe('decision outputs', () => {
-  it('write the same bytes whether formatted inline or on worker threads, batches in order', async () => {
+  it('write the same bytes whether formatted inline or on worker threads and here, batches in order', async () => {
     const files = [
       OutputFile.create(join(root, 'inline.csv')),
       OutputFile.create(join(root, 'threaded.csv')),
@@ -87,6 +87,10 @@ describe('decision outputs', () => {
       }
       await inline.finish();
       await threaded.finish();
+      // Workers hold two batches each; between drains the rest were formatted on this thread.
+      expect(threaded.batches.workers).toBeGreaterThan(0);
+      expect(threaded.batches.here).toBeGreaterThan(0);
+      expect(threaded.batches.workers + threaded.batches.here).toBe(Math.ceil((5_000 + 556) / 7));
     } finally {
       await threaded.close();
     }

@@ -3,10 +3,11 @@ import { Worker } from 'node:worker_threads';
 import { MjolnirError } from '../core/errors.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
 import type { StepOutput } from '../engine/output.js';
-import type { DecisionLines } from '../journal/decision-lines.js';
+import { ByteSink } from '../journal/byte-sink.js';
+import { DecisionLines } from '../journal/decision-lines.js';
 import type { JournalStream } from '../journal/decisions.js';
 import type { MutableBar } from '../market/bar.js';
-import { type ColumnsData, DecisionColumns } from './decision-columns.js';
+import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
 import type { OutputFile } from './output-file.js';
 import { workerScript } from './worker-file.js';
 
@@ -102,12 +103,17 @@ export function formatThreads(): number {
 }
 
 /**
- * Gathers rows in columns and has worker threads format them, batch by batch, while the engine
- * goes on; the bytes are written in order as they come back. Feature text is not carried: a run
- * that explains its decisions formats inline.
+ * Gathers rows in columns and has them formatted in batches, while the engine goes on: by worker
+ * threads, and by this thread whenever every worker already has its fill (so no core sits idle
+ * waiting, two cores included). The bytes are written in order as they come. Feature text is not
+ * carried: a run that explains its decisions formats inline.
  */
 export class ThreadedOutput implements DecisionOutput {
   private readonly workers: Worker[];
+  /** Batches each worker has been sent and not yet returned. */
+  private readonly pending: Int32Array;
+  private readonly lines: DecisionLines;
+  private readonly sink = new ByteSink(1 << 22);
   private columns: DecisionColumns;
   private readonly recycled: ColumnsData[] = [];
   private readonly ready = new Map<number, Uint8Array>();
@@ -115,17 +121,25 @@ export class ThreadedOutput implements DecisionOutput {
   private written = 0;
   private failure: unknown = null;
   private wake: (() => void) | null = null;
+  /** Batches formatted by the workers and by this thread. */
+  readonly batches = { workers: 0, here: 0 };
 
   constructor(
     private readonly file: OutputFile,
-    data: FormatWorkerData,
+    private readonly data: FormatWorkerData,
     threads: number,
     private readonly batchRows = BATCH_ROWS,
   ) {
+    this.lines = new DecisionLines(data.stream);
     this.columns = new DecisionColumns(batchRows);
-    this.workers = Array.from({ length: threads }, () => {
+    this.pending = new Int32Array(threads);
+    this.workers = Array.from({ length: threads }, (_, index) => {
       const worker = new Worker(workerScript('format-worker'), { workerData: data });
-      worker.on('message', (formatted: Formatted) => this.received(formatted));
+      worker.on('message', ({ batch, bytes }: Formatted) => {
+        this.pending[index] = this.pending[index]! - 1;
+        this.recycled.push(batch);
+        this.received(batch.seq, bytes, true);
+      });
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
         if (code !== 0 && this.failure === null)
@@ -140,10 +154,16 @@ export class ThreadedOutput implements DecisionOutput {
     this.wake?.();
   }
 
-  private received({ batch, bytes }: Formatted): void {
-    this.ready.set(batch.seq, bytes);
-    this.recycled.push(batch);
+  /**
+   * Writes batch `seq` when its turn has come, and any that were waiting for it; keeps it otherwise
+   * (a copy, unless `owned`).
+   */
+  private received(seq: number, bytes: Uint8Array, owned: boolean): void {
     try {
+      if (seq === this.written) {
+        this.file.writeBytes(bytes);
+        this.written++;
+      } else this.ready.set(seq, owned ? bytes : bytes.slice());
       for (let next = this.ready.get(this.written); next !== undefined; next = this.ready.get(this.written)) {
         this.ready.delete(this.written++);
         this.file.writeBytes(next);
@@ -164,17 +184,27 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.columns.full) this.dispatch();
   }
 
+  /** To the least busy worker while one has room for the next batch (one formatting, one queued), else here. */
   private dispatch(): void {
-    const data = this.columns.data(this.sent);
-    this.workers[this.sent % this.workers.length]!.postMessage(data, [
-      data.numbers.buffer,
-      data.codes.buffer,
-    ]);
-    this.sent++;
+    const batch = this.columns.data(this.sent++);
+    let worker = 0;
+    for (let i = 1; i < this.pending.length; i++) if (this.pending[i]! < this.pending[worker]!) worker = i;
+    if (this.pending[worker]! < 2) {
+      this.pending[worker] = this.pending[worker]! + 1;
+      this.batches.workers++;
+      this.workers[worker]!.postMessage(batch, [batch.numbers.buffer, batch.codes.buffer]);
+    } else {
+      this.sink.clear();
+      writeColumns(this.lines, this.sink, batch, this.data.strategy, this.data.spec);
+      this.batches.here++;
+      this.recycled.push(batch);
+      // Written from the sink when in turn (copied only to wait for an earlier batch).
+      this.received(batch.seq, this.sink.buffer.subarray(0, this.sink.length), false);
+    }
     this.columns = new DecisionColumns(this.batchRows, this.recycled.pop());
   }
 
-  /** Waits until at most `inFlight` batches are out (or a worker failed). */
+  /** Waits until at most `inFlight` batches are unwritten (or a worker failed). */
   private async until(inFlight: number): Promise<void> {
     while (this.failure === null && this.sent - this.written > inFlight)
       await new Promise<void>((resolve) => {
@@ -184,8 +214,10 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.failure !== null) throw this.failure;
   }
 
-  drain(): Promise<void> {
-    return this.until(2 * this.workers.length);
+  /** Lets the workers' answers in (they arrive as events), then waits while too many are out. */
+  async drain(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.until(4 * this.workers.length);
   }
 
   async finish(): Promise<void> {
