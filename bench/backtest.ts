@@ -137,12 +137,13 @@ try {
     `backtest benchmark: ${BARS.toLocaleString('en-US')} 5m bars + ${warmup} warmup, ${config.strategy.id}, ${availableParallelism()} cores, node ${process.version}, median of ${REPEATS}`,
   ];
   for (const mode of modes) {
-    const total = median(mode.rounds.map((x) => x.total));
+    const of = (field: keyof Round) => median(mode.rounds.map((x) => x[field]));
+    const total = of('total');
     const rate = BARS / (total / 1000);
     lines.push(
       `  end to end, ${mode.label.padEnd(22)} ${total.toFixed(0).padStart(6)} ms  ${m(rate)}  target >= ${m(TARGET)}: ${rate >= TARGET ? 'MET' : 'MISSED'}  (${(engine / total).toFixed(2)} of the engine's speed)`,
-      `    lake load ${median(mode.rounds.map((x) => x.load)).toFixed(0)} ms, engine + decisions.csv ${median(mode.rounds.map((x) => x.run)).toFixed(0)} ms, metrics + commit (fsync, rename) ${median(mode.rounds.map((x) => x.write)).toFixed(0)} ms`,
-      `    CPU time (all threads of this process) ${median(mode.rounds.map((x) => x.cpu)).toFixed(0)} ms: ${(median(mode.rounds.map((x) => x.cpu)) / total).toFixed(2)} cores busy`,
+      `    lake load ${of('load').toFixed(0)} ms, engine + decisions.csv ${of('run').toFixed(0)} ms, metrics + commit (fsync, rename) ${of('write').toFixed(0)} ms`,
+      `    CPU time (all threads of this process) ${of('cpu').toFixed(0)} ms: ${(of('cpu') / total).toFixed(2)} cores busy`,
     );
   }
   lines.push(`  engine alone ${engine.toFixed(0).padStart(6)} ms  ${m(BARS / (engine / 1000))}`);
