@@ -3,8 +3,10 @@
  * strings, not the formatting, were what cost: their garbage and their encoding on write). Journals
  * hold ASCII only, so one byte per character.
  *
- * The writers are plain functions over (buffer, position) returning the next position, so a line
- * is formatted with its buffer and position in locals; the caller reserves room for a whole line.
+ * The writers are plain functions over (view, position) returning the next position, so a line is
+ * formatted with its view and position in locals; the caller reserves room for a whole line, plus
+ * SLACK: text known in advance (Words) is copied four bytes at a time and may write up to three
+ * bytes past its end, which whatever comes next overwrites. Digits go two at a time.
  */
 
 const SCALE = 1e8;
@@ -14,119 +16,148 @@ const SCALE = 1e8;
 const FAST_LIMIT = 4e7;
 const FAST_FLOOR = 1e-6;
 const ZERO = 48;
-const HEX = new TextEncoder().encode('0123456789abcdef');
+const DOT = 46;
+const MINUS = 45;
 
 /** The most bytes putNumber writes: String of a double is at most 25 characters (-0.0000012345678901234567). */
 export const MAX_NUMBER_BYTES = 25;
+/** Room a writer may use past the end of what it writes (see putWords). */
+export const SLACK = 4;
+
+/** Words are read in the machine's byte order and must be written back in it. */
+const NATIVE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** "00" .. "99" as little-endian 16-bit words: one store writes two digits. */
+const PAIRS = new Uint16Array(100);
+for (let i = 0; i < 100; i++) PAIRS[i] = (ZERO + Math.floor(i / 10)) | ((ZERO + (i % 10)) << 8);
+/** "00" .. "ff" likewise. */
+const HEX_PAIRS = new Uint16Array(256);
+const HEX = '0123456789abcdef';
+for (let i = 0; i < 256; i++) HEX_PAIRS[i] = HEX.charCodeAt(i >> 4) | (HEX.charCodeAt(i & 15) << 8);
 
 /** ASCII text as bytes. */
 export const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 
-/** Copies `value` to `at`. */
-export function putBytes(buffer: Uint8Array, at: number, value: Uint8Array): number {
-  const n = value.length;
-  // Measured: a loop beats set()'s call overhead up to about sixteen bytes.
-  if (n > 16) buffer.set(value, at);
-  else for (let i = 0; i < n; i++) buffer[at + i] = value[i]!;
-  return at + n;
+/**
+ * ASCII text held as little-endian 32-bit words, for putWords. Rewritable in place up to the
+ * capacity it was made with (a held stop and size re-encoded without allocating).
+ */
+export class Words {
+  length = 0;
+  readonly words: Uint32Array;
+  /** Bytes over the words, for writing the text in place. */
+  readonly view: DataView;
+
+  constructor(capacity: number) {
+    this.words = new Uint32Array(Math.ceil(capacity / 4) + 1);
+    this.view = new DataView(this.words.buffer);
+  }
+
+  static of(text: string): Words {
+    const words = new Words(text.length);
+    words.length = putText(words.view, 0, text);
+    return words;
+  }
+}
+
+/** Copies `value` to `at`, four bytes at a time (up to three bytes past the end: reserve SLACK). */
+export function putWords(view: DataView, at: number, value: Words): number {
+  const words = value.words;
+  const n = (value.length + 3) >> 2;
+  for (let i = 0; i < n; i++) view.setUint32(at + 4 * i, words[i]!, NATIVE_LITTLE_ENDIAN);
+  return at + value.length;
 }
 
 /** ASCII text at `at`. */
-export function putText(buffer: Uint8Array, at: number, value: string): number {
+export function putText(view: DataView, at: number, value: string): number {
   const n = value.length;
-  for (let i = 0; i < n; i++) buffer[at + i] = value.charCodeAt(i);
+  for (let i = 0; i < n; i++) view.setUint8(at + i, value.charCodeAt(i));
   return at + n;
 }
 
-/** An integer in [0, 1e8), unpadded. */
-function putSmall(buffer: Uint8Array, at: number, value: number): number {
+/** The decimal digits of an integer in [0, 1e8). */
+function digitCount(value: number): number {
+  if (value < 1e4) return value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : 4;
+  return value < 1e6 ? (value < 1e5 ? 5 : 6) : value < 1e7 ? 7 : 8;
+}
+
+/** An integer in [0, 1e8) as exactly `digits` digits (zero-padded). */
+function putDigits(view: DataView, at: number, value: number, digits: number): number {
   let rest = value | 0;
-  let digits = 1;
-  for (let v = rest; v >= 10; v = (v / 10) | 0) digits++;
   let i = at + digits;
-  do {
-    const next = (rest / 10) | 0;
-    buffer[--i] = ZERO + rest - next * 10;
+  while (i - at >= 2) {
+    const next = (rest / 100) | 0;
+    i -= 2;
+    view.setUint16(i, PAIRS[rest - next * 100]!, true);
     rest = next;
-  } while (rest > 0);
+  }
+  if (i > at) view.setUint8(at, ZERO + rest);
   return at + digits;
 }
 
-/** An integer in [0, 1e8) as exactly 8 digits. */
-function putPadded8(buffer: Uint8Array, at: number, value: number): number {
-  let rest = value | 0;
-  for (let i = at + 7; i >= at; i--) {
-    const next = (rest / 10) | 0;
-    buffer[i] = ZERO + rest - next * 10;
-    rest = next;
-  }
-  return at + 8;
-}
-
 /** A non-negative integer below 2^53, in decimal (int32 arithmetic on 8-digit pieces). */
-export function putInteger(buffer: Uint8Array, at: number, value: number): number {
-  if (value < 1e8) return putSmall(buffer, at, value);
+export function putInteger(view: DataView, at: number, value: number): number {
+  if (value < 1e8) return putDigits(view, at, value, digitCount(value));
   const high = Math.floor(value / 1e8);
-  return putPadded8(buffer, putInteger(buffer, at, high), value - high * 1e8);
+  return putDigits(view, putInteger(view, at, high), value - high * 1e8, 8);
 }
 
 /**
  * Exactly the characters of `String(x)` (NaN writes nothing): built with integer arithmetic for a value
  * of up to 8 decimals between 1e-6 and 4e7 (exchange prices, sizes), String itself otherwise.
  */
-export function putNumber(buffer: Uint8Array, at: number, x: number): number {
+export function putNumber(view: DataView, at: number, x: number): number {
   if (Number.isNaN(x)) return at;
   if (x === 0) {
-    buffer[at] = ZERO;
+    view.setUint8(at, ZERO);
     return at + 1;
   }
   const magnitude = x < 0 ? -x : x;
   const scaled = Math.round(magnitude * SCALE);
   if (!(magnitude < FAST_LIMIT && magnitude >= FAST_FLOOR) || scaled / SCALE !== magnitude)
-    return putText(buffer, at, String(x));
-  if (x < 0) buffer[at++] = 45;
+    return putText(view, at, String(x));
+  if (x < 0) view.setUint8(at++, MINUS);
   // Both parts fit in int32: the whole part is below 4e7, the fraction below 1e8.
   const whole = Math.floor(scaled / SCALE);
-  let fraction = (scaled - whole * SCALE) | 0;
-  at = putSmall(buffer, at, whole);
+  const fraction = (scaled - whole * SCALE) | 0;
+  at = putDigits(view, at, whole, digitCount(whole));
   if (fraction === 0) return at;
-  let decimals = 8;
-  while (fraction % 10 === 0) {
-    fraction = (fraction / 10) | 0;
-    decimals--;
-  }
-  buffer[at] = 46;
-  for (let i = at + decimals; i > at; i--) {
-    const next = (fraction / 10) | 0;
-    buffer[i] = ZERO + fraction - next * 10;
-    fraction = next;
-  }
-  return at + decimals + 1;
+  view.setUint8(at, DOT);
+  let end = putDigits(view, at + 1, fraction, 8);
+  while (view.getUint8(end - 1) === ZERO) end--;
+  return end;
 }
 
 /** Eight lowercase hex digits of a 32-bit unsigned value. */
-export function putHex32(buffer: Uint8Array, at: number, value: number): number {
-  for (let i = 0; i < 8; i++) buffer[at + i] = HEX[(value >>> (28 - 4 * i)) & 15]!;
+export function putHex32(view: DataView, at: number, value: number): number {
+  view.setUint16(at, HEX_PAIRS[value >>> 24]!, true);
+  view.setUint16(at + 2, HEX_PAIRS[(value >>> 16) & 255]!, true);
+  view.setUint16(at + 4, HEX_PAIRS[(value >>> 8) & 255]!, true);
+  view.setUint16(at + 6, HEX_PAIRS[value & 255]!, true);
   return at + 8;
 }
 
-/** A growable byte buffer: reserve room, write with the put functions, then set `length`. */
+/** A growable byte buffer: reserve room, write into its view with the put functions, then set `length`. */
 export class ByteSink {
   buffer: Uint8Array<ArrayBuffer>;
+  view: DataView;
   length = 0;
 
   constructor(capacity = 1 << 16) {
     this.buffer = new Uint8Array(capacity);
+    this.view = new DataView(this.buffer.buffer);
   }
 
-  /** Makes room for `bytes` more and returns the buffer to write into (it may have moved). */
-  reserve(bytes: number): Uint8Array<ArrayBuffer> {
-    if (this.length + bytes > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + bytes));
+  /** Makes room for `bytes` more (SLACK included) and returns the view to write into (it may have moved). */
+  reserve(bytes: number): DataView {
+    const needed = this.length + bytes + SLACK;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
+      this.view = new DataView(grown.buffer);
     }
-    return this.buffer;
+    return this.view;
   }
 
   /** Appends ASCII text. */

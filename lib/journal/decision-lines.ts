@@ -2,27 +2,25 @@ import { ACTION_CODE, ACTIONS, REASON_CODE, REASONS } from '../engine/decision.j
 import type { Bar } from '../market/bar.js';
 import { barHashLanes } from '../market/hash.js';
 import {
-  ascii,
   ByteSink,
   MAX_NUMBER_BYTES,
-  putBytes,
   putHex32,
   putInteger,
   putNumber,
   putText,
+  putWords,
+  Words,
 } from './byte-sink.js';
 import type { DecisionRow, JournalStream } from './decisions.js';
-import { formatNumber } from './format.js';
 
 const COMMA = 44;
-const NEWLINE = 10;
 const POSITIONS = ['short', 'flat', 'long'] as const;
 const SIDE = { short: -1, flat: 0, long: 1 } as const;
 const DAY_MS = 86_400_000;
 const PAIRS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-/** "HH:MM:00.000Z" for every minute of a day: bar times fall on minutes. */
+/** "HH:MM:00.000Z\n" for every minute of a day: bar times fall on minutes. */
 const ON_THE_MINUTE = Array.from({ length: 1440 }, (_, m) =>
-  ascii(`${PAIRS[Math.floor(m / 60)]}:${PAIRS[m % 60]}:00.000Z`),
+  Words.of(`${PAIRS[Math.floor(m / 60)]}:${PAIRS[m % 60]}:00.000Z\n`),
 );
 
 /** Equity is written to 8 decimals (a satoshi of a BTC-quoted account; far below a cent otherwise). */
@@ -36,33 +34,46 @@ function roundEquity(equity: number): number {
  * string per row, repeated values (a held stop, a size, a day) copied from their last encoding.
  */
 export class DecisionLines {
-  private readonly prefix: Uint8Array;
+  private readonly prefix: Words;
   /** "action,reason,position," by (action, reason, side) code. */
-  private readonly labels: (Uint8Array | undefined)[] = [];
+  private readonly labels: (Words | undefined)[] = [];
   /** "stop,qty," of the last row, reused while both repeat (a held position, a flat book). */
   private stop = Number.NaN;
   private qty = Number.NaN;
-  private stopQty = ascii(',,');
+  private readonly stopQty = new Words(2 * MAX_NUMBER_BYTES + 2);
   private readonly scratch = new ByteSink(512);
   private readonly lanes = new Uint32Array(2);
   private suffixStrategy = '';
   private suffixSpec = '';
   /** ",strategy,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
-  private suffix = ascii(',,,');
+  private suffix = Words.of(',,,');
   private day = Number.NaN;
 
   constructor(stream: JournalStream) {
-    this.prefix = ascii(`${stream.exchange},${stream.symbol},${stream.timeframe},`);
+    this.prefix = Words.of(`${stream.exchange},${stream.symbol},${stream.timeframe},`);
+    this.stopQty.length = putText(this.stopQty.view, 0, ',,');
   }
 
-  private labelsOf(action: number, reason: number, side: number): Uint8Array {
+  private labelsOf(action: number, reason: number, side: number): Words {
     const key = (action * REASONS.length + reason) * 3 + side + 1;
-    let bytes = this.labels[key];
-    if (bytes === undefined) {
-      bytes = ascii(`${ACTIONS[action]},${REASONS[reason]},${POSITIONS[side + 1]},`);
-      this.labels[key] = bytes;
+    let words = this.labels[key];
+    if (words === undefined) {
+      words = Words.of(`${ACTIONS[action]},${REASONS[reason]},${POSITIONS[side + 1]},`);
+      this.labels[key] = words;
     }
-    return bytes;
+    return words;
+  }
+
+  /** Re-encodes "stop,qty," in place. */
+  private encodeStopQty(stop: number, qty: number): void {
+    this.stop = stop;
+    this.qty = qty;
+    const view = this.stopQty.view;
+    let at = putNumber(view, 0, stop);
+    view.setUint8(at++, COMMA);
+    at = putNumber(view, at, qty);
+    view.setUint8(at++, COMMA);
+    this.stopQty.length = at;
   }
 
   /**
@@ -91,13 +102,9 @@ export class DecisionLines {
       this.suffixStrategy = strategy;
       this.suffixSpec = spec;
       this.day = day;
-      this.suffix = ascii(`,${strategy},${spec},${new Date(day * DAY_MS).toISOString().slice(0, 11)}`);
+      this.suffix = Words.of(`,${strategy},${spec},${new Date(day * DAY_MS).toISOString().slice(0, 11)}`);
     }
-    if (!Object.is(stop, this.stop) || !Object.is(qty, this.qty)) {
-      this.stop = stop;
-      this.qty = qty;
-      this.stopQty = ascii(`${formatNumber(stop)},${formatNumber(qty)},`);
-    }
+    if (!Object.is(stop, this.stop) || !Object.is(qty, this.qty)) this.encodeStopQty(stop, qty);
     const labels = this.labelsOf(action, reason, side);
     const bound =
       this.prefix.length +
@@ -108,34 +115,34 @@ export class DecisionLines {
       (typeof input === 'string' ? input.length : 16) +
       4 * MAX_NUMBER_BYTES +
       64;
-    const buffer = sink.reserve(bound);
-    let at = putBytes(buffer, sink.length, this.prefix);
-    at = putInteger(buffer, at, ts);
-    buffer[at++] = COMMA;
-    at = putBytes(buffer, at, labels);
-    at = putNumber(buffer, at, close);
-    buffer[at++] = COMMA;
-    at = putBytes(buffer, at, this.stopQty);
-    at = putNumber(buffer, at, fillPrice);
-    buffer[at++] = COMMA;
-    at = putNumber(buffer, at, roundEquity(equity));
-    buffer[at++] = COMMA;
-    if (typeof input === 'string') at = putText(buffer, at, input);
+    const view = sink.reserve(bound);
+    let at = putWords(view, sink.length, this.prefix);
+    at = putInteger(view, at, ts);
+    view.setUint8(at++, COMMA);
+    at = putWords(view, at, labels);
+    at = putNumber(view, at, close);
+    view.setUint8(at++, COMMA);
+    at = putWords(view, at, this.stopQty);
+    at = putNumber(view, at, fillPrice);
+    view.setUint8(at++, COMMA);
+    at = putNumber(view, at, roundEquity(equity));
+    view.setUint8(at++, COMMA);
+    if (typeof input === 'string') at = putText(view, at, input);
     else {
       barHashLanes(input, this.lanes);
-      at = putHex32(buffer, at, this.lanes[0]!);
-      at = putHex32(buffer, at, this.lanes[1]!);
+      at = putHex32(view, at, this.lanes[0]!);
+      at = putHex32(view, at, this.lanes[1]!);
     }
-    buffer[at++] = COMMA;
-    at = putText(buffer, at, features);
-    at = putBytes(buffer, at, this.suffix);
-    const rest = ts - day * DAY_MS;
-    // Bar times fall on minutes; anything else (never in practice) takes the slow way.
+    view.setUint8(at++, COMMA);
+    at = putText(view, at, features);
+    at = putWords(view, at, this.suffix);
+    // Within a day, so int32 arithmetic (a float remainder is slow). Bar times fall on minutes;
+    // anything else (never in practice) takes the slow way.
+    const rest = (ts - day * DAY_MS) | 0;
     at =
       rest % 60_000 === 0
-        ? putBytes(buffer, at, ON_THE_MINUTE[rest / 60_000]!)
-        : putText(buffer, at, new Date(ts).toISOString().slice(11));
-    buffer[at++] = NEWLINE;
+        ? putWords(view, at, ON_THE_MINUTE[(rest / 60_000) | 0]!)
+        : putText(view, at, `${new Date(ts).toISOString().slice(11)}\n`);
     sink.length = at;
   }
 
