@@ -166,8 +166,8 @@ export function registerResearch(program: Command): void {
                 status: 'ok',
               }),
             );
-            csv.commit();
-            manifest.commit();
+            await csv.commit();
+            await manifest.commit();
             process.stdout.write(sweepTable(ranked, names, options.top));
             process.stdout.write(
               `${rows.length} sets (${refused.length} refused${refused[0]?.outcome.ok === false ? `, e.g. ${refused[0].outcome.error}` : ''}) ` +
@@ -175,8 +175,8 @@ export function registerResearch(program: Command): void {
                 `results: ${layout.runFile(runId, 'sweep.csv')}\n`,
             );
           } catch (error) {
-            csv.abort();
-            manifest.abort();
+            await csv.abort();
+            await manifest.abort();
             throw error;
           }
         } finally {

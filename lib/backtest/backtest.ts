@@ -66,9 +66,6 @@ export interface BacktestResult {
 export async function runBacktest(lake: Lake, request: BacktestRequest): Promise<BacktestResult> {
   const began = performance.now();
   const { spec, stream, start, end } = request;
-  const { fed, warmupBars, proven } = await loadBars(lake, stream, spec.strategy, request);
-  const loadMs = performance.now() - began;
-
   const tag = `${stream.tag}_bt_${request.runId}`;
   const layout = lake.layout;
   const paths = {
@@ -76,31 +73,26 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
     trades: layout.trades(tag, stream.symbol, stream.timeframe),
     manifest: layout.manifest(request.runId),
   };
-  const files = [
-    OutputFile.create(paths.decisions),
-    OutputFile.create(paths.trades),
-    OutputFile.create(paths.manifest),
-  ];
-  const [decisionsFile, tradesFile, manifestFile] = files as [OutputFile, OutputFile, OutputFile];
   const journalStream = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
   const engine = createEngine(spec);
-  const threads = request.explain
-    ? 0
-    : (request.formatThreads ?? (fed.length >= 100_000 ? formatThreads() : 0));
-  const output =
+  const threads = formatThreadsFor(request);
+  // Started first, so the formatting workers start up while the lake is read.
+  const threaded =
     threads > 0
       ? new ThreadedOutput(
-          decisionsFile,
           { stream: journalStream, strategy: spec.strategy.id, spec: engine.fingerprint },
           threads,
         )
-      : new InlineOutput(
-          decisionsFile,
-          new DecisionLines(journalStream),
-          spec.strategy.id,
-          engine.fingerprint,
-        );
+      : null;
+  let files: OutputFile[] = [];
   try {
+    const { fed, warmupBars, proven } = await loadBars(lake, stream, spec.strategy, request);
+    const loadMs = performance.now() - began;
+    files = await OutputFile.createAll([paths.decisions, paths.trades, paths.manifest]);
+    const [decisionsFile, tradesFile, manifestFile] = files as [OutputFile, OutputFile, OutputFile];
+    const output =
+      threaded?.into(decisionsFile) ??
+      new InlineOutput(decisionsFile, new DecisionLines(journalStream), spec.strategy.id, engine.fingerprint);
     decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);
     tradesFile.write(`${TRADE_COLUMNS.join(',')}\n`);
     const runStarted = performance.now();
@@ -158,7 +150,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       status: 'ok',
     };
     manifestFile.write(manifestText(manifest));
-    for (const file of files) file.commit();
+    for (const file of files) await file.commit();
     return {
       runId: request.runId,
       tag,
@@ -172,9 +164,17 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       timings,
     };
   } catch (error) {
-    for (const file of files) file.abort();
+    for (const file of files) await file.abort();
     throw error;
   } finally {
-    await output.close();
+    await threaded?.close();
   }
+}
+
+/** Formatting threads for a run: none when it explains its decisions, the other cores for a large one. */
+function formatThreadsFor(request: BacktestRequest): number {
+  if (request.explain === true) return 0;
+  if (request.formatThreads !== undefined) return request.formatThreads;
+  const slots = Math.floor((request.end - request.start) / request.spec.timeframe.ms) + 1;
+  return slots >= 100_000 ? formatThreads() : 0;
 }

@@ -58,11 +58,10 @@ describe('decision outputs', () => {
     const [inlineFile, threadedFile] = files as [OutputFile, OutputFile];
     const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), 'ema_cross_atr', 'abc123');
     const threaded = new ThreadedOutput(
-      threadedFile,
       { stream: STREAM, strategy: 'ema_cross_atr', spec: 'abc123' },
       3,
       7,
-    );
+    ).into(threadedFile);
     try {
       const all = rows(5_000);
       const out = new StepOutput();
@@ -94,7 +93,7 @@ describe('decision outputs', () => {
     } finally {
       await threaded.close();
     }
-    for (const file of files) file.commit();
+    for (const file of files) await file.commit();
     const written = readFileSync(join(root, 'threaded.csv'), 'latin1');
     expect(written).toBe(readFileSync(join(root, 'inline.csv'), 'latin1'));
     const lines = written.split('\n');

@@ -77,7 +77,11 @@ export class InlineOutput implements DecisionOutput {
     );
   }
 
-  async drain(): Promise<void> {}
+  /** Lets the event loop turn (the file's background syncs finish meanwhile). */
+  async drain(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   async finish(): Promise<void> {}
   async close(): Promise<void> {}
 }
@@ -124,8 +128,10 @@ export class ThreadedOutput implements DecisionOutput {
   /** Batches formatted by the workers and by this thread. */
   readonly batches = { workers: 0, here: 0 };
 
+  private file: OutputFile | null = null;
+
+  /** Starts the workers; rows are taken once `into` has named the file. */
   constructor(
-    private readonly file: OutputFile,
     private readonly data: FormatWorkerData,
     threads: number,
     private readonly batchRows = BATCH_ROWS,
@@ -149,6 +155,12 @@ export class ThreadedOutput implements DecisionOutput {
     });
   }
 
+  /** This output, writing into `file`. */
+  into(file: OutputFile): this {
+    this.file = file;
+    return this;
+  }
+
   private fail(error: unknown): void {
     this.failure ??= error;
     this.wake?.();
@@ -160,13 +172,14 @@ export class ThreadedOutput implements DecisionOutput {
    */
   private received(seq: number, bytes: Uint8Array, owned: boolean): void {
     try {
+      const file = this.file!;
       if (seq === this.written) {
-        this.file.writeBytes(bytes);
+        file.writeBytes(bytes);
         this.written++;
       } else this.ready.set(seq, owned ? bytes : bytes.slice());
       for (let next = this.ready.get(this.written); next !== undefined; next = this.ready.get(this.written)) {
         this.ready.delete(this.written++);
-        this.file.writeBytes(next);
+        file.writeBytes(next);
       }
     } catch (error) {
       this.fail(error);
