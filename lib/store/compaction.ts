@@ -1,21 +1,25 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { commitFile, temporaryPath, writeFileAtomic } from './atomic.js';
-import { type Duck, sqlString } from './duck.js';
+import type { Duck } from './duck.js';
 import type { DataLayout, MarketKey } from './layout.js';
+import { encodeMonth, MONTH_FILES_SUPPORTED } from './month-file.js';
+import { readParquetSeries } from './parquet-read.js';
 
 /**
- * Month files compacted from day partitions: a derived, rebuildable read cache under
- * `cache/raw/<exchange>/<SYMBOL>/<tf>/<YYYY-MM>.parquet`. Reading thousands of small day files costs
- * more in per-file overhead than in data; a month file replaces ~30 of them. The day partitions stay
- * the ground truth: a month file is used only while every source day file still has the size and
- * modification time recorded when it was built (partitions are replaced by rename, so any rewrite
- * changes them), and the set of day files is the same.
+ * The read cache: month files compacted from day partitions, under
+ * `cache/raw/<exchange>/<SYMBOL>/<tf>/<YYYY-MM>.bars` (see month-file.ts). Reading thousands of small
+ * day files costs more in per-file overhead and decoding than in data; a month file replaces ~30 of
+ * them and is read without a query engine. The day partitions stay the ground truth: a month file is
+ * used only while every source day file still has the size and modification time recorded when it
+ * was built (partitions are replaced by rename, so any rewrite changes them), and the set of day
+ * files is the same.
  */
 
 const sourcesSchema = z.array(z.object({ day: z.string(), size: z.number(), mtimeMs: z.number() }));
 type Sources = z.infer<typeof sourcesSchema>;
+const MONTH_FILE = /^(\d{4}-\d{2})\.(bars|parquet|sources\.json)$/;
 
 /** Where the compacted files of a stream live. */
 export function cacheDir(layout: DataLayout, key: MarketKey): string {
@@ -53,32 +57,37 @@ function byMonth(days: readonly string[]): Map<string, string[]> {
   return months;
 }
 
+/** One month of a read, in chronological order: its current month file if any, and its day files. */
+export interface MonthToRead {
+  /** The month file, when current (its day files are read instead if it cannot be). */
+  readonly cached: string | null;
+  readonly days: readonly string[];
+}
+
 /**
- * The files to read for `days` (sorted): a month's compacted file where it is current, the day
- * partitions otherwise. The result is in chronological order and covers each day exactly once.
+ * How to read `days` (sorted): month by month, a month's file where it is current, the day
+ * partitions otherwise. Each day is covered exactly once.
  */
-export function readableFiles(
+export function readPlan(
   layout: DataLayout,
   key: MarketKey,
   days: readonly string[],
   allDays: readonly string[],
-): string[] {
+): MonthToRead[] {
   const dir = cacheDir(layout, key);
-  const files: string[] = [];
   const monthsOfStream = byMonth(allDays);
-  for (const [month, wanted] of byMonth(days)) {
-    const compacted = join(dir, `${month}.parquet`);
+  return [...byMonth(days)].map(([month, wanted]) => {
+    const file = join(dir, `${month}.bars`);
     const sources = recorded(join(dir, `${month}.sources.json`));
     const current =
+      MONTH_FILES_SUPPORTED &&
       sources !== null &&
-      existsSync(compacted) &&
+      existsSync(file) &&
       same(sources, describe(layout, key, monthsOfStream.get(month)!));
     // A month file holds the whole month: use it when current, even for a partial window (the
-    // reader filters by ts_ms anyway).
-    if (current) files.push(compacted);
-    else for (const day of wanted) files.push(layout.partition(key, day));
-  }
-  return files;
+    // reader takes the window's rows).
+    return { cached: current ? file : null, days: wanted.map((day) => layout.partition(key, day)) };
+  });
 }
 
 /** What a compaction did. */
@@ -88,7 +97,10 @@ export interface CompactionReport {
   readonly removed: readonly string[];
 }
 
-/** Builds (or rebuilds) the month files that are missing or stale; removes those whose days are gone. */
+/**
+ * Builds (or rebuilds) the month files that are missing or stale; removes those whose days are gone
+ * (and month files of an older format).
+ */
 export async function compact(
   duck: Duck,
   layout: DataLayout,
@@ -100,35 +112,35 @@ export async function compact(
   const built: string[] = [];
   const current: string[] = [];
   const months = byMonth(allDays);
-  for (const [month, days] of months) {
-    const compacted = join(dir, `${month}.parquet`);
+  for (const [month, days] of MONTH_FILES_SUPPORTED ? months : []) {
+    const file = join(dir, `${month}.bars`);
     const sidecar = join(dir, `${month}.sources.json`);
-    // Stat first: a partition replaced while we copy then no longer matches, and the month file is
+    // Stat first: a partition replaced while we read then no longer matches, and the month file is
     // ignored until the next compaction rather than served stale.
     const sources = describe(layout, key, days);
     const previous = recorded(sidecar);
-    if (previous !== null && existsSync(compacted) && same(previous, sources)) {
+    if (previous !== null && existsSync(file) && same(previous, sources)) {
       current.push(month);
       continue;
     }
-    const temporary = temporaryPath(compacted);
-    const files = days.map((day) => sqlString(layout.partition(key, day))).join(', ');
-    await duck.run(
-      `COPY (SELECT ts_ms, open, high, low, close, volume FROM read_parquet([${files}]) ORDER BY ts_ms)
-       TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    const files = days.map((day) => layout.partition(key, day));
+    const series = await readParquetSeries(duck, files, 0, Number.MAX_SAFE_INTEGER, layout.rawDir(key));
+    const temporary = temporaryPath(file);
+    writeFileSync(temporary, encodeMonth(series));
     // Sidecar last: a month file without a matching sidecar is never used.
     rmSync(sidecar, { force: true });
-    commitFile(temporary, compacted);
+    commitFile(temporary, file);
     writeFileAtomic(sidecar, `${JSON.stringify(sources)}\n`);
     built.push(month);
   }
   const removed: string[] = [];
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
-    const month = /^(\d{4}-\d{2})\.(parquet|sources\.json)$/.exec(name)?.[1];
-    if (month !== undefined && !months.has(month)) {
+    const [, month, kind] = MONTH_FILE.exec(name) ?? [];
+    if (month === undefined) continue;
+    // Parquet month files were the cache's earlier format: never read now.
+    if (kind === 'parquet' || !months.has(month) || !MONTH_FILES_SUPPORTED) {
       rmSync(join(dir, name), { force: true });
-      if (name.endsWith('.parquet')) removed.push(month);
+      if (kind === 'bars') removed.push(month);
     }
   }
   return { built, current, removed };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { barsFromSeries } from '../market/series.js';
 import { generateSeries } from '../market/synthetic.js';
 import { timeframe } from '../time/timeframe.js';
 import { type TsMs, tsMs } from '../time/ts.js';
+import { cacheDir } from './compaction.js';
 import { Lake } from './lake.js';
 import type { MarketKey } from './layout.js';
 import { resample } from './resample.js';
@@ -128,6 +129,42 @@ describe('the lake', () => {
     ]);
     expect(second.current).toHaveLength(2);
     expect(barsFromSeries(await lake.read(KEY, changed.ts, changed.ts))).toEqual([changed]);
+  });
+
+  it('reads month files as raw columns, passes over a damaged one, and refuses one out of order', async () => {
+    const all = bars(12_000, 5, Date.UTC(2024, 0, 20) + TF.ms);
+    await lake.write(KEY, all);
+    const dir = cacheDir(lake.layout, KEY);
+    // A month file of the earlier parquet format is not read and goes at the next compaction.
+    await lake.compact(KEY);
+    writeFileSync(join(dir, '2023-12.parquet'), 'stale cache of an older build');
+    await lake.compact(KEY);
+    expect(readdirSync(dir).sort()).toEqual(
+      ['2024-01', '2024-02', '2024-03'].flatMap((m) => [`${m}.bars`, `${m}.sources.json`]),
+    );
+    const february = join(dir, '2024-02.bars');
+    const bytes = readFileSync(february);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('MJBARS01');
+    const inFebruary = all.filter((b) => new Date(b.ts - TF.ms).getUTCMonth() === 1);
+    expect(bytes.readUInt32LE(8)).toBe(inFebruary.length);
+    expect(bytes.readDoubleLE(16)).toBe(inFebruary[0]!.ts);
+    expect(barsFromSeries(await lake.read(KEY, 0, 4e12))).toEqual(all);
+
+    // Cut short (a torn copy by hand): the day files of that month are read instead.
+    writeFileSync(february, bytes.subarray(0, bytes.length - 8));
+    expect(barsFromSeries(await lake.read(KEY, 0, 4e12))).toEqual(all);
+    expect(barsFromSeries(await lake.read(KEY, all[9_000]!.ts, all[9_010]!.ts))).toEqual(
+      all.slice(9_000, 9_011),
+    );
+
+    // Well formed but with two closes swapped: refused, never fed to a replay.
+    const swapped = Buffer.from(bytes);
+    swapped.writeDoubleLE(inFebruary[1]!.ts, 16);
+    swapped.writeDoubleLE(inFebruary[0]!.ts, 24);
+    writeFileSync(february, swapped);
+    const failure = await lake.read(KEY, 0, 4e12).catch((error: unknown) => error);
+    expect(hasErrorCode(failure, 'data_invalid')).toBe(true);
+    expect((failure as Error).message).toContain('out of order');
   });
 
   it('reports gaps without inventing bars', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MjolnirError } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
@@ -6,9 +6,11 @@ import { allocateSeries, type BarSeries } from '../market/series.js';
 import { type Timeframe, timeframe } from '../time/timeframe.js';
 import { DAY_MS, utcDay } from '../time/ts.js';
 import { commitFile, temporaryPath, withFileLock } from './atomic.js';
-import { type CompactionReport, compact, readableFiles } from './compaction.js';
-import { Duck, orderChunks, sqlString } from './duck.js';
+import { type CompactionReport, compact, type MonthToRead, readPlan } from './compaction.js';
+import { Duck, sqlString } from './duck.js';
 import { DataLayout, type MarketKey } from './layout.js';
+import { joinParts, type MonthSlice, sliceMonth } from './month-file.js';
+import { readParquetSeries } from './parquet-read.js';
 
 /** What a write did, partition by partition. */
 export interface WriteReport {
@@ -164,19 +166,20 @@ export class Lake {
     return true;
   }
 
-  /** Files that can hold bars closing within [startTs, endTs]: current month files, else day partitions. */
-  private filesFor(key: MarketKey, startTs: number, endTs: number): string[] {
+  /** The day partitions that can hold bars closing within [startTs, endTs]. */
+  private daysFor(key: MarketKey, startTs: number, endTs: number): { wanted: string[]; all: string[] } {
     const tf = timeframe(key.timeframe);
     // Any window is accepted ("everything": 0 .. Number.MAX_SAFE_INTEGER); days exist only within dates.
     const first = Lake.dayOf(Math.max(startTs, tf.ms), tf);
     const last = Lake.dayOf(Math.min(endTs, MAX_DATE_MS), tf);
     const all = this.days(key);
-    return readableFiles(
-      this.layout,
-      key,
-      all.filter((day) => day >= first && day <= last),
-      all,
-    );
+    return { wanted: all.filter((day) => day >= first && day <= last), all };
+  }
+
+  /** How to read [startTs, endTs] month by month: current month files, else day partitions. */
+  private planFor(key: MarketKey, startTs: number, endTs: number): MonthToRead[] {
+    const { wanted, all } = this.daysFor(key, startTs, endTs);
+    return readPlan(this.layout, key, wanted, all);
   }
 
   /**
@@ -189,30 +192,32 @@ export class Lake {
     );
   }
 
-  /** Bars closing within [startTs, endTs] (inclusive), oldest first, as typed arrays. */
+  /**
+   * Bars closing within [startTs, endTs] (inclusive), oldest first, as typed arrays: current month
+   * files copied as they are, the other months' day partitions through DuckDB (one query for each run
+   * of such months).
+   */
   async read(key: MarketKey, startTs: number, endTs: number): Promise<BarSeries> {
-    const files = this.filesFor(key, startTs, endTs);
-    if (files.length === 0 || endTs < startTs) return allocateSeries(0);
-    const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
-    const where = `ts_ms BETWEEN ${Math.ceil(startTs)} AND ${Math.floor(endTs)}`;
-    const nan = "'NaN'::DOUBLE";
-    const select = `SELECT CAST(ts_ms AS DOUBLE), COALESCE(open, ${nan}), COALESCE(high, ${nan}), COALESCE(low, ${nan}),
-              COALESCE(close, ${nan}), COALESCE(volume, ${nan}) FROM ${source} WHERE ${where}`;
-    // Parallel scans return chunks out of order; putting sorted chunks back in order is far cheaper
-    // than sorting in the query, which is kept for the case of overlapping chunks.
-    let { columns, chunkStarts, rows: count } = await this.duck.readDoubles(select, [], 6);
-    if (!orderChunks(columns, chunkStarts)) {
-      ({
-        columns,
-        chunkStarts,
-        rows: count,
-      } = await this.duck.readDoubles(`${select} ORDER BY ts_ms`, [], 6));
-      if (!orderChunks(columns, chunkStarts)) {
-        throw new MjolnirError('data_invalid', `lake ${this.layout.rawDir(key)} holds the same ts_ms twice`);
+    const plan = this.planFor(key, startTs, endTs);
+    if (plan.length === 0 || endTs < startTs) return allocateSeries(0);
+    const where = this.layout.rawDir(key);
+    const parts: (BarSeries | MonthSlice)[] = [];
+    let pending: string[] = [];
+    const readPending = async () => {
+      if (pending.length > 0) parts.push(await readParquetSeries(this.duck, pending, startTs, endTs, where));
+      pending = [];
+    };
+    for (const month of plan) {
+      // A month file that cannot be read as one (damaged) is passed over for its day files.
+      const slice = month.cached === null ? null : sliceMonth(readFileSync(month.cached), startTs, endTs);
+      if (slice === null) pending.push(...month.days);
+      else {
+        await readPending();
+        parts.push(slice);
       }
     }
-    const [ts, open, high, low, close, volume] = columns;
-    return { length: count, ts: ts!, open: open!, high: high!, low: low!, close: close!, volume: volume! };
+    await readPending();
+    return joinParts(parts, where);
   }
 
   /** The first and last bar close stored for a stream, or null when it has none. */
@@ -235,7 +240,7 @@ export class Lake {
 
   /** A SQL source over the files that can hold [startTs, endTs], or null when there are none. */
   sourceFor(key: MarketKey, startTs: number, endTs: number): string | null {
-    const files = this.filesFor(key, startTs, endTs);
+    const files = this.daysFor(key, startTs, endTs).wanted.map((day) => this.layout.partition(key, day));
     return files.length === 0 ? null : `read_parquet([${files.map(sqlString).join(', ')}])`;
   }
 }
