@@ -1,7 +1,8 @@
 /**
  * Lake -> typed arrays: 1e7 one-minute bars (6,945 UTC day partitions) read into Float64Arrays,
- * from the day partitions and through the compacted month files, against DuckDB's own scan of the
- * same files with no transfer (the floor of any reader), in the same process.
+ * from the day partitions (parquet, through DuckDB) and through the read cache's month files (raw
+ * columns), against DuckDB's own scan of the day files with no transfer (the floor of any parquet
+ * reader), in the same process.
  *
  *   make bench-lake                  (BENCH_BARS=1e6 for a quick run; BENCH_LAKE=<dir> keeps the lake)
  */
@@ -51,7 +52,7 @@ try {
     return median(millis);
   };
 
-  // Floor: DuckDB scanning the same files with nothing transferred to JavaScript.
+  // Floor of a parquet reader: DuckDB scanning the day files with nothing transferred to JavaScript.
   const duck = await Duck.open();
   const scanFiles = async () => {
     const source = lake.sourceFor(key, 0, Number.MAX_SAFE_INTEGER)!;
@@ -70,7 +71,6 @@ try {
   const compaction = performance.now();
   const report = await lake.compact(key);
   const compactMs = performance.now() - compaction;
-  const monthScan = await time('DuckDB scan only, month files', scanFiles);
   const monthRead = await time(
     'lake.read, month files',
     async () => (await lake.read(key, 0, Number.MAX_SAFE_INTEGER)).length,
@@ -81,9 +81,9 @@ try {
   const m = (x: number) => `${(x / 1e6).toFixed(2)}M rows/s`;
   const lines = [
     `lake benchmark: ${BARS.toLocaleString('en-US')} 1m bars, ${days} day partitions, ${report.built.length} month files (compaction ${compactMs.toFixed(0)} ms), node ${process.version}, median of ${REPEATS}`,
-    `  read, month files         ${monthRead.toFixed(0).padStart(6)} ms  ${m(rate(monthRead))}  (${(monthScan / monthRead).toFixed(2)} of DuckDB's scan-only speed)  target >= ${m(TARGET)}: ${rate(monthRead) >= TARGET ? 'MET' : 'MISSED'}`,
+    `  read, month files         ${monthRead.toFixed(0).padStart(6)} ms  ${m(rate(monthRead))}  (${(dayScan / monthRead).toFixed(2)}x DuckDB's scan-only speed over the day files)  target >= ${m(TARGET)}: ${rate(monthRead) >= TARGET ? 'MET' : 'MISSED'}`,
     `  read, day files           ${dayRead.toFixed(0).padStart(6)} ms  ${m(rate(dayRead))}  (${(dayScan / dayRead).toFixed(2)} of DuckDB's scan-only speed)`,
-    `  DuckDB scan only          ${monthScan.toFixed(0).padStart(6)} ms (month files), ${dayScan.toFixed(0)} ms (day files)`,
+    `  DuckDB scan only          ${dayScan.toFixed(0).padStart(6)} ms (day files, nothing transferred)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
