@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -156,6 +156,12 @@ describe('the lake', () => {
     expect(barsFromSeries(await lake.read(KEY, all[9_000]!.ts, all[9_010]!.ts))).toEqual(
       all.slice(9_000, 9_011),
     );
+
+    // Not a readable file at all: passed over the same way.
+    rmSync(february);
+    mkdirSync(february);
+    expect(barsFromSeries(await lake.read(KEY, 0, 4e12))).toEqual(all);
+    rmSync(february, { recursive: true });
 
     // Well formed but with two closes swapped: refused, never fed to a replay.
     const swapped = Buffer.from(bytes);

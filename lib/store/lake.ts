@@ -21,6 +21,17 @@ export interface WriteReport {
   readonly rows: number;
 }
 
+/** The window's rows of a month file, or null when it cannot be read as one. */
+function readMonth(path: string, startTs: number, endTs: number): MonthSlice | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  return sliceMonth(bytes, startTs, endTs);
+}
+
 /** The last instant with a four-digit year: day names compare as strings only up to there. */
 const MAX_DATE_MS = Date.UTC(9999, 11, 31);
 const PARTITION_FILE = /^(\d{4}-\d{2}-\d{2})\.parquet$/;
@@ -208,8 +219,9 @@ export class Lake {
       pending = [];
     };
     for (const month of plan) {
-      // A month file that cannot be read as one (damaged) is passed over for its day files.
-      const slice = month.cached === null ? null : sliceMonth(readFileSync(month.cached), startTs, endTs);
+      // A month file that cannot be read as one (damaged, or gone since it was found current) is
+      // passed over for its day files.
+      const slice = month.cached === null ? null : readMonth(month.cached, startTs, endTs);
       if (slice === null) pending.push(...month.days);
       else {
         await readPending();
