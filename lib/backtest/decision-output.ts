@@ -173,13 +173,16 @@ export class ThreadedOutput implements DecisionOutput {
   private received(seq: number, bytes: Uint8Array, owned: boolean): void {
     try {
       const file = this.file!;
+      // Bytes this output owns are handed to the file (written by the I/O threads); this thread's
+      // own sink is written at once.
       if (seq === this.written) {
-        file.writeBytes(bytes);
+        if (owned) file.handOver(bytes);
+        else file.writeBytes(bytes);
         this.written++;
       } else this.ready.set(seq, owned ? bytes : bytes.slice());
       for (let next = this.ready.get(this.written); next !== undefined; next = this.ready.get(this.written)) {
         this.ready.delete(this.written++);
-        file.writeBytes(next);
+        file.handOver(next);
       }
     } catch (error) {
       this.fail(error);

@@ -14,16 +14,18 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const line = (i: number) => `${String(i).padStart(8, '0')},${'x'.repeat(120)}\n`;
 
 describe('OutputFile', () => {
-  it('syncs in the background while written and commits every byte in order', async () => {
+  it('writes on the I/O threads and syncs in the background, and commits every byte in order', async () => {
     const path = join(root, 'runs', 'a', 'decisions.csv');
     const file = OutputFile.create(path, 1 << 20);
     const bytes = new TextEncoder().encode(line(99_999_999));
     let expected = '';
     for (let i = 0; i < 40_000; i++) {
-      // Both ways in: text through the block buffer, bytes formatted elsewhere.
+      // Every way in: text through the block buffer, bytes formatted elsewhere written here or
+      // handed over to the I/O threads (in flight while more is appended after them).
       if (i % 1_000 === 0) {
         file.writeBytes(bytes);
-        expected += new TextDecoder().decode(bytes);
+        file.handOver(new TextEncoder().encode(line(i + 1e7)));
+        expected += new TextDecoder().decode(bytes) + line(i + 1e7);
       }
       file.write(line(i));
       expected += line(i);
@@ -37,10 +39,11 @@ describe('OutputFile', () => {
     expect(readdirSync(join(root, 'runs', 'a'))).toEqual(['decisions.csv']);
   });
 
-  it('aborts with a sync in flight and leaves no file behind', async () => {
+  it('aborts with a write and a sync in flight and leaves no file behind', async () => {
     const path = join(root, 'trades.csv');
     const file = OutputFile.create(path, 1 << 16);
     for (let i = 0; i < 20_000; i++) file.write(line(i));
+    file.handOver(new TextEncoder().encode(line(1)));
     expect(file.backgroundSyncs).toBeGreaterThan(0);
     await file.abort();
     expect(readdirSync(root)).toEqual([]);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MjolnirError } from '../core/errors.js';
 import { ByteSink } from '../journal/byte-sink.js';
@@ -17,10 +17,16 @@ const SYNC_EVERY = 32 << 20;
 export class OutputFile {
   private readonly fd: number;
   private readonly temporary: string;
+  /** Where the next bytes go: every write names its position, so writes may complete in any order. */
+  private position = 0;
   private unsynced = 0;
   /** The background sync in flight (it never rejects: its error is kept for the commit). */
   private syncing: Promise<void> | null = null;
-  private syncError: Error | null = null;
+  /** Writes handed to the I/O threads and not yet done, and who waits for them. */
+  private writing = 0;
+  private written: (() => void) | null = null;
+  /** The first failure of a background sync or write, reported by the commit. */
+  private failure: Error | null = null;
   /** Where lines are written; flushed to the file once a block has gathered. */
   readonly sink = new ByteSink(BLOCK + (BLOCK >> 2));
 
@@ -72,17 +78,55 @@ export class OutputFile {
   /** Appends bytes formatted elsewhere, after whatever the buffer holds. */
   writeBytes(bytes: Uint8Array): void {
     this.flush();
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
-    this.wrote(bytes.length);
+    this.writeAt(bytes, bytes.length);
+  }
+
+  /**
+   * Appends bytes formatted elsewhere, after whatever the buffer holds, written by the I/O threads
+   * while this thread goes on: `bytes` is the file's until the commit (the caller lets go of it).
+   */
+  handOver(bytes: Uint8Array): void {
+    this.flush();
+    const at = this.position;
+    this.position += bytes.length;
+    this.writing++;
+    const done = (error: Error | null, count = 0): void => {
+      if (error === null && count < bytes.length) {
+        // A short write (rare): the rest goes after it, at its own position.
+        write(this.fd, bytes, count, bytes.length - count, at + count, (next, more) =>
+          done(next, count + (next === null ? more : 0)),
+        );
+        return;
+      }
+      this.failure ??= error;
+      if (--this.writing === 0) this.written?.();
+      this.wrote(bytes.length);
+    };
+    write(this.fd, bytes, 0, bytes.length, at, (error, count) => done(error, count));
   }
 
   private flush(): void {
-    let written = 0;
-    while (written < this.sink.length)
-      written += writeSync(this.fd, this.sink.buffer, written, this.sink.length - written);
-    this.wrote(this.sink.length);
+    this.writeAt(this.sink.buffer, this.sink.length);
     this.sink.clear();
+  }
+
+  /** Writes `length` bytes of `bytes` at the end, on this thread. */
+  private writeAt(bytes: Uint8Array, length: number): void {
+    let written = 0;
+    while (written < length)
+      written += writeSync(this.fd, bytes, written, length - written, this.position + written);
+    this.position += length;
+    this.wrote(length);
+  }
+
+  /** Waits for the writes handed over and the background sync (neither may outlive the descriptor). */
+  private async settle(): Promise<void> {
+    if (this.writing > 0)
+      await new Promise<void>((resolve) => {
+        this.written = resolve;
+      });
+    this.written = null;
+    await this.syncing;
   }
 
   /** Starts a background data sync once enough has been written since the last one. */
@@ -93,7 +137,7 @@ export class OutputFile {
     this.backgroundSyncs++;
     this.syncing = new Promise((resolve) =>
       fdatasync(this.fd, (error) => {
-        this.syncError ??= error;
+        this.failure ??= error;
         this.syncing = null;
         resolve();
       }),
@@ -103,20 +147,21 @@ export class OutputFile {
   /** Writes what is left, then fsyncs and renames the file into place (after any background sync). */
   async commit(): Promise<void> {
     this.flush();
-    await this.syncing;
-    if (this.syncError !== null) {
+    await this.settle();
+    if (this.failure !== null) {
+      const failure = this.failure;
       await this.abort();
-      throw new MjolnirError('storage_failed', `cannot sync ${this.path}: ${this.syncError.message}`, {
-        cause: this.syncError,
+      throw new MjolnirError('storage_failed', `cannot write ${this.path}: ${failure.message}`, {
+        cause: failure,
       });
     }
     closeSync(this.fd);
     commitFile(this.temporary, this.path);
   }
 
-  /** Drops the temporary file (after any background sync, which must not outlive the descriptor). */
+  /** Drops the temporary file (after the writes and sync in flight, which must not outlive the descriptor). */
   async abort(): Promise<void> {
-    await this.syncing;
+    await this.settle();
     try {
       closeSync(this.fd);
     } catch {
