@@ -21,6 +21,12 @@ export interface WriteReport {
   readonly rows: number;
 }
 
+/** The last instant with a four-digit year: day names compare as strings only up to there. */
+const MAX_DATE_MS = Date.UTC(9999, 11, 31);
+const PARTITION_FILE = /^(\d{4}-\d{2}-\d{2})\.parquet$/;
+const COLUMNS = 'ts_ms, open, high, low, close, volume';
+let incomingTables = 0;
+
 /** The window's rows of a month file, or null when it cannot be read as one. */
 function readMonth(path: string, startTs: number, endTs: number): MonthSlice | null {
   let bytes: Uint8Array;
@@ -31,12 +37,6 @@ function readMonth(path: string, startTs: number, endTs: number): MonthSlice | n
   }
   return sliceMonth(bytes, startTs, endTs);
 }
-
-/** The last instant with a four-digit year: day names compare as strings only up to there. */
-const MAX_DATE_MS = Date.UTC(9999, 11, 31);
-const PARTITION_FILE = /^(\d{4}-\d{2}-\d{2})\.parquet$/;
-const COLUMNS = 'ts_ms, open, high, low, close, volume';
-let incomingTables = 0;
 
 /**
  * The raw-bar lake: parquet files per UTC day under `raw/<exchange>/<SYMBOL>/<tf>/` (CONTRACTS.md),
