@@ -35,9 +35,6 @@ const HEX_PAIRS = new Uint16Array(256);
 const HEX = '0123456789abcdef';
 for (let i = 0; i < 256; i++) HEX_PAIRS[i] = HEX.charCodeAt(i >> 4) | (HEX.charCodeAt(i & 15) << 8);
 
-/** ASCII text as bytes. */
-export const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
-
 /**
  * ASCII text held as little-endian 32-bit words, for putWords. Rewritable in place up to the
  * capacity it was made with (a held stop and size re-encoded without allocating).
