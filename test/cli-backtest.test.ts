@@ -65,6 +65,38 @@ describe('the backtest commands', () => {
     expect(again.stderr).toContain('never overwritten');
   });
 
+  it('backtest says when months were read from day files, and stops saying it once compacted', async () => {
+    const longRoot = mkdtempSync(join(tmpdir(), 'mjolnir-cli-bt-months-'));
+    const lake = await Lake.open(longRoot);
+    const key = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '5m' } as const;
+    try {
+      // Three calendar months of 5m bars.
+      const series = generateSeries({ seed: 4, timeframe: TF, startTs: FIRST as TsMs }, 70 * 288);
+      await lake.write(key, barsFromSeries(series));
+    } finally {
+      lake.close();
+    }
+    const window = ['--start', START, '--end', new Date(FIRST + 69 * 288 * TF.ms).toISOString()];
+    const env = { DATA_ROOT: longRoot };
+    const before = cli(['backtest', ...window, '--runid', 'm1'], env);
+    expect(before.code).toBe(0);
+    expect(before.stderr).toContain('note: 3 of 3 months were read from day files');
+    expect(before.stderr).toContain(
+      '`mjolnir lake compact --exchange binance --symbol BTC/USDT --timeframe 5m`',
+    );
+    expect(
+      cli(['lake', 'compact', '--exchange', 'binance', '--symbol', 'BTC/USDT', '--timeframe', '5m'], env)
+        .code,
+    ).toBe(0);
+    const after = cli(['backtest', ...window, '--runid', 'm2'], env);
+    expect(after.code).toBe(0);
+    expect(after.stderr).toBe('');
+    // The same decisions either way.
+    const rows = (runId: string) =>
+      readFileSync(new DataLayout(longRoot).decisions(`ops_bt_${runId}`, 'BTC/USDT', '5m'), 'utf8');
+    expect(rows('m2')).toBe(rows('m1'));
+  });
+
   it('bad usage and missing input exit 2 with a message that says what to do', () => {
     const noWindow = cli(['backtest', '--runid', 'x']);
     expect(noWindow.code).toBe(2);

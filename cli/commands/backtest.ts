@@ -93,6 +93,15 @@ export function registerBacktest(program: Command): void {
               ['took', `${num(result.timings.totalMs)} ms (load ${num(result.timings.loadMs)} ms)`],
             ])}\n`,
           );
+          const stream = streamOf(config);
+          const coverage = lake.cacheCoverage(stream, start, end);
+          // The month still being written is usually not compacted; more than that is worth a hint.
+          if (coverage.months - coverage.cached > 1)
+            process.stderr.write(
+              `note: ${coverage.months - coverage.cached} of ${coverage.months} months were read from day files; ` +
+                `\`mjolnir lake compact --exchange ${stream.exchange} --symbol ${stream.symbol} --timeframe ${stream.timeframe}\` ` +
+                'builds the month read cache (reads about 8x faster)\n',
+            );
         } finally {
           lake.close();
         }

@@ -135,8 +135,11 @@ describe('the lake', () => {
     const all = bars(12_000, 5, Date.UTC(2024, 0, 20) + TF.ms);
     await lake.write(KEY, all);
     const dir = cacheDir(lake.layout, KEY);
+    expect(lake.cacheCoverage(KEY, 0, 4e12)).toEqual({ months: 3, cached: 0 });
     // A month file of the earlier parquet format is not read and goes at the next compaction.
     await lake.compact(KEY);
+    expect(lake.cacheCoverage(KEY, 0, 4e12)).toEqual({ months: 3, cached: 3 });
+    expect(lake.cacheCoverage(KEY, all[9_000]!.ts, all[9_010]!.ts)).toEqual({ months: 1, cached: 1 });
     writeFileSync(join(dir, '2023-12.parquet'), 'stale cache of an older build');
     await lake.compact(KEY);
     expect(readdirSync(dir).sort()).toEqual(

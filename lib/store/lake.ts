@@ -203,6 +203,12 @@ export class Lake {
     );
   }
 
+  /** How many months [startTs, endTs] touches, and how many of them have a current month file. */
+  cacheCoverage(key: MarketKey, startTs: number, endTs: number): { months: number; cached: number } {
+    const plan = this.planFor(key, startTs, endTs);
+    return { months: plan.length, cached: plan.filter((month) => month.cached !== null).length };
+  }
+
   /**
    * Bars closing within [startTs, endTs] (inclusive), oldest first, as typed arrays: current month
    * files copied as they are, the other months' day partitions through DuckDB (one query for each run
