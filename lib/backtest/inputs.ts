@@ -4,7 +4,7 @@ import { MjolnirError } from '../core/errors.js';
 import { type EngineContext, RUNNING, WARMUP } from '../engine/advance.js';
 import type { HostSkipReason } from '../engine/decision.js';
 import type { DecisionRow } from '../journal/decisions.js';
-import { type BarSeries, sliceSeries } from '../market/series.js';
+import { type BarSeries, seriesColumns, sliceSeries } from '../market/series.js';
 import type { Lake } from '../store/lake.js';
 import type { Strategy } from '../strategy/types.js';
 import { timeframe } from '../time/timeframe.js';
@@ -13,7 +13,7 @@ import { checkWarmup } from './warmup-check.js';
 /** SHA-256 of the exact bars fed (all six columns), so a manifest names its input. */
 export function seriesHash(series: BarSeries): string {
   const hash = createHash('sha256');
-  for (const column of [series.ts, series.open, series.high, series.low, series.close, series.volume]) {
+  for (const column of seriesColumns(series)) {
     hash.update(new Uint8Array(column.buffer, column.byteOffset, series.length * 8));
   }
   return hash.digest('hex');

@@ -9,6 +9,10 @@
  * bytes past its end, which whatever comes next overwrites. Digits go two at a time.
  */
 
+import { LITTLE_ENDIAN } from '../core/platform.js';
+
+/** A module constant, so the hot copy loop sees it as one. */
+const WORD_ORDER_LITTLE = LITTLE_ENDIAN;
 const SCALE = 1e8;
 // Below 2^52 * 1e-8 (about 4.5e7) doubles are spaced less than 1e-8 apart: each 8-decimal value is the
 // only one in its double's rounding interval, so its trimmed 8-decimal form is the shortest round-trip
@@ -23,9 +27,6 @@ const MINUS = 45;
 export const MAX_NUMBER_BYTES = 25;
 /** Room a writer may use past the end of what it writes (see putWords). */
 export const SLACK = 4;
-
-/** Words are read in the machine's byte order and must be written back in it. */
-const NATIVE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** "00" .. "99" as little-endian 16-bit words: one store writes two digits. */
 const PAIRS = new Uint16Array(100);
@@ -58,10 +59,11 @@ export class Words {
 }
 
 /** Copies `value` to `at`, four bytes at a time (up to three bytes past the end: reserve SLACK). */
+/** Copies `value` (its words read in the machine's byte order, so written back in it). */
 export function putWords(view: DataView, at: number, value: Words): number {
   const words = value.words;
   const n = (value.length + 3) >> 2;
-  for (let i = 0; i < n; i++) view.setUint32(at + 4 * i, words[i]!, NATIVE_LITTLE_ENDIAN);
+  for (let i = 0; i < n; i++) view.setUint32(at + 4 * i, words[i]!, WORD_ORDER_LITTLE);
   return at + value.length;
 }
 

@@ -1,8 +1,8 @@
+import { LITTLE_ENDIAN } from '../core/platform.js';
 import type { Bar } from './bar.js';
 
 const doubles = new Float64Array(1);
 const words = new Uint32Array(doubles.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // The high and low 32 bits of a double, wherever the machine keeps them.
 const HIGH = LITTLE_ENDIAN ? 1 : 0;
 const LOW = 1 - HIGH;

@@ -25,6 +25,11 @@ export function allocateSeries(length: number): BarSeries {
   };
 }
 
+/** The six columns in their fixed order: ts, open, high, low, close, volume. */
+export function seriesColumns(series: BarSeries): Float64Array[] {
+  return [series.ts, series.open, series.high, series.low, series.close, series.volume];
+}
+
 /** Bars [from, to) of `series` as views over the same memory (no copy). */
 export function sliceSeries(series: BarSeries, from: number, to = series.length): BarSeries {
   return {

@@ -1,5 +1,6 @@
 import { MjolnirError } from '../core/errors.js';
-import { allocateSeries, type BarSeries } from '../market/series.js';
+import { LITTLE_ENDIAN } from '../core/platform.js';
+import { allocateSeries, type BarSeries, seriesColumns } from '../market/series.js';
 
 /**
  * The month files of the read cache: a month of bars as raw little-endian doubles, column after
@@ -10,19 +11,9 @@ import { allocateSeries, type BarSeries } from '../market/series.js';
 const MAGIC = 'MJBARS01';
 const HEADER = 16;
 const COLUMNS = 6;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Whether this machine can write and read month files (they hold little-endian doubles as is). */
 export const MONTH_FILES_SUPPORTED = LITTLE_ENDIAN;
-
-const columnsOf = (series: BarSeries): Float64Array[] => [
-  series.ts,
-  series.open,
-  series.high,
-  series.low,
-  series.close,
-  series.volume,
-];
 
 /** The bytes of a month file holding `series`. */
 export function encodeMonth(series: BarSeries): Uint8Array {
@@ -32,7 +23,7 @@ export function encodeMonth(series: BarSeries): Uint8Array {
   for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
   view.setUint32(8, rows, true);
   view.setUint32(12, COLUMNS, true);
-  columnsOf(series).forEach((column, c) => {
+  seriesColumns(series).forEach((column, c) => {
     bytes.set(new Uint8Array(column.buffer, column.byteOffset, rows * 8), HEADER + c * rows * 8);
   });
   return bytes;
@@ -86,7 +77,7 @@ export function joinParts(parts: readonly (BarSeries | MonthSlice)[], where: str
           parts.reduce((n, part) => n + ('bytes' in part ? part.to - part.from : part.length), 0),
         );
   if (joined !== only) {
-    const targets = columnsOf(joined).map((column) => new Uint8Array(column.buffer));
+    const targets = seriesColumns(joined).map((column) => new Uint8Array(column.buffer));
     let at = 0;
     for (const part of parts) {
       const n = 'bytes' in part ? part.to - part.from : part.length;
@@ -95,7 +86,7 @@ export function joinParts(parts: readonly (BarSeries | MonthSlice)[], where: str
           const start = HEADER + (c * part.rows + part.from) * 8;
           target.set(part.bytes.subarray(start, start + n * 8), at * 8);
         } else {
-          const column = columnsOf(part)[c]!;
+          const column = seriesColumns(part)[c]!;
           target.set(new Uint8Array(column.buffer, column.byteOffset, n * 8), at * 8);
         }
       });
