@@ -1,8 +1,9 @@
 /**
- * Engine throughput: the real engine (`createEngine(spec).advance`, as the backtest host calls it)
- * with the default strategy over in-memory bars, against a hand-fused loop that computes the same
- * indicators and rules inline, in the same process. Both must produce the same action for every bar
- * and the same final PnL, or the comparison is meaningless and the benchmark fails.
+ * Engine throughput: the real engine with the default strategy over in-memory bars, both ways hosts
+ * call it (`decide` over runs of bars, as the backtest does; `advance` bar by bar, as LIVE does),
+ * against a hand-fused loop that computes the same indicators and rules inline, in the same process.
+ * All must produce the same action and reason for every bar and the same final PnL, or the comparison
+ * is meaningless and the benchmark fails. The ratio target is the backtest's path, `decide`.
  *
  *   make bench            (BENCH_BARS=1e6 for a quick run)
  */
@@ -18,6 +19,7 @@ import {
   mutableBar,
   REASON_CODE,
   RUNNING,
+  StepLog,
   StepOutput,
   timeframe,
   tsMs,
@@ -67,6 +69,25 @@ function runEngine(series: BarSeries): Outcome {
     actions[i] = out.action;
     reasons[i] = out.reason;
     if (out.events.length > 0) for (const e of out.events) if (e.kind === 'close') trades++;
+  }
+  return { actions, reasons, trades, pnl: state.account.realizedPnl };
+}
+
+/** Runs of bars as the backtest feeds them (`decide`, 4096 bars a run). */
+function runDecide(series: BarSeries): Outcome {
+  const engine = createEngine(spec);
+  const state = engine.init();
+  const log = new StepLog(4096);
+  const actions = new Uint8Array(series.length);
+  const reasons = new Uint8Array(series.length);
+  let trades = 0;
+  for (let from = 0; from < series.length; from += log.capacity) {
+    engine.decide(state, series, from, Math.min(series.length, from + log.capacity), RUNNING, log);
+    for (let r = 0; r < log.count; r++) {
+      actions[from + r] = log.actionAt(r);
+      reasons[from + r] = log.reasonAt(r);
+    }
+    for (const e of log.events) if (e.kind === 'close') trades++;
   }
   return { actions, reasons, trades, pnl: state.account.realizedPnl };
 }
@@ -258,39 +279,47 @@ const series = generateSeries(
   BARS,
 );
 
-// Interleaved (engine, fused, engine, fused, ...) so drift on a shared machine hits both alike.
+// decide and fused interleaved, so drift on a shared machine hits both alike.
+const batch: Timing = { outcome: undefined, millis: [] };
 const engine: Timing = { outcome: undefined, millis: [] };
 const fused: Timing = { outcome: undefined, millis: [] };
+// decide against fused first, then advance, so neither path's warm-up disturbs the other's timings.
 for (let r = 0; r < WARMUP + REPEATS; r++) {
-  timeOnce(engine, () => runEngine(series));
+  timeOnce(batch, () => runDecide(series));
   timeOnce(fused, () => runFused(series));
 }
-engine.millis.splice(0, WARMUP);
-fused.millis.splice(0, WARMUP);
-process.stderr.write(`  engine: ${engine.millis.map((m) => m.toFixed(0)).join(', ')} ms\n`);
-process.stderr.write(`  fused:  ${fused.millis.map((m) => m.toFixed(0)).join(', ')} ms\n`);
-const engineOutcome = engine.outcome!;
+for (let r = 0; r < WARMUP + REPEATS; r++) timeOnce(engine, () => runEngine(series));
+for (const timing of [batch, engine, fused]) timing.millis.splice(0, WARMUP);
+process.stderr.write(`  decide:  ${batch.millis.map((m) => m.toFixed(0)).join(', ')} ms\n`);
+process.stderr.write(`  advance: ${engine.millis.map((m) => m.toFixed(0)).join(', ')} ms\n`);
+process.stderr.write(`  fused:   ${fused.millis.map((m) => m.toFixed(0)).join(', ')} ms\n`);
 const fusedOutcome = fused.outcome!;
 
-let firstDifference = -1;
-for (let i = 0; i < BARS && firstDifference < 0; i++) {
-  const a = engineOutcome;
-  const b = fusedOutcome;
-  if (a.actions[i] !== b.actions[i] || a.reasons[i] !== b.reasons[i]) firstDifference = i;
+/** The first bar where `a` and the fused loop differ, or -1; and whether PnL and trades match. */
+function agreement(a: Outcome): { first: number; samePnl: boolean } {
+  let first = -1;
+  for (let i = 0; i < BARS && first < 0; i++) {
+    if (a.actions[i] !== fusedOutcome.actions[i] || a.reasons[i] !== fusedOutcome.reasons[i]) first = i;
+  }
+  return { first, samePnl: a.pnl === fusedOutcome.pnl && a.trades === fusedOutcome.trades };
 }
-const samePnl = engineOutcome.pnl === fusedOutcome.pnl && engineOutcome.trades === fusedOutcome.trades;
-const engineRate = rate(median(engine.millis));
+const checks = [agreement(batch.outcome!), agreement(engine.outcome!)];
 const fusedRate = rate(median(fused.millis));
-const ratio = engineRate / fusedRate;
+const batchRate = rate(median(batch.millis));
+const engineRate = rate(median(engine.millis));
+const ratio = batchRate / fusedRate;
+const agreed = checks.every((c) => c.first < 0 && c.samePnl);
+const outcome = engine.outcome!;
 
 const report = [
   `engine benchmark: ${BARS.toLocaleString('en-US')} bars, ${spec.strategy.id} (configs/default.yaml), node ${process.version}, median of ${REPEATS} after ${WARMUP} warm-up rounds`,
-  `  engine (advance per bar)   ${median(engine.millis).toFixed(0).padStart(6)} ms  ${fmt(engineRate)}`,
-  `  hand-fused loop            ${median(fused.millis).toFixed(0).padStart(6)} ms  ${fmt(fusedRate)}`,
-  `  ratio engine / fused       ${ratio.toFixed(2)}  (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'})`,
-  `  engine throughput          ${fmt(engineRate)}  (target >= ${fmt(TARGET_RATE)}: ${engineRate >= TARGET_RATE ? 'MET' : 'MISSED'})`,
-  `  agreement                  ${firstDifference < 0 ? 'every action and reason identical' : `FIRST DIFFERENCE at bar ${firstDifference}`}; ` +
-    `${engineOutcome.trades} trades, PnL ${engineOutcome.pnl.toFixed(6)} ${samePnl ? '(identical)' : `vs ${fusedOutcome.pnl.toFixed(6)} (DIFFERENT)`}`,
+  `  engine, decide (runs of bars)  ${median(batch.millis).toFixed(0).padStart(6)} ms  ${fmt(batchRate)}  ratio ${ratio.toFixed(2)}`,
+  `  engine, advance (bar by bar)   ${median(engine.millis).toFixed(0).padStart(6)} ms  ${fmt(engineRate)}  ratio ${(engineRate / fusedRate).toFixed(2)}`,
+  `  hand-fused loop                ${median(fused.millis).toFixed(0).padStart(6)} ms  ${fmt(fusedRate)}`,
+  `  ratio decide / fused           ${ratio.toFixed(2)}  (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'})`,
+  `  engine throughput              ${fmt(batchRate)}  (target >= ${fmt(TARGET_RATE)}: ${batchRate >= TARGET_RATE ? 'MET' : 'MISSED'})`,
+  `  agreement                      ${agreed ? 'every action and reason identical' : `FIRST DIFFERENCE at bar ${checks.map((c) => c.first).join(' / ')}`}; ` +
+    `${outcome.trades} trades, PnL ${outcome.pnl.toFixed(6)} ${agreed ? '(identical)' : `vs ${fusedOutcome.pnl.toFixed(6)} (DIFFERENT)`}`,
 ];
 process.stdout.write(`${report.join('\n')}\n`);
-if (firstDifference >= 0 || !samePnl) process.exitCode = 1;
+if (!agreed) process.exitCode = 1;

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import { Replayer, type ReplayVisit } from '../engine/replay.js';
-import { type EngineState, markToMarket } from '../engine/state.js';
+import type { EngineState } from '../engine/state.js';
 import type { JournalStream } from '../journal/decisions.js';
 import { featuresCell } from '../journal/format.js';
 import { tradeLine } from '../journal/trades.js';
@@ -56,14 +56,15 @@ export async function decideWindow(input: {
     }
     if (out.ts > end) return;
     const ownBar = barIndex >= 0;
-    const equity = markToMarket(spec.initialCapital, state, out.close);
+    const equity = out.equity;
     output.decided(out, equity, ownBar ? bar : null, ownBar && input.explain ? features() : '');
     decisions++;
     for (const event of out.events)
       if (event.kind === 'close') input.trades.write(tradeLine(input.stream, event));
     recorder.record(out.ts, equity, out.side, out.events);
   };
-  const replayer = new Replayer(engine, state, { series: fed, ...input.slots });
+  // Explaining reads the features after each bar; otherwise the engine decides bars in runs.
+  const replayer = new Replayer(engine, state, { series: fed, ...input.slots, barByBar: input.explain });
   for (let to = PIECE; !replayer.done; to += PIECE) {
     replayer.run(to, visit);
     await output.drain();

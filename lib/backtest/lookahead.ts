@@ -46,7 +46,7 @@ function decide(spec: EngineSpec, series: BarSeries): string[] {
   const engine = createEngine(spec);
   const state = engine.init();
   const rows: string[] = [];
-  replay(engine, state, { series, contextAt: () => RUNNING }, (out) => {
+  replay(engine, state, { series, contextAt: () => RUNNING, barByBar: true }, (out) => {
     rows.push(out.accepted ? fingerprintOf(spec, out, state.features) : `refused:${out.rejection}`);
   });
   return rows;

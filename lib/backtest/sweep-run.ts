@@ -4,7 +4,6 @@ import { RUNNING, WARMUP } from '../engine/advance.js';
 import { createEngine } from '../engine/engine.js';
 import { replay } from '../engine/replay.js';
 import type { EngineSpec } from '../engine/spec.js';
-import { markToMarket } from '../engine/state.js';
 import { type BarSeries, sliceSeries } from '../market/series.js';
 import type { ParamSet } from './grid.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
@@ -65,7 +64,7 @@ export function evaluateParams(
     const contextAt = (ts: number) => (ts < window.start ? WARMUP : RUNNING);
     replay(engine, state, { series: fed, contextAt }, (out) => {
       if (!out.accepted || out.ts < window.start) return;
-      recorder.record(out.ts, markToMarket(spec.initialCapital, state, out.close), out.side, out.events);
+      recorder.record(out.ts, out.equity, out.side, out.events);
     });
     return { ok: true, bars: last - first, ...recorder.metrics(spec.timeframe.ms) };
   } catch (error) {

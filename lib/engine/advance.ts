@@ -1,13 +1,14 @@
 import { MjolnirError } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
-import { isUsableBar } from '../market/bar.js';
-import { entryRefusal } from '../risk/limits.js';
+import { mutableBar } from '../market/bar.js';
+import { allocateSeries, type BarSeries, storeBar } from '../market/series.js';
 import type { Strategy } from '../strategy/types.js';
-import { Book } from './book.js';
-import { ACTION_CODE, type HostSkipReason, REASON_CODE, REASONS, type Side } from './decision.js';
+import { ACTION_CODE, type HostSkipReason, REASON_CODE, type Side } from './decision.js';
+import { decisionCode, Orders } from './orders.js';
 import type { StepOutput } from './output.js';
 import type { EngineSpec } from './spec.js';
-import { type EngineState, PENDING_ENTER, PENDING_EXIT, PENDING_NONE, PENDING_REVERSE } from './state.js';
+import { type EngineState, PENDING_EXIT, PENDING_NONE } from './state.js';
+import { ROW_AFTER_GAP, ROW_DUPLICATE, ROW_NEXT, ROW_OUT_OF_ORDER, StepLog } from './step-log.js';
 
 /** What a host passes with each bar: operator controls (the kill switch flag file) and warmup. */
 export interface EngineContext {
@@ -29,58 +30,216 @@ export const RUNNING: EngineContext = { killSwitch: false, flatten: false };
 /** A warmup bar (see EngineContext.warmup). */
 export const WARMUP: EngineContext = { killSwitch: false, flatten: false, warmup: true };
 
+/** Whether two contexts make the same decisions (so bars under them can be decided in one run). */
+export function sameContext(a: EngineContext, b: EngineContext): boolean {
+  return a.killSwitch === b.killSwitch && a.flatten === b.flatten && a.warmup === b.warmup;
+}
+
 const A = ACTION_CODE;
 const R = REASON_CODE;
-
-type ExitReason = 'exit_signal' | 'stop_hit' | 'kill_switch_flatten' | 'reverse_signal';
+const BAR_INVALID = decisionCode(A.skip, R.bar_invalid);
+const NOT_ENOUGH_BARS = decisionCode(A.skip, R.not_enough_bars);
+const FEATURES_INVALID = decisionCode(A.skip, R.features_invalid);
+const CADENCE_FAILED = decisionCode(A.skip, R.cadence_failed);
+const STOPPED_LONG = decisionCode(A.exit_long, R.stop_hit);
+const STOPPED_SHORT = decisionCode(A.exit_short, R.stop_hit);
+const NO_SIGNAL = decisionCode(A.hold, R.no_signal);
+const IN_POSITION = decisionCode(A.hold, R.in_position);
+/** Not a decision: the bar trades, see `act`. */
+const ACT = -1;
 
 /**
- * The one decision procedure that LIVE, BACKTEST and notebooks share. `advance` mutates the state it
- * is given (hosts own their state; see `Engine.step` for the pure form) and writes into `out`.
+ * The one decision procedure that LIVE, BACKTEST and notebooks share. `decide` takes a run of bars
+ * and `advance` one bar (a run of one); both mutate the state they are given (hosts own their state;
+ * see `Engine.step` for the pure form).
  *
  * Per accepted bar, in order: gap accounting (empty slots become `bar_missing`), bar validation,
  * the pending next-open order, the stop, the features, then exactly one decision.
  */
 export class DecisionEngine {
   private readonly strategy: Strategy;
-  private readonly book: Book;
+  private readonly orders: Orders;
   private readonly timeframeMs: number;
-  private readonly nextOpen: boolean;
+  /** The bar handed to the strategy, refilled for every bar. */
+  private readonly bar = mutableBar();
+  /** The series and log of one bar, for `advance` and `skipSlot`. */
+  private readonly single = allocateSeries(1);
+  private readonly singleLog = new StepLog(1);
+  /** What a row reports as held, set by `target`: the position, or the pending order's. */
+  private held: Side = 0;
+  private heldQty = 0;
+  private heldStop = Number.NaN;
+  /** Whether a next-open order waits for the next bar, set by `target` too. */
+  private pending = false;
 
   constructor(private readonly spec: EngineSpec) {
     this.strategy = spec.strategy;
-    this.book = new Book(spec);
+    this.orders = new Orders(spec);
     this.timeframeMs = spec.timeframe.ms;
-    this.nextOpen = spec.fill.model === 'next_open';
   }
 
   /** Decides one closed bar (and any empty slots before it). */
   advance(state: EngineState, bar: Bar, context: EngineContext, out: StepOutput): StepOutput {
-    out.reset();
-    out.ts = bar.ts;
-    if (!this.acceptSlot(state, out)) return out;
-    out.close = bar.close;
-    if (state.validBars === 0 && Number.isNaN(state.firstTs)) state.firstTs = bar.ts;
+    storeBar(this.single, 0, bar);
+    this.decide(state, this.single, 0, 1, context, this.singleLog);
+    return this.singleLog.toOutput(0, out);
+  }
 
-    if (!isUsableBar(bar)) {
-      state.afterGap = true;
-      return this.finish(state, out, A.skip, R.bar_invalid);
+  /**
+   * Decides bars [from, to) of `series`, all under `context`, into `log` (row r is bar from + r):
+   * exactly what `advance` on each bar in turn decides. The loop keeps the sequencing state and what
+   * is held in locals (written back to `state` at the end, the last slot also before anything trades)
+   * and stores two numbers per row; the bars that fill, stop out or trade leave it for
+   * `beforeFeatures` and `act`.
+   */
+  decide(
+    state: EngineState,
+    series: BarSeries,
+    from: number,
+    to: number,
+    context: EngineContext,
+    log: StepLog,
+  ): void {
+    log.start(series, from, to, this.spec.initialCapital);
+    const { ts, open, high, low, close, volume } = series;
+    const { status, code: codes } = log;
+    const { strategy, orders, bar } = this;
+    const features = state.features;
+    const tf = this.timeframeMs;
+    const warmupBars = context.warmup === true ? Number.POSITIVE_INFINITY : strategy.warmupBars;
+    const rows = to - from;
+    const next = ROW_NEXT;
+    let lastTs = state.lastTs;
+    let validBars = state.validBars;
+    let afterGap = state.afterGap;
+    this.target(state, log, 0);
+    let held = this.held;
+    let stop = this.heldStop;
+    let pending = this.pending;
+    let r = 0;
+    try {
+      for (; r < rows; r++) {
+        const i = from + r;
+        const t = ts[i]!;
+        if (t === lastTs + tf) status[r] = next;
+        else {
+          const slot = this.irregular(state, t, lastTs, log, r);
+          if (slot >= ROW_DUPLICATE) continue;
+          if (slot === ROW_AFTER_GAP) afterGap = true;
+        }
+        lastTs = t;
+        if (validBars === 0 && Number.isNaN(state.firstTs)) state.firstTs = t;
+        const o = open[i]!;
+        const h = high[i]!;
+        const l = low[i]!;
+        const c = close[i]!;
+        const v = volume[i]!;
+        let code: number;
+        // isUsableBar, on the columns.
+        if (
+          !(
+            l > 0 &&
+            h < Number.POSITIVE_INFINITY &&
+            h >= l &&
+            o >= l &&
+            o <= h &&
+            c >= l &&
+            c <= h &&
+            v >= 0 &&
+            v < Number.POSITIVE_INFINITY
+          )
+        ) {
+          afterGap = true;
+          code = BAR_INVALID;
+        } else {
+          bar.ts = t as Bar['ts'];
+          bar.open = o;
+          bar.high = h;
+          bar.low = l;
+          bar.close = c;
+          bar.volume = v;
+          let stopped: Side = 0;
+          // Written so that a NaN stop never triggers; ±Infinity (no stop) never does either.
+          const stopHit = held !== 0 && (held === 1 ? l <= stop : h >= stop);
+          if (stopHit || pending) {
+            stopped = this.beforeFeatures(state, log, r);
+            held = this.held;
+            stop = this.heldStop;
+            pending = this.pending;
+          }
+          strategy.update(features, bar);
+          validBars++;
+          const gap = afterGap;
+          afterGap = false;
+          if (stopped !== 0) code = stopped === 1 ? STOPPED_LONG : STOPPED_SHORT;
+          else if (validBars < warmupBars) code = NOT_ENOUGH_BARS;
+          else if (!strategy.valid(features)) code = FEATURES_INVALID;
+          else if (gap) code = CADENCE_FAILED;
+          else if (held === 0) {
+            const signal = strategy.entry(features);
+            code = signal === 0 || (signal === -1 && !strategy.allowShort) ? NO_SIGNAL : ACT;
+          } else if (
+            (context.killSwitch && context.flatten) ||
+            (held === 1 ? strategy.exitLong(features) : strategy.exitShort(features))
+          ) {
+            code = ACT;
+          } else {
+            if (strategy.trail !== undefined) {
+              orders.trail(state, bar);
+              this.target(state, log, r);
+              stop = this.heldStop;
+            }
+            code = IN_POSITION;
+          }
+          if (code === ACT) {
+            code = this.act(state, context, log, r);
+            held = this.held;
+            stop = this.heldStop;
+            pending = this.pending;
+          }
+        }
+        codes[r] = code;
+      }
+    } finally {
+      state.lastTs = lastTs;
+      state.validBars = validBars;
+      state.afterGap = afterGap;
+      log.count = r;
     }
-    if (state.pending.kind !== PENDING_NONE) this.fillPending(state, bar.open, out);
-    const stopped = this.checkStop(state, bar, out);
+  }
 
-    this.strategy.update(state.features, bar);
-    state.validBars++;
-    const afterGap = state.afterGap;
-    state.afterGap = false;
+  /**
+   * Before the features see the bar: fills a pending next-open order at its open, then closes the
+   * position if the bar reached its stop. Returns the side stopped out (0 if none).
+   */
+  private beforeFeatures(state: EngineState, log: StepLog, r: number): Side {
+    const bar = this.bar;
+    log.row = r;
+    state.lastTs = bar.ts; // the book dates fills by it
+    if (state.pending.kind !== PENDING_NONE) this.orders.fillPending(state, bar.open, log);
+    const position = state.position;
+    const side = position.side;
+    const stopped =
+      side !== 0 && (side === 1 ? bar.low <= position.stop : bar.high >= position.stop)
+        ? this.orders.stopOut(state, bar.open, bar.ts, log)
+        : 0;
+    this.target(state, log, log.row);
+    return stopped;
+  }
 
-    if (stopped !== 0) return this.finish(state, out, stopped === 1 ? A.exit_long : A.exit_short, R.stop_hit);
-    if (state.validBars < this.strategy.warmupBars || context.warmup === true) {
-      return this.finish(state, out, A.skip, R.not_enough_bars);
-    }
-    if (!this.strategy.valid(state.features)) return this.finish(state, out, A.skip, R.features_invalid);
-    if (afterGap) return this.finish(state, out, A.skip, R.cadence_failed);
-    return this.evaluate(state, bar, context, out);
+  /** An evaluated bar that trades: an entry (or its refusal), the kill switch's flatten, an exit or a reversal. */
+  private act(state: EngineState, context: EngineContext, log: StepLog, r: number): number {
+    const { orders, bar, strategy } = this;
+    log.row = r;
+    state.lastTs = bar.ts; // the book dates fills by it
+    const side = state.position.side;
+    let code: number;
+    if (side === 0)
+      code = orders.tryEntry(state, bar, context, strategy.entry(state.features) as 1 | -1, log);
+    else if (context.killSwitch && context.flatten) code = orders.flatten(state, bar, log);
+    else code = orders.exitOrReverse(state, bar, context, side, log);
+    this.target(state, log, log.row);
+    return code;
   }
 
   /** Records a slot the host could not obtain or store a bar for (fetch_failed, persist_failed, bar_missing). */
@@ -88,248 +247,76 @@ export class DecisionEngine {
     out.reset();
     out.ts = ts;
     out.close = Number.NaN;
-    if (!this.acceptSlot(state, out)) return out;
-    state.afterGap = true;
-    return this.finish(state, out, A.skip, R[reason]);
-  }
-
-  /** Sequencing shared by bars and host skips (the slot is `out.ts`): refuses stale slots, counts empty ones. */
-  private acceptSlot(state: EngineState, out: StepOutput): boolean {
-    const ts = out.ts;
-    // The usual next bar costs one comparison; anything else takes the cold path.
-    if (ts !== state.lastTs + this.timeframeMs) return this.acceptIrregularSlot(state, out);
-    state.lastTs = ts;
-    out.accepted = true;
-    return true;
-  }
-
-  /** The first slot, a slot after empty ones, a stale or a misaligned one. */
-  private acceptIrregularSlot(state: EngineState, out: StepOutput): boolean {
-    const ts = out.ts;
-    const last = state.lastTs;
-    if (ts <= last) {
-      out.rejection = ts === last ? 'duplicate' : 'out_of_order';
-      return false;
+    this.target(state, null, 0);
+    if (ts !== state.lastTs + this.timeframeMs) {
+      const log = this.singleLog;
+      const slot = this.irregular(state, ts, state.lastTs, log, 0);
+      if (slot >= ROW_DUPLICATE) {
+        out.rejection = slot === ROW_DUPLICATE ? 'duplicate' : 'out_of_order';
+        return out;
+      }
+      if (slot === ROW_AFTER_GAP) log.gapInto(0, out);
     }
-    const slots = ts / this.timeframeMs;
+    state.lastTs = ts;
+    state.afterGap = true;
+    out.accepted = true;
+    out.action = A.skip;
+    out.reason = R[reason];
+    out.side = this.held;
+    out.qty = this.heldQty;
+    out.stop = this.heldStop;
+    out.equity = Number.NaN;
+    return out;
+  }
+
+  /**
+   * A slot that is not the one after the last: the first, one after empty slots (their gap goes to
+   * row r, with what is held across them), a stale one (refused) or a misaligned one (an error).
+   */
+  private irregular(state: EngineState, t: number, last: number, log: StepLog, r: number): number {
+    if (t <= last) {
+      const refused = t === last ? ROW_DUPLICATE : ROW_OUT_OF_ORDER;
+      log.status[r] = refused;
+      return refused;
+    }
+    const slots = t / this.timeframeMs;
     if (slots !== Math.floor(slots)) {
       throw new MjolnirError(
         'invariant_violated',
-        `bar close ${ts} is not aligned to ${this.spec.timeframe.label}: bars must be validated before the engine`,
+        `bar close ${t} is not aligned to ${this.spec.timeframe.label}: bars must be validated before the engine`,
       );
     }
-    if (!Number.isNaN(last)) {
-      out.gapCount = (ts - last) / this.timeframeMs - 1;
-      out.gapFirstTs = last + this.timeframeMs;
-      out.gapSide = this.targetSide(state);
-      out.gapQty = this.targetQty(state);
-      out.gapStop = state.position.stop;
-      state.afterGap = true;
+    if (Number.isNaN(last)) {
+      log.status[r] = ROW_NEXT;
+      return ROW_NEXT;
     }
-    state.lastTs = ts;
-    out.accepted = true;
-    return true;
+    log.status[r] = ROW_AFTER_GAP;
+    log.gapCount[r] = (t - last) / this.timeframeMs - 1;
+    log.gapFirstTs[r] = last + this.timeframeMs;
+    log.gapSide[r] = this.held;
+    log.gapQty[r] = this.heldQty;
+    // The position's own stop, even while an order is pending (as journals have always shown it).
+    log.gapStop[r] = state.position.stop;
+    return ROW_AFTER_GAP;
   }
 
-  /** The decision on an evaluated bar. Holding is the hot path, kept small; acting is in cold methods. */
-  private evaluate(state: EngineState, bar: Bar, context: EngineContext, out: StepOutput): StepOutput {
-    const f = state.features;
-    const side = state.position.side;
-    if (side === 0) {
-      const signal = this.strategy.entry(f);
-      if (signal === 0 || (signal === -1 && !this.strategy.allowShort))
-        return this.finish(state, out, A.hold, R.no_signal);
-      return this.tryEntry(state, bar, context, signal, out);
-    }
-    if (context.killSwitch && context.flatten) {
-      this.exit(state, bar, 'kill_switch_flatten', out);
-      return this.finish(state, out, side === 1 ? A.exit_long : A.exit_short, R.kill_switch_flatten);
-    }
-    if (!(side === 1 ? this.strategy.exitLong(f) : this.strategy.exitShort(f))) {
-      if (this.strategy.trail !== undefined) this.trail(state, bar);
-      return this.finish(state, out, A.hold, R.in_position);
-    }
-    return this.exitOrReverse(state, bar, context, side, out);
-  }
-
-  private tryEntry(
-    state: EngineState,
-    bar: Bar,
-    context: EngineContext,
-    side: 1 | -1,
-    out: StepOutput,
-  ): StepOutput {
-    const refusal = this.refusal(state, bar, context, 1);
-    if (refusal !== null) return this.finish(state, out, A.hold, R[refusal]);
-    this.enter(state, bar, side, out);
-    return this.finish(state, out, side === 1 ? A.enter_long : A.enter_short, R.entry_signal);
-  }
-
-  /** The strategy wants out: reverse when it also signals the other side (and may), else exit. */
-  private exitOrReverse(
-    state: EngineState,
-    bar: Bar,
-    context: EngineContext,
-    side: 1 | -1,
-    out: StepOutput,
-  ): StepOutput {
-    const reverseSide = -side as 1 | -1;
-    const wantsReverse =
-      this.strategy.entry(state.features) === reverseSide && (reverseSide === 1 || this.strategy.allowShort);
-    const refusal = wantsReverse ? this.refusal(state, bar, context, 2) : null;
-    if (wantsReverse && refusal === null) {
-      this.reverse(state, bar, reverseSide, out);
-      return this.finish(
-        state,
-        out,
-        reverseSide === 1 ? A.reverse_to_long : A.reverse_to_short,
-        R.reverse_signal,
-      );
-    }
-    this.exit(state, bar, 'exit_signal', out);
-    return this.finish(
-      state,
-      out,
-      side === 1 ? A.exit_long : A.exit_short,
-      refusal === null ? R.exit_signal : R[refusal],
-    );
-  }
-
-  private refusal(state: EngineState, bar: Bar, context: EngineContext, ordersNeeded: number) {
-    const qty = this.book.entryQty(state, bar.close);
-    return entryRefusal(
-      {
-        killSwitch: context.killSwitch,
-        dayPnl: this.book.dayPnl(state, bar.ts) + this.book.unrealized(state, bar.close),
-        notional: qty * bar.close,
-        ordersInLastMinute: this.book.ordersInLastMinute(state, bar.ts),
-        ordersNeeded,
-      },
-      this.spec.risk,
-    );
-  }
-
-  private enter(state: EngineState, bar: Bar, side: 1 | -1, out: StepOutput): void {
-    const qty = this.book.entryQty(state, bar.close);
-    const distance = this.strategy.stopDistance(state.features, bar.close);
-    if (this.nextOpen) {
-      this.setPending(state, PENDING_ENTER, side, bar.ts, qty, distance, 0);
-      return;
-    }
-    out.fillPrice = this.book.open(state, side, qty, bar.close, distance, bar.ts, out);
-  }
-
-  private exit(state: EngineState, bar: Bar, reason: ExitReason, out: StepOutput): void {
-    if (this.nextOpen) {
-      this.setPending(state, PENDING_EXIT, 0, bar.ts, 0, Number.NaN, R[reason]);
-      return;
-    }
-    out.fillPrice = this.book.close(state, bar.close, bar.ts, reason, out);
-  }
-
-  private reverse(state: EngineState, bar: Bar, side: 1 | -1, out: StepOutput): void {
-    if (this.nextOpen) {
-      const qty = this.book.entryQty(state, bar.close);
-      const distance = this.strategy.stopDistance(state.features, bar.close);
-      this.setPending(state, PENDING_REVERSE, side, bar.ts, qty, distance, R.reverse_signal);
-      return;
-    }
-    this.book.close(state, bar.close, bar.ts, 'reverse_signal', out);
-    this.enter(state, bar, side, out);
-  }
-
-  private setPending(
-    state: EngineState,
-    kind: number,
-    side: Side,
-    ts: number,
-    qty: number,
-    distance: number,
-    reason: number,
-  ): void {
+  /**
+   * Sets what rows report as held (the position, or where a pending next-open order leads) and, with
+   * a log, records it there from row `r` on, with what marking to market reads.
+   */
+  private target(state: EngineState, log: StepLog | null, r: number): void {
     const pending = state.pending;
-    pending.kind = kind;
-    pending.side = side;
-    pending.decisionTs = ts;
-    pending.qty = qty;
-    pending.stopDistance = distance;
-    pending.exitReason = reason;
-  }
-
-  /** Fills the order decided at the previous bar's close at this bar's open. */
-  private fillPending(state: EngineState, open: number, out: StepOutput): void {
-    const pending = state.pending;
-    if (pending.kind === PENDING_EXIT || pending.kind === PENDING_REVERSE) {
-      if (state.position.side !== 0) {
-        const reason = REASONS[pending.exitReason] as ExitReason;
-        this.book.close(state, open, pending.decisionTs, reason, out);
-      }
-    }
-    if (pending.kind === PENDING_ENTER || pending.kind === PENDING_REVERSE) {
-      this.book.open(
-        state,
-        pending.side as 1 | -1,
-        pending.qty,
-        open,
-        pending.stopDistance,
-        pending.decisionTs,
-        out,
-      );
-    }
-    this.setPending(state, PENDING_NONE, 0, Number.NaN, 0, Number.NaN, 0);
-  }
-
-  /** Closes the position if this bar reached its stop; returns the side stopped out (0 if none). */
-  private checkStop(state: EngineState, bar: Bar, out: StepOutput): Side {
-    const side = state.position.side;
-    if (side === 0) return 0;
-    const stop = state.position.stop;
-    // Written so that a NaN stop never triggers; ±Infinity (no stop) never does either.
-    if (!(side === 1 ? bar.low <= stop : bar.high >= stop)) return 0;
-    return this.stopOut(state, bar, out);
-  }
-
-  private stopOut(state: EngineState, bar: Bar, out: StepOutput): Side {
-    const side = state.position.side;
-    const stop = state.position.stop;
-    const through = side === 1 ? bar.open <= stop : bar.open >= stop;
-    const price = this.spec.fill.stopThrough && through ? bar.open : stop;
-    out.fillPrice = this.book.close(state, price, bar.ts, 'stop_hit', out);
-    return side;
-  }
-
-  private trail(state: EngineState, bar: Bar): void {
     const position = state.position;
-    if (this.strategy.trail === undefined) return;
-    const next = this.strategy.trail(state.features, position.side as 1 | -1, position.stop, bar);
-    // A trailing stop only ever tightens.
-    position.stop = position.side === 1 ? Math.max(position.stop, next) : Math.min(position.stop, next);
-  }
-
-  private targetSide(state: EngineState): Side {
-    return state.pending.kind === PENDING_NONE ? state.position.side : state.pending.side;
-  }
-
-  private targetQty(state: EngineState): number {
-    const pending = state.pending;
-    if (pending.kind === PENDING_NONE) return state.position.qty;
-    return pending.kind === PENDING_EXIT ? 0 : pending.qty;
-  }
-
-  private finish(state: EngineState, out: StepOutput, action: number, reason: number): StepOutput {
-    out.action = action;
-    out.reason = reason;
-    const pending = state.pending;
+    this.pending = pending.kind !== PENDING_NONE;
     if (pending.kind === PENDING_NONE) {
-      const position = state.position;
-      out.side = position.side;
-      out.qty = position.qty;
-      out.stop = position.stop;
+      this.held = position.side;
+      this.heldQty = position.qty;
+      this.heldStop = position.stop;
     } else {
-      out.side = pending.side;
-      out.qty = pending.kind === PENDING_EXIT ? 0 : pending.qty;
-      out.stop = Number.NaN;
+      this.held = pending.side;
+      this.heldQty = pending.kind === PENDING_EXIT ? 0 : pending.qty;
+      this.heldStop = Number.NaN;
     }
-    return out;
+    log?.hold(r, this.held, this.heldQty, this.heldStop, position, state.account.realizedPnl);
   }
 }

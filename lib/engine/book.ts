@@ -1,7 +1,7 @@
 import { DAY_MS, tsMs, utcDayStart } from '../time/ts.js';
-import type { StepOutput } from './output.js';
 import type { EngineSpec } from './spec.js';
 import type { EngineState } from './state.js';
+import type { StepLog } from './step-log.js';
 
 const MINUTE_MS = 60_000;
 
@@ -60,7 +60,7 @@ export class Book {
     marketPrice: number,
     stopDistance: number,
     decisionTs: number,
-    out: StepOutput,
+    log: StepLog,
   ): number {
     const price = this.fillPrice(marketPrice, side === 1);
     const fee = price * qty * this.feeRate;
@@ -73,7 +73,7 @@ export class Book {
     position.stop = price - side * stopDistance;
     state.account.feesPaid += fee;
     this.recordOrder(state, decisionTs);
-    out.events.push({
+    log.event({
       kind: 'open',
       decision_ts_ms: tsMs(decisionTs),
       side,
@@ -91,7 +91,7 @@ export class Book {
     marketPrice: number,
     exitTs: number,
     reason: 'exit_signal' | 'stop_hit' | 'kill_switch_flatten' | 'reverse_signal',
-    out: StepOutput,
+    log: StepLog,
   ): number {
     const position = state.position;
     const side = position.side as 1 | -1;
@@ -105,7 +105,7 @@ export class Book {
     state.account.dayPnl += pnl;
     state.account.feesPaid += fee;
     this.recordOrder(state, exitTs);
-    out.events.push({
+    log.event({
       kind: 'close',
       entry_ts_ms: tsMs(position.entryTs),
       exit_ts_ms: tsMs(exitTs),

@@ -1,4 +1,4 @@
-export { DecisionEngine, type EngineContext, RUNNING, WARMUP } from './advance.js';
+export { DecisionEngine, type EngineContext, RUNNING, sameContext, WARMUP } from './advance.js';
 export { decodeJson, encodeJson, fnv1a64, stableHash } from './codec.js';
 export {
   ACTION_CODE,
@@ -45,3 +45,4 @@ export {
   type Position,
   serializeState,
 } from './state.js';
+export { ROW_AFTER_GAP, ROW_DUPLICATE, ROW_NEXT, ROW_OUT_OF_ORDER, StepLog } from './step-log.js';

@@ -35,6 +35,8 @@ export class StepOutput {
   stop = Number.NaN;
   close = Number.NaN;
   fillPrice = Number.NaN;
+  /** Equity after the step, marked at its close (NaN without one): what `markToMarket` gives then. */
+  equity = Number.NaN;
   /** Fills made during this step, in order. */
   readonly events: TradeEvent[] = [];
 

@@ -1,10 +1,14 @@
 import { type MutableBar, mutableBar } from '../market/bar.js';
 import { type BarSeries, loadBar } from '../market/series.js';
-import type { EngineContext } from './advance.js';
+import { type EngineContext, sameContext } from './advance.js';
 import type { HostSkipReason } from './decision.js';
 import type { Engine } from './engine.js';
 import { StepOutput } from './output.js';
 import type { EngineState } from './state.js';
+import { StepLog } from './step-log.js';
+
+/** Bars decided at a time. */
+const RUN_ROWS = 4096;
 
 /** What to feed: every bar of a series and, by close time, the slots a LIVE host could not fetch or store. */
 export interface ReplayInputs {
@@ -13,6 +17,12 @@ export interface ReplayInputs {
   readonly hostSkips?: ReadonlyMap<number, HostSkipReason>;
   /** The context of each slot: warmup before an output window, LIVE's kill switch, ... */
   readonly contextAt: (ts: number) => EngineContext;
+  /**
+   * Visit after every bar with the state as that bar left it, for hosts that read the state itself
+   * (features). Otherwise bars are decided in runs and visited after each run: `out` carries what
+   * the step produced (decision, fills, equity), but `state` is already past the run.
+   */
+  readonly barByBar?: boolean;
 }
 
 /** Called after each step with the output and the index of the bar fed (-1 for a host skip). */
@@ -28,6 +38,7 @@ export class Replayer {
   private readonly skips: number[];
   private readonly out = new StepOutput();
   private readonly bar = mutableBar();
+  private readonly log = new StepLog(RUN_ROWS);
   private nextSkip = 0;
   private nextBar = 0;
 
@@ -47,19 +58,33 @@ export class Replayer {
   /** Feeds bars up to index `to` (exclusive), with the host skips before and among them. */
   run(to: number, visit: ReplayVisit): void {
     const { series, contextAt, hostSkips } = this.inputs;
-    const { engine, state, out, bar, skips } = this;
+    const { engine, state, out, bar, skips, log } = this;
     const end = Math.min(to, series.length);
-    for (let i = this.nextBar; i < end; i++) {
-      const ts = series.ts[i]!;
-      while (this.nextSkip < skips.length && skips[this.nextSkip]! <= ts) {
+    const ts = series.ts;
+    let i = this.nextBar;
+    while (i < end) {
+      const t = ts[i]!;
+      while (this.nextSkip < skips.length && skips[this.nextSkip]! <= t) {
         const skipTs = skips[this.nextSkip++]!;
         engine.skipSlot(state, skipTs, hostSkips!.get(skipTs)!, out);
         visit(out, -1, bar);
       }
       // A slot LIVE skipped is skipped here too, even though the lake has its bar.
-      if (skips.length > 0 && skips[this.nextSkip - 1] === ts) continue;
-      engine.advance(state, loadBar(series, i, bar), contextAt(ts), out);
-      visit(out, i, bar);
+      if (skips.length > 0 && skips[this.nextSkip - 1] === t) {
+        i++;
+        continue;
+      }
+      // A run: bars under the same context, up to the next host skip, at most a log's worth.
+      const context = contextAt(t);
+      const nextSkip = this.nextSkip < skips.length ? skips[this.nextSkip]! : Number.POSITIVE_INFINITY;
+      const limit = Math.min(end, this.inputs.barByBar === true ? i + 1 : i + log.capacity);
+      const lastSkip = this.nextSkip > 0 ? skips[this.nextSkip - 1]! : Number.NaN;
+      let j = i + 1;
+      while (j < limit && ts[j]! < nextSkip && ts[j] !== lastSkip && sameContext(contextAt(ts[j]!), context))
+        j++;
+      engine.decide(state, series, i, j, context, log);
+      for (let r = 0; r < log.count; r++) visit(log.toOutput(r, out), i + r, loadBar(series, i + r, bar));
+      i = j;
     }
     this.nextBar = Math.max(this.nextBar, end);
   }

@@ -128,6 +128,8 @@ export async function restoreState(input: {
       series: await input.lake.read(input.key, from, journalLast),
       hostSkips,
       contextAt: (ts) => contextOf(byTs.get(ts), ts < firstVerified),
+      // Journal rows carry the features after each bar.
+      barByBar: true,
     },
     (out, barIndex, bar) => {
       const fed = journalRows(engine, state, input.stream, out, barIndex < 0 ? null : bar);
