@@ -1,14 +1,20 @@
+import type { TradeEvent } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
-import { Replayer, type ReplayVisit } from '../engine/replay.js';
+import { StepOutput } from '../engine/output.js';
+import { Replayer, type ReplaySink, type ReplayVisit } from '../engine/replay.js';
 import type { EngineState } from '../engine/state.js';
+import { ROW_NEXT } from '../engine/step-log.js';
 import type { JournalStream } from '../journal/decisions.js';
 import { featuresCell } from '../journal/format.js';
 import { tradeLine } from '../journal/trades.js';
-import type { BarSeries } from '../market/series.js';
+import { mutableBar } from '../market/bar.js';
+import { type BarSeries, loadBar } from '../market/series.js';
 import type { DecisionOutput } from './decision-output.js';
 import type { SlotInputs } from './inputs.js';
 import type { OutputFile } from './output-file.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
+
+const NO_EVENTS: readonly TradeEvent[] = [];
 
 /** Bars fed between two chances for finished output to be written. */
 const PIECE = 1 << 15;
@@ -45,6 +51,7 @@ export async function decideWindow(input: {
   const recorder = new RunRecorder(spec.initialCapital, fed.length);
   const features = (): string => featuresCell(strategy.describe(state.features));
   let decisions = 0;
+  // A step on its own: host skips, bars after empty slots, bars that fill, and every bar explained.
   const visit: ReplayVisit = (out, barIndex, bar) => {
     if (!out.accepted || out.ts < start) return;
     // Empty slots before this one (rare): the same rows journalRows gives LIVE.
@@ -56,20 +63,56 @@ export async function decideWindow(input: {
     }
     if (out.ts > end) return;
     const ownBar = barIndex >= 0;
-    const equity = out.equity;
-    output.decided(out, equity, ownBar ? bar : null, ownBar && input.explain ? features() : '');
+    output.decided(out, out.equity, ownBar ? bar : null, ownBar && input.explain ? features() : '');
     decisions++;
     for (const event of out.events)
       if (event.kind === 'close') input.trades.write(tradeLine(input.stream, event));
-    recorder.record(out.ts, equity, out.side, out.events);
+    recorder.record(out.ts, out.equity, out.side, out.events);
+  };
+  const out = new StepOutput();
+  const bar = mutableBar();
+  const { ts, close } = fed;
+  const sink: ReplaySink = {
+    skipped: (step) => visit(step, -1, bar),
+    // The common row (a bar after the previous slot, no fill) straight from the log's columns.
+    decided(log, first) {
+      const { status, fill } = log;
+      for (let r = 0; r < log.count; r++) {
+        const i = first + r;
+        const t = ts[i]!;
+        if (status[r] !== ROW_NEXT || log.hasEvents(r) || input.explain) {
+          visit(log.toOutput(r, out), i, loadBar(fed, i, bar));
+          continue;
+        }
+        if (t < start || t > end) continue;
+        log.seek(r);
+        const c = close[i]!;
+        const equity = log.equityAt(c);
+        const side = log.heldSide;
+        output.row(
+          t,
+          log.actionAt(r),
+          log.reasonAt(r),
+          side,
+          c,
+          log.heldStop,
+          log.heldQty,
+          fill[r]!,
+          equity,
+          loadBar(fed, i, bar),
+        );
+        decisions++;
+        recorder.record(t, equity, side, NO_EVENTS);
+      }
+    },
   };
   // Explaining reads the features after each bar; otherwise the engine decides bars in runs.
   const replayer = new Replayer(engine, state, { series: fed, ...input.slots, barByBar: input.explain });
   for (let to = PIECE; !replayer.done; to += PIECE) {
-    replayer.run(to, visit);
+    replayer.feed(to, sink);
     await output.drain();
   }
-  replayer.finish(visit);
+  replayer.feedAll(sink);
   await output.finish();
   return { decisions, metrics: recorder.metrics(tfMs), state };
 }

@@ -39,13 +39,40 @@ export class DecisionColumns {
 
   /** The row of a step's own slot (see DecisionOutput.decided). */
   decided(out: StepOutput, equity: number, bar: MutableBar | null): void {
-    const n = this.put(out.ts, out.action, out.reason, out.side, equity, bar);
+    this.row(
+      out.ts,
+      out.action,
+      out.reason,
+      out.side,
+      out.close,
+      out.stop,
+      out.qty,
+      out.fillPrice,
+      equity,
+      bar,
+    );
+  }
+
+  /** The row of a bar's own slot, field by field (see DecisionOutput.row). */
+  row(
+    ts: number,
+    action: number,
+    reason: number,
+    side: number,
+    close: number,
+    stop: number,
+    qty: number,
+    fill: number,
+    equity: number,
+    bar: MutableBar | null,
+  ): void {
+    const n = this.put(ts, action, reason, side, equity, bar);
     const c = this.capacity;
     const numbers = this.numbers;
-    numbers[4 * c + n] = out.close;
-    numbers[6 * c + n] = out.stop;
-    numbers[7 * c + n] = out.qty;
-    numbers[8 * c + n] = out.fillPrice;
+    numbers[4 * c + n] = close;
+    numbers[6 * c + n] = stop;
+    numbers[7 * c + n] = qty;
+    numbers[8 * c + n] = fill;
   }
 
   /** The row of an empty slot (see DecisionOutput.missing). */

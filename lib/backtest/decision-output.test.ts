@@ -7,7 +7,8 @@ import { StepOutput } from '../engine/output.js';
 import { DecisionLines } from '../journal/decision-lines.js';
 import type { MutableBar } from '../market/bar.js';
 import { Random } from '../market/random.js';
-import { InlineOutput, ThreadedOutput } from './decision-output.js';
+import { type DecisionOutput, InlineOutput, ThreadedOutput } from './decision-output.js';
+import { formatWorkerCounts } from './format-pool.js';
 import { OutputFile } from './output-file.js';
 
 const STREAM = { exchange: 'sim', symbol: 'ETH/USDT', timeframe: '1m' };
@@ -112,5 +113,54 @@ describe('decision outputs', () => {
       ['short', 'flat', 'long'][first.side + 1],
     ]);
     expect(cells[16]).toBe(new Date(first.ts).toISOString());
+  });
+
+  it('give their warm workers to the next run, which formats its own stream with them', async () => {
+    const other = { exchange: 'sim2', symbol: 'BTC/USDT', timeframe: '5m' };
+    /** Writes rows through `row` (the backtest's common row) and `decided` alternately. */
+    const feed = async (output: DecisionOutput) => {
+      const out = new StepOutput();
+      for (const [i, r] of rows(2_000).entries()) {
+        if (r.bar !== null && i % 2 === 0) {
+          output.row(r.ts, r.action, r.reason, r.side, r.close, r.stop, r.qty, r.fill, r.equity, r.bar);
+          continue;
+        }
+        Object.assign(out, { ts: r.ts, action: r.action, reason: r.reason, side: r.side, close: r.close });
+        Object.assign(out, { stop: r.stop, qty: r.qty, fillPrice: r.fill });
+        output.decided(out, r.equity, r.bar, '');
+        if (i % 300 === 0) await output.drain();
+      }
+      await output.finish();
+    };
+    const runOn = async (name: string, stream: typeof STREAM, spec: string) => {
+      const file = OutputFile.create(join(root, name));
+      const threaded = new ThreadedOutput({ stream, strategy: 'sma_cross', spec }, 2, 7).into(file);
+      try {
+        await feed(threaded);
+      } finally {
+        await threaded.close();
+      }
+      await file.commit();
+      const inlineFile = OutputFile.create(join(root, `inline-${name}`));
+      await feed(new InlineOutput(inlineFile, new DecisionLines(stream), 'sma_cross', spec));
+      await inlineFile.commit();
+      expect(readFileSync(join(root, name), 'latin1')).toBe(
+        readFileSync(join(root, `inline-${name}`), 'latin1'),
+      );
+    };
+    await runOn('first.csv', STREAM, 'abc123');
+    const afterFirst = formatWorkerCounts();
+    expect(afterFirst.idle).toBeGreaterThanOrEqual(2);
+    await runOn('second.csv', other, 'def456');
+    // The second run started no thread, and wrote its own stream's and spec's lines.
+    expect(formatWorkerCounts()).toEqual(afterFirst);
+    const line = readFileSync(join(root, 'second.csv'), 'latin1').split('\n')[0]!.split(',');
+    expect([line[0], line[1], line[2], line[14], line[15]]).toEqual([
+      'sim2',
+      'BTC/USDT',
+      '5m',
+      'sma_cross',
+      'def456',
+    ]);
   });
 });

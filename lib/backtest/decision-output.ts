@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MjolnirError } from '../core/errors.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
 import type { StepOutput } from '../engine/output.js';
@@ -8,13 +8,27 @@ import { DecisionLines } from '../journal/decision-lines.js';
 import type { JournalStream } from '../journal/decisions.js';
 import type { MutableBar } from '../market/bar.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
+import { returnFormatWorker, takeFormatWorkers } from './format-pool.js';
+import type { FormatMessage } from './format-worker.js';
 import type { OutputFile } from './output-file.js';
-import { workerScript } from './worker-file.js';
 
 /** Where a backtest's decision rows go, in order: formatted here, or on worker threads. */
 export interface DecisionOutput {
   /** The row of a step's own slot; `bar` is the bar decided (null for a host skip). */
   decided(out: StepOutput, equity: number, bar: MutableBar | null, features: string): void;
+  /** The row of a bar's own slot without feature text, field by field (the backtest's common row). */
+  row(
+    ts: number,
+    action: number,
+    reason: number,
+    side: number,
+    close: number,
+    stop: number,
+    qty: number,
+    fill: number,
+    equity: number,
+    bar: MutableBar,
+  ): void;
   /** The row of an empty slot at `ts` before the step's own (skip, bar_missing). */
   missing(ts: number, out: StepOutput): void;
   /** Writes out what is ready and waits while too much is in flight: call between replay pieces. */
@@ -51,6 +65,38 @@ export class InlineOutput implements DecisionOutput {
       equity,
       bar ?? '',
       features,
+      this.strategy,
+      this.spec,
+    );
+    file.flushIfFull();
+  }
+
+  row(
+    ts: number,
+    action: number,
+    reason: number,
+    side: number,
+    close: number,
+    stop: number,
+    qty: number,
+    fill: number,
+    equity: number,
+    bar: MutableBar,
+  ): void {
+    const { file, lines } = this;
+    lines.write(
+      file.sink,
+      ts,
+      action,
+      reason,
+      side,
+      close,
+      stop,
+      qty,
+      fill,
+      equity,
+      bar,
+      '',
       this.strategy,
       this.spec,
     );
@@ -114,6 +160,12 @@ export function formatThreads(): number {
  */
 export class ThreadedOutput implements DecisionOutput {
   private readonly workers: Worker[];
+  /** Each worker's listeners for this run, removed when the workers are given back. */
+  private readonly listeners: {
+    message: (formatted: Formatted) => void;
+    error: (error: unknown) => void;
+    exit: (code: number) => void;
+  }[];
   /** Batches each worker has been sent and not yet returned. */
   private readonly pending: Int32Array;
   private readonly lines: DecisionLines;
@@ -139,19 +191,26 @@ export class ThreadedOutput implements DecisionOutput {
     this.lines = new DecisionLines(data.stream);
     this.columns = new DecisionColumns(batchRows);
     this.pending = new Int32Array(threads);
-    this.workers = Array.from({ length: threads }, (_, index) => {
-      const worker = new Worker(workerScript('format-worker'), { workerData: data });
-      worker.on('message', ({ batch, bytes }: Formatted) => {
-        this.pending[index] = this.pending[index]! - 1;
-        this.recycled.push(batch);
-        this.received(batch.seq, bytes, true);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0 && this.failure === null)
-          this.fail(new MjolnirError('invariant_violated', `a formatting worker exited with code ${code}`));
-      });
-      return worker;
+    this.workers = takeFormatWorkers(threads);
+    this.listeners = this.workers.map((worker, index) => {
+      const listeners = {
+        message: ({ batch, bytes }: Formatted) => {
+          this.pending[index] = this.pending[index]! - 1;
+          this.recycled.push(batch);
+          this.received(batch.seq, bytes, true);
+        },
+        error: (error: unknown) => this.fail(error),
+        exit: (code: number) => {
+          if (this.failure === null)
+            this.fail(new MjolnirError('invariant_violated', `a formatting worker exited with code ${code}`));
+        },
+      };
+      worker.on('message', listeners.message);
+      worker.on('error', listeners.error);
+      worker.on('exit', listeners.exit);
+      const start: FormatMessage = { run: data };
+      worker.postMessage(start);
+      return listeners;
     });
   }
 
@@ -195,6 +254,22 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.columns.full) this.dispatch();
   }
 
+  row(
+    ts: number,
+    action: number,
+    reason: number,
+    side: number,
+    close: number,
+    stop: number,
+    qty: number,
+    fill: number,
+    equity: number,
+    bar: MutableBar,
+  ): void {
+    this.columns.row(ts, action, reason, side, close, stop, qty, fill, equity, bar);
+    if (this.columns.full) this.dispatch();
+  }
+
   missing(ts: number, out: StepOutput): void {
     this.columns.missing(ts, out);
     if (this.columns.full) this.dispatch();
@@ -208,7 +283,8 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.pending[worker]! < 2) {
       this.pending[worker] = this.pending[worker]! + 1;
       this.batches.workers++;
-      this.workers[worker]!.postMessage(batch, [batch.numbers.buffer, batch.codes.buffer]);
+      const message: FormatMessage = { batch };
+      this.workers[worker]!.postMessage(message, [batch.numbers.buffer, batch.codes.buffer]);
     } else {
       this.sink.clear();
       writeColumns(this.lines, this.sink, batch, this.data.strategy, this.data.spec);
@@ -241,7 +317,17 @@ export class ThreadedOutput implements DecisionOutput {
     await this.until(0);
   }
 
+  /** Gives the workers back for the next run; one with a batch still out (a failed run) is stopped. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    const stopping: Promise<number>[] = [];
+    this.workers.forEach((worker, index) => {
+      const listeners = this.listeners[index]!;
+      worker.off('message', listeners.message);
+      worker.off('error', listeners.error);
+      worker.off('exit', listeners.exit);
+      if (this.pending[index] === 0 && this.failure === null) returnFormatWorker(worker);
+      else stopping.push(worker.terminate());
+    });
+    await Promise.all(stopping);
   }
 }

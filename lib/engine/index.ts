@@ -27,7 +27,7 @@ export {
 } from './decision.js';
 export { createEngine, type Engine, type RunResult, type StepResult } from './engine.js';
 export { decisionsOf, StepOutput } from './output.js';
-export { Replayer, type ReplayInputs, type ReplayVisit, replay } from './replay.js';
+export { Replayer, type ReplayInputs, type ReplaySink, type ReplayVisit, replay } from './replay.js';
 export {
   type CostSpec,
   describeSpec,

@@ -28,6 +28,14 @@ export interface ReplayInputs {
 /** Called after each step with the output and the index of the bar fed (-1 for a host skip). */
 export type ReplayVisit = (out: StepOutput, barIndex: number, bar: MutableBar) => void;
 
+/** What a host takes the steps in, a run at a time (see `Replayer.feed`). */
+export interface ReplaySink {
+  /** A host skip's step. */
+  skipped(out: StepOutput): void;
+  /** A run of bars decided: row r of `log` is bar `first + r` of the series. */
+  decided(log: StepLog, first: number): void;
+}
+
 /**
  * Feeds an engine every slot in close-time order (series bars merged with host skips), in as many
  * pieces as the host likes (a host that must yield between pieces, to write what was decided, feeds
@@ -57,8 +65,31 @@ export class Replayer {
 
   /** Feeds bars up to index `to` (exclusive), with the host skips before and among them. */
   run(to: number, visit: ReplayVisit): void {
+    this.feed(to, this.visiting(visit));
+  }
+
+  /** Feeds what is left: the remaining bars, then host skips after the last bar. */
+  finish(visit: ReplayVisit): void {
+    this.feedAll(this.visiting(visit));
+  }
+
+  /** A sink that visits every step on its own. */
+  private visiting(visit: ReplayVisit): ReplaySink {
+    const { out, bar } = this;
+    const series = this.inputs.series;
+    return {
+      skipped: (step) => visit(step, -1, bar),
+      decided(log, first) {
+        for (let r = 0; r < log.count; r++)
+          visit(log.toOutput(r, out), first + r, loadBar(series, first + r, bar));
+      },
+    };
+  }
+
+  /** Like `run`, handing `sink` whole runs of steps. */
+  feed(to: number, sink: ReplaySink): void {
     const { series, contextAt, hostSkips } = this.inputs;
-    const { engine, state, out, bar, skips, log } = this;
+    const { engine, state, out, skips, log } = this;
     const end = Math.min(to, series.length);
     const ts = series.ts;
     let i = this.nextBar;
@@ -66,8 +97,7 @@ export class Replayer {
       const t = ts[i]!;
       while (this.nextSkip < skips.length && skips[this.nextSkip]! <= t) {
         const skipTs = skips[this.nextSkip++]!;
-        engine.skipSlot(state, skipTs, hostSkips!.get(skipTs)!, out);
-        visit(out, -1, bar);
+        sink.skipped(engine.skipSlot(state, skipTs, hostSkips!.get(skipTs)!, out));
       }
       // A slot LIVE skipped is skipped here too, even though the lake has its bar.
       if (skips.length > 0 && skips[this.nextSkip - 1] === t) {
@@ -80,23 +110,25 @@ export class Replayer {
       const limit = Math.min(end, this.inputs.barByBar === true ? i + 1 : i + log.capacity);
       const lastSkip = this.nextSkip > 0 ? skips[this.nextSkip - 1]! : Number.NaN;
       let j = i + 1;
-      while (j < limit && ts[j]! < nextSkip && ts[j] !== lastSkip && sameContext(contextAt(ts[j]!), context))
+      while (j < limit && ts[j]! < nextSkip && ts[j] !== lastSkip) {
+        const next = contextAt(ts[j]!);
+        if (next !== context && !sameContext(next, context)) break;
         j++;
+      }
       engine.decide(state, series, i, j, context, log);
-      for (let r = 0; r < log.count; r++) visit(log.toOutput(r, out), i + r, loadBar(series, i + r, bar));
+      sink.decided(log, i);
       i = j;
     }
     this.nextBar = Math.max(this.nextBar, end);
   }
 
-  /** Feeds what is left: the remaining bars, then host skips after the last bar. */
-  finish(visit: ReplayVisit): void {
-    this.run(this.inputs.series.length, visit);
-    const { engine, state, out, bar, skips } = this;
+  /** Like `finish`, handing `sink` whole runs of steps. */
+  feedAll(sink: ReplaySink): void {
+    this.feed(this.inputs.series.length, sink);
+    const { engine, state, out, skips } = this;
     while (this.nextSkip < skips.length) {
       const skipTs = skips[this.nextSkip++]!;
-      engine.skipSlot(state, skipTs, this.inputs.hostSkips!.get(skipTs)!, out);
-      visit(out, -1, bar);
+      sink.skipped(engine.skipSlot(state, skipTs, this.inputs.hostSkips!.get(skipTs)!, out));
     }
   }
 }

@@ -134,6 +134,48 @@ export class StepLog {
   }
 
   /**
+   * Moves to row `r` (rows are visited in increasing order): `heldSide`, `heldQty`, `heldStop` and
+   * `equityAt` then describe the state after it.
+   */
+  seek(r: number): void {
+    const holds = this.holds;
+    let h = this.holdCursor;
+    while (h + HOLD_FIELDS < this.holdsEnd && holds[h + HOLD_FIELDS]! <= r) h += HOLD_FIELDS;
+    this.holdCursor = h;
+  }
+
+  /** The side held after the row sought (where a pending next-open order leads). */
+  get heldSide(): Side {
+    return this.holds[this.holdCursor + 1] as Side;
+  }
+
+  get heldQty(): number {
+    return this.holds[this.holdCursor + 2]!;
+  }
+
+  get heldStop(): number {
+    return this.holds[this.holdCursor + 3]!;
+  }
+
+  /** Equity after the row sought, marked at `close` (NaN without one): markToMarket of the state then. */
+  equityAt(close: number): number {
+    const holds = this.holds;
+    const h = this.holdCursor;
+    const side = holds[h + 4]!;
+    const unrealized = side === 0 ? 0 : side * (close - holds[h + 6]!) * holds[h + 5]! - holds[h + 7]!;
+    return !Number.isNaN(close) ? this.capital + holds[h + 8]! + unrealized : Number.NaN;
+  }
+
+  /** Whether row `r` made fills (rows are asked in increasing order). */
+  hasEvents(r: number): boolean {
+    const rows = this.eventRows;
+    let e = this.eventCursor;
+    while (e < rows.length && rows[e]! < r) e++;
+    this.eventCursor = e;
+    return e < rows.length && rows[e] === r;
+  }
+
+  /**
    * Row `r` as a StepOutput, with its trade events. Rows are read in increasing order (each row's
    * events follow the previous row's).
    */
@@ -153,22 +195,17 @@ export class StepLog {
     out.action = this.actionAt(r);
     out.reason = this.reasonAt(r);
     out.fillPrice = this.fill[r]!;
-    const holds = this.holds;
-    let h = this.holdCursor;
-    while (h + HOLD_FIELDS < this.holdsEnd && holds[h + HOLD_FIELDS]! <= r) h += HOLD_FIELDS;
-    this.holdCursor = h;
-    out.side = holds[h + 1] as Side;
-    out.qty = holds[h + 2]!;
-    out.stop = holds[h + 3]!;
-    // markToMarket of the state after the row, at its close.
-    const side = holds[h + 4]!;
-    const unrealized = side === 0 ? 0 : side * (out.close - holds[h + 6]!) * holds[h + 5]! - holds[h + 7]!;
-    out.equity = !Number.isNaN(out.close) ? this.capital + holds[h + 8]! + unrealized : Number.NaN;
-    const rows = this.eventRows;
-    let e = this.eventCursor;
-    while (e < rows.length && rows[e]! < r) e++;
-    while (e < rows.length && rows[e] === r) out.events.push(this.events[e++]!);
-    this.eventCursor = e;
+    this.seek(r);
+    out.side = this.heldSide;
+    out.qty = this.heldQty;
+    out.stop = this.heldStop;
+    out.equity = this.equityAt(out.close);
+    if (this.hasEvents(r)) {
+      const rows = this.eventRows;
+      let e = this.eventCursor;
+      while (e < rows.length && rows[e] === r) out.events.push(this.events[e++]!);
+      this.eventCursor = e;
+    }
     return out;
   }
 }

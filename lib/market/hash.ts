@@ -12,14 +12,10 @@ function hex32(value: number): string {
   return HEX[value >>> 24]! + HEX[(value >>> 16) & 255]! + HEX[(value >>> 8) & 255]! + HEX[value & 255]!;
 }
 
-/** One 32-bit block into a MurmurHash3 (x86, 32-bit) state. */
-function mix(hash: number, block: number): number {
-  let k = Math.imul(block, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  const h = hash ^ k;
-  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
-}
+// MurmurHash3 (x86, 32-bit) block constants.
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const N = 0xe6546b64;
 
 /** MurmurHash3's finalisation over `bytes` of input. */
 function finish(hash: number, bytes: number): number {
@@ -40,23 +36,33 @@ function finish(hash: number, bytes: number): number {
 export function barHashLanes(bar: Bar, lanes: Uint32Array): void {
   let a = 0x9747b28c;
   let b = 0x2f6b1e53;
-  for (let field = 0; field < 6; field++) {
-    doubles[0] =
-      field === 0
-        ? bar.ts
-        : field === 1
-          ? bar.open
-          : field === 2
-            ? bar.high
-            : field === 3
-              ? bar.low
-              : field === 4
-                ? bar.close
-                : bar.volume;
-    const high = words[HIGH]!;
-    const low = words[LOW]!;
-    a = mix(mix(a, high), low);
-    b = mix(mix(b, low), high);
+  // Twelve 32-bit blocks per lane. MurmurHash3's block mix is written out for both lanes, with no
+  // helper call: this runs for every decision row, and whether V8 inlines a helper here depends on
+  // where the row is written from.
+  for (let block = 0; block < 12; block++) {
+    const field = block >> 1;
+    if ((block & 1) === 0)
+      doubles[0] =
+        field === 0
+          ? bar.ts
+          : field === 1
+            ? bar.open
+            : field === 2
+              ? bar.high
+              : field === 3
+                ? bar.low
+                : field === 4
+                  ? bar.close
+                  : bar.volume;
+    const first = (block & 1) === 0;
+    let ka = Math.imul(words[first ? HIGH : LOW]!, C1);
+    let kb = Math.imul(words[first ? LOW : HIGH]!, C1);
+    ka = Math.imul((ka << 15) | (ka >>> 17), C2);
+    kb = Math.imul((kb << 15) | (kb >>> 17), C2);
+    a ^= ka;
+    b ^= kb;
+    a = (Math.imul((a << 13) | (a >>> 19), 5) + N) | 0;
+    b = (Math.imul((b << 13) | (b >>> 19), 5) + N) | 0;
   }
   lanes[0] = finish(a, 48);
   lanes[1] = finish(b, 48);
