@@ -4,7 +4,9 @@
  * alone over the same bars in the same process (the floor of any backtest host).
  *
  * Measured twice each round: decisions.csv formatted on the engine's thread, and on worker threads
- * sharing the batches with it. CPU time is reported too: on few cores the run is bound by it.
+ * sharing the batches with it. CPU time is reported too: on few cores the run is bound by it. Round 0
+ * is not counted: it warms the engine thread's code and starts the formatting workers, which later
+ * runs in the process reuse (as a notebook's would); a one-shot CLI run pays both once.
  *
  *   make bench-backtest              (BENCH_BARS=2e5 for a quick run; BENCH_LAKE=<dir> keeps the lake)
  */
