@@ -122,9 +122,18 @@ export function putNumber(view: DataView, at: number, x: number): number {
   at = putDigits(view, at, whole, digitCount(whole));
   if (fraction === 0) return at;
   view.setUint8(at, DOT);
-  let end = putDigits(view, at + 1, fraction, 8);
-  while (view.getUint8(end - 1) === ZERO) end--;
-  return end;
+  // Trailing zeros dropped before writing (prices mostly have two decimals of the eight).
+  let digits = 8;
+  let rest = fraction;
+  while (rest % 100 === 0) {
+    rest = (rest / 100) | 0;
+    digits -= 2;
+  }
+  if (rest % 10 === 0) {
+    rest = (rest / 10) | 0;
+    digits--;
+  }
+  return putDigits(view, at + 1, rest, digits);
 }
 
 /** Eight lowercase hex digits of a 32-bit unsigned value. */
