@@ -3,10 +3,11 @@
  * them) through the engine to decisions.csv, trades.csv and the manifest on disk, against the engine
  * alone over the same bars in the same process (the floor of any backtest host).
  *
- * Measured twice each round: decisions.csv formatted on the engine's thread, and on worker threads
- * sharing the batches with it. CPU time is reported too: on few cores the run is bound by it. Round 0
- * is not counted: it warms the engine thread's code and starts the formatting workers, which later
- * runs in the process reuse (as a notebook's would); a one-shot CLI run pays both once.
+ * Measured both ways, one after the other: decisions.csv formatted on worker threads sharing the
+ * batches with the engine's thread (the default for large windows), then on the engine's thread.
+ * CPU time is reported too: on few cores the run is bound by it. Each way's round 0 is not counted:
+ * it warms the code and starts the formatting workers, which later runs in the process reuse (as a
+ * notebook's would); a one-shot CLI run pays both once.
  *
  *   make bench-backtest              (BENCH_BARS=2e5 for a quick run; BENCH_LAKE=<dir> keeps the lake)
  */
@@ -34,7 +35,7 @@ import {
 } from '@mjolnir/lib';
 
 const BARS = Number(process.env['BENCH_BARS'] ?? 1e6);
-const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
 const TARGET = 2e6;
 const keep = process.env['BENCH_LAKE'];
 const root = keep ?? mkdtempSync(join(tmpdir(), 'mjolnir-bench-bt-'));
@@ -88,16 +89,18 @@ try {
   type Round = { total: number; load: number; run: number; write: number; cpu: number };
   const threads = formatThreads();
   const modes = [
-    { label: 'formatting inline', formatThreads: 0, rounds: [] as Round[] },
     {
       label: `formatting on ${threads} thread${threads === 1 ? '' : 's'}`,
       formatThreads: threads,
       rounds: [] as Round[],
     },
+    { label: 'formatting inline', formatThreads: 0, rounds: [] as Round[] },
   ];
   const engineOnly: number[] = [];
-  for (let r = 0; r < REPEATS + 1; r++) {
-    for (const mode of modes) {
+  // One mode's rounds after the other's: a process runs its backtests one way (the threaded way for
+  // large windows); switching every run keeps both paths' code from settling and measures that instead.
+  for (const mode of modes) {
+    for (let r = 0; r < REPEATS + 1; r++) {
       for (const dir of ['processed', 'runs']) rmSync(join(root, dir), { recursive: true, force: true });
       const began = performance.now();
       const cpuBefore = process.cpuUsage();
@@ -121,6 +124,8 @@ try {
         `  round ${r}${r === 0 ? ' (warm-up, not counted)' : ''}, ${mode.label}: ${total.toFixed(0)} ms end to end`,
       );
     }
+  }
+  for (let r = 0; r < REPEATS + 1; r++) {
     // Baseline: the engine alone over the bars the backtest fed, no formatting, no files.
     const series = await lake.read(key, first, end);
     const engine = createEngine(spec);

@@ -1,8 +1,16 @@
 import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
 import type { StepOutput } from '../engine/output.js';
 import type { ByteSink } from '../journal/byte-sink.js';
-import type { DecisionLines } from '../journal/decision-lines.js';
-import type { MutableBar } from '../market/bar.js';
+import {
+  CELL_CLOSE,
+  CELL_EQUITY,
+  CELL_FILL,
+  CELL_QTY,
+  CELL_STOP,
+  CELL_TS,
+  type DecisionLines,
+} from '../journal/decision-lines.js';
+import { type MutableBar, mutableBar } from '../market/bar.js';
 
 const NUMBERS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'stop', 'qty', 'fill', 'equity'] as const;
 
@@ -130,7 +138,8 @@ export function writeColumns(
 ): void {
   const { numbers, codes, count } = data;
   const c = numbers.length / NUMBERS.length;
-  const bar: MutableBar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as MutableBar;
+  const bar = mutableBar();
+  const cells = lines.cells;
   for (let n = 0; n < count; n++) {
     const hasBar = codes[4 * n + 3] === 1;
     const ts = numbers[n]!;
@@ -142,17 +151,17 @@ export function writeColumns(
       bar.close = numbers[4 * c + n]!;
       bar.volume = numbers[5 * c + n]!;
     }
-    lines.write(
+    cells[CELL_TS] = ts;
+    cells[CELL_CLOSE] = numbers[4 * c + n]!;
+    cells[CELL_STOP] = numbers[6 * c + n]!;
+    cells[CELL_QTY] = numbers[7 * c + n]!;
+    cells[CELL_FILL] = numbers[8 * c + n]!;
+    cells[CELL_EQUITY] = numbers[9 * c + n]!;
+    lines.writeCells(
       sink,
-      ts,
       codes[4 * n]!,
       codes[4 * n + 1]!,
       codes[4 * n + 2]! - 1,
-      numbers[4 * c + n]!,
-      numbers[6 * c + n]!,
-      numbers[7 * c + n]!,
-      numbers[8 * c + n]!,
-      numbers[9 * c + n]!,
       hasBar ? bar : '',
       '',
       strategy,

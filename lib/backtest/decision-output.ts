@@ -4,7 +4,15 @@ import { MjolnirError } from '../core/errors.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
 import type { StepOutput } from '../engine/output.js';
 import { ByteSink } from '../journal/byte-sink.js';
-import { DecisionLines } from '../journal/decision-lines.js';
+import {
+  CELL_CLOSE,
+  CELL_EQUITY,
+  CELL_FILL,
+  CELL_QTY,
+  CELL_STOP,
+  CELL_TS,
+  DecisionLines,
+} from '../journal/decision-lines.js';
 import type { JournalStream } from '../journal/decisions.js';
 import type { MutableBar } from '../market/bar.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
@@ -84,22 +92,14 @@ export class InlineOutput implements DecisionOutput {
     bar: MutableBar,
   ): void {
     const { file, lines } = this;
-    lines.write(
-      file.sink,
-      ts,
-      action,
-      reason,
-      side,
-      close,
-      stop,
-      qty,
-      fill,
-      equity,
-      bar,
-      '',
-      this.strategy,
-      this.spec,
-    );
+    const cells = lines.cells;
+    cells[CELL_TS] = ts;
+    cells[CELL_CLOSE] = close;
+    cells[CELL_STOP] = stop;
+    cells[CELL_QTY] = qty;
+    cells[CELL_FILL] = fill;
+    cells[CELL_EQUITY] = equity;
+    lines.writeCells(file.sink, action, reason, side, bar, '', this.strategy, this.spec);
     file.flushIfFull();
   }
 

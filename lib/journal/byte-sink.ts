@@ -58,8 +58,10 @@ export class Words {
   }
 }
 
-/** Copies `value` to `at`, four bytes at a time (up to three bytes past the end: reserve SLACK). */
-/** Copies `value` (its words read in the machine's byte order, so written back in it). */
+/**
+ * Copies `value` to `at`, four bytes at a time (up to three bytes past the end: reserve SLACK), its
+ * words read in the machine's byte order and so written back in it.
+ */
 export function putWords(view: DataView, at: number, value: Words): number {
   const words = value.words;
   const n = (value.length + 3) >> 2;
@@ -94,11 +96,28 @@ function putDigits(view: DataView, at: number, value: number, digits: number): n
   return at + digits;
 }
 
+/*
+ * The hot writers take doubles from a Float64Array cell, not as arguments: V8 boxes a double passed to
+ * a function it does not inline (a line's writer calls more than it inlines), one allocation each.
+ */
+
+/** A one-cell scratch for the argument forms below. */
+const CELL = new Float64Array(1);
+const LANE = new Uint32Array(1);
+
 /** A non-negative integer below 2^53, in decimal (int32 arithmetic on 8-digit pieces). */
 export function putInteger(view: DataView, at: number, value: number): number {
+  CELL[0] = value;
+  return putIntegerCell(view, at, CELL, 0);
+}
+
+/** putInteger of `cells[k]`. */
+export function putIntegerCell(view: DataView, at: number, cells: Float64Array, k: number): number {
+  const value = cells[k]!;
   if (value < 1e8) return putDigits(view, at, value, digitCount(value));
+  // Below 2^53 the high part is below 1e8 too.
   const high = Math.floor(value / 1e8);
-  return putDigits(view, putInteger(view, at, high), value - high * 1e8, 8);
+  return putDigits(view, putDigits(view, at, high, digitCount(high)), value - high * 1e8, 8);
 }
 
 /**
@@ -106,6 +125,13 @@ export function putInteger(view: DataView, at: number, value: number): number {
  * of up to 8 decimals between 1e-6 and 4e7 (exchange prices, sizes), String itself otherwise.
  */
 export function putNumber(view: DataView, at: number, x: number): number {
+  CELL[0] = x;
+  return putNumberCell(view, at, CELL, 0);
+}
+
+/** putNumber of `cells[k]`. */
+export function putNumberCell(view: DataView, at: number, cells: Float64Array, k: number): number {
+  const x = cells[k]!;
   if (Number.isNaN(x)) return at;
   if (x === 0) {
     view.setUint8(at, ZERO);
@@ -138,6 +164,13 @@ export function putNumber(view: DataView, at: number, x: number): number {
 
 /** Eight lowercase hex digits of a 32-bit unsigned value. */
 export function putHex32(view: DataView, at: number, value: number): number {
+  LANE[0] = value;
+  return putHexLane(view, at, LANE, 0);
+}
+
+/** putHex32 of `lanes[k]`. */
+export function putHexLane(view: DataView, at: number, lanes: Uint32Array, k: number): number {
+  const value = lanes[k]!;
   view.setUint16(at, HEX_PAIRS[value >>> 24]!, true);
   view.setUint16(at + 2, HEX_PAIRS[(value >>> 16) & 255]!, true);
   view.setUint16(at + 4, HEX_PAIRS[(value >>> 8) & 255]!, true);

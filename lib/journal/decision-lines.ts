@@ -4,9 +4,10 @@ import { barHashLanes } from '../market/hash.js';
 import {
   ByteSink,
   MAX_NUMBER_BYTES,
-  putHex32,
-  putInteger,
+  putHexLane,
+  putIntegerCell,
   putNumber,
+  putNumberCell,
   putText,
   putWords,
   Words,
@@ -23,10 +24,13 @@ const ON_THE_MINUTE = Array.from({ length: 1440 }, (_, m) =>
   Words.of(`${PAIRS[Math.floor(m / 60)]}:${PAIRS[m % 60]}:00.000Z\n`),
 );
 
-/** Equity is written to 8 decimals (a satoshi of a BTC-quoted account; far below a cent otherwise). */
-function roundEquity(equity: number): number {
-  return Math.abs(equity) < 4e7 ? Math.round(equity * 1e8) / 1e8 : equity;
-}
+/** The numbers of a line, by their cell in DecisionLines.cells. */
+export const CELL_TS = 0;
+export const CELL_CLOSE = 1;
+export const CELL_STOP = 2;
+export const CELL_QTY = 3;
+export const CELL_FILL = 4;
+export const CELL_EQUITY = 5;
 
 /**
  * The one formatting of decisions.csv lines, for the LIVE journal and the backtest alike (so eq reads
@@ -43,6 +47,11 @@ export class DecisionLines {
   private readonly stopQty = new Words(2 * MAX_NUMBER_BYTES + 2);
   private readonly scratch = new ByteSink(512);
   private readonly lanes = new Uint32Array(2);
+  /**
+   * A line's numbers, for `writeCells` (ts, close, stop, qty, fill, equity: see CELL_*). Hot callers
+   * fill them and call it, so no double crosses a call V8 may not inline (each would be boxed).
+   */
+  readonly cells = new Float64Array(6);
   private suffixStrategy = '';
   private suffixSpec = '';
   /** ",strategy,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
@@ -97,6 +106,34 @@ export class DecisionLines {
     strategy: string,
     spec: string,
   ): void {
+    const cells = this.cells;
+    cells[CELL_TS] = ts;
+    cells[CELL_CLOSE] = close;
+    cells[CELL_STOP] = stop;
+    cells[CELL_QTY] = qty;
+    cells[CELL_FILL] = fillPrice;
+    cells[CELL_EQUITY] = equity;
+    this.writeCells(sink, action, reason, side, input, features, strategy, spec);
+  }
+
+  /** `write`, its numbers taken from `cells`. */
+  writeCells(
+    sink: ByteSink,
+    action: number,
+    reason: number,
+    side: number,
+    input: Bar | string,
+    features: string,
+    strategy: string,
+    spec: string,
+  ): void {
+    const cells = this.cells;
+    const ts = cells[CELL_TS]!;
+    const stop = cells[CELL_STOP]!;
+    const qty = cells[CELL_QTY]!;
+    // Equity is written to 8 decimals (a satoshi of a BTC-quoted account; far below a cent otherwise).
+    const equity = cells[CELL_EQUITY]!;
+    if (Math.abs(equity) < 4e7) cells[CELL_EQUITY] = Math.round(equity * 1e8) / 1e8;
     const day = Math.floor(ts / DAY_MS);
     if (strategy !== this.suffixStrategy || spec !== this.suffixSpec || day !== this.day) {
       this.suffixStrategy = strategy;
@@ -117,21 +154,21 @@ export class DecisionLines {
       64;
     const view = sink.reserve(bound);
     let at = putWords(view, sink.length, this.prefix);
-    at = putInteger(view, at, ts);
+    at = putIntegerCell(view, at, cells, CELL_TS);
     view.setUint8(at++, COMMA);
     at = putWords(view, at, labels);
-    at = putNumber(view, at, close);
+    at = putNumberCell(view, at, cells, CELL_CLOSE);
     view.setUint8(at++, COMMA);
     at = putWords(view, at, this.stopQty);
-    at = putNumber(view, at, fillPrice);
+    at = putNumberCell(view, at, cells, CELL_FILL);
     view.setUint8(at++, COMMA);
-    at = putNumber(view, at, roundEquity(equity));
+    at = putNumberCell(view, at, cells, CELL_EQUITY);
     view.setUint8(at++, COMMA);
     if (typeof input === 'string') at = putText(view, at, input);
     else {
       barHashLanes(input, this.lanes);
-      at = putHex32(view, at, this.lanes[0]!);
-      at = putHex32(view, at, this.lanes[1]!);
+      at = putHexLane(view, at, this.lanes, 0);
+      at = putHexLane(view, at, this.lanes, 1);
     }
     view.setUint8(at++, COMMA);
     at = putText(view, at, features);

@@ -72,7 +72,8 @@ export function isUsableBar(bar: Omit<Bar, 'ts'>): boolean {
 /** A new mutable bar, for hosts that refill one object per bar. */
 export function mutableBar(): MutableBar {
   return {
-    ts: 0 as TsMs,
+    // NaN rather than 0: every field then starts as a double, the representation V8 keeps for it.
+    ts: Number.NaN as TsMs,
     open: Number.NaN,
     high: Number.NaN,
     low: Number.NaN,
