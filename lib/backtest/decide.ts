@@ -4,6 +4,7 @@ import { StepOutput } from '../engine/output.js';
 import { Replayer, type ReplaySink, type ReplayVisit } from '../engine/replay.js';
 import type { EngineState } from '../engine/state.js';
 import { ROW_NEXT } from '../engine/step-log.js';
+import { setCells } from '../journal/decision-lines.js';
 import type { JournalStream } from '../journal/decisions.js';
 import { featuresCell } from '../journal/format.js';
 import { tradeLine } from '../journal/trades.js';
@@ -72,6 +73,7 @@ export async function decideWindow(input: {
   const out = new StepOutput();
   const bar = mutableBar();
   const { ts, close } = fed;
+  const cells = output.cells;
   const sink: ReplaySink = {
     skipped: (step) => visit(step, -1, bar),
     // The common row (a bar after the previous slot, no fill) straight from the log's columns.
@@ -87,22 +89,12 @@ export async function decideWindow(input: {
         if (t < start || t > end) continue;
         log.seek(r);
         const c = close[i]!;
-        const equity = log.equityAt(c);
         const side = log.heldSide;
-        output.row(
-          t,
-          log.actionAt(r),
-          log.reasonAt(r),
-          side,
-          c,
-          log.heldStop,
-          log.heldQty,
-          fill[r]!,
-          equity,
-          loadBar(fed, i, bar),
-        );
-        decisions++;
+        const equity = log.equityAt(c);
+        setCells(cells, t, c, log.heldStop, log.heldQty, fill[r]!, equity);
         recorder.record(t, equity, side, NO_EVENTS);
+        output.fromCells(log.actionAt(r), log.reasonAt(r), side, loadBar(fed, i, bar));
+        decisions++;
       }
     },
   };

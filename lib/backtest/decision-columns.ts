@@ -9,6 +9,7 @@ import {
   CELL_STOP,
   CELL_TS,
   type DecisionLines,
+  setCells,
 } from '../journal/decision-lines.js';
 import { type MutableBar, mutableBar } from '../market/bar.js';
 
@@ -47,51 +48,30 @@ export class DecisionColumns {
 
   /** The row of a step's own slot (see DecisionOutput.decided). */
   decided(out: StepOutput, equity: number, bar: MutableBar | null): void {
-    this.row(
-      out.ts,
-      out.action,
-      out.reason,
-      out.side,
-      out.close,
-      out.stop,
-      out.qty,
-      out.fillPrice,
-      equity,
-      bar,
-    );
+    const n = this.put(out.ts, out.action, out.reason, out.side, equity, bar);
+    this.prices(n, out.close, out.stop, out.qty, out.fillPrice);
   }
 
-  /** The row of a bar's own slot, field by field (see DecisionOutput.row). */
-  row(
-    ts: number,
-    action: number,
-    reason: number,
-    side: number,
-    close: number,
-    stop: number,
-    qty: number,
-    fill: number,
-    equity: number,
-    bar: MutableBar | null,
-  ): void {
-    const n = this.put(ts, action, reason, side, equity, bar);
+  /** The row of a bar's own slot, its numbers in `cells` (see DecisionOutput.fromCells). */
+  fromCells(cells: Float64Array, action: number, reason: number, side: number, bar: MutableBar): void {
+    const n = this.put(cells[CELL_TS]!, action, reason, side, cells[CELL_EQUITY]!, bar);
+    this.prices(n, cells[CELL_CLOSE]!, cells[CELL_STOP]!, cells[CELL_QTY]!, cells[CELL_FILL]!);
+  }
+
+  /** The row of an empty slot (see DecisionOutput.missing). */
+  missing(ts: number, out: StepOutput): void {
+    const n = this.put(ts, ACTION_CODE.skip, REASON_CODE.bar_missing, out.gapSide, Number.NaN, null);
+    this.prices(n, Number.NaN, out.gapStop, out.gapQty, Number.NaN);
+  }
+
+  /** Row n's close, stop, size and fill. */
+  private prices(n: number, close: number, stop: number, qty: number, fill: number): void {
     const c = this.capacity;
     const numbers = this.numbers;
     numbers[4 * c + n] = close;
     numbers[6 * c + n] = stop;
     numbers[7 * c + n] = qty;
     numbers[8 * c + n] = fill;
-  }
-
-  /** The row of an empty slot (see DecisionOutput.missing). */
-  missing(ts: number, out: StepOutput): void {
-    const n = this.put(ts, ACTION_CODE.skip, REASON_CODE.bar_missing, out.gapSide, Number.NaN, null);
-    const c = this.capacity;
-    const numbers = this.numbers;
-    numbers[4 * c + n] = Number.NaN;
-    numbers[6 * c + n] = out.gapStop;
-    numbers[7 * c + n] = out.gapQty;
-    numbers[8 * c + n] = Number.NaN;
   }
 
   /** Starts row `n`: what every row has; returns n. */
@@ -151,12 +131,15 @@ export function writeColumns(
       bar.close = numbers[4 * c + n]!;
       bar.volume = numbers[5 * c + n]!;
     }
-    cells[CELL_TS] = ts;
-    cells[CELL_CLOSE] = numbers[4 * c + n]!;
-    cells[CELL_STOP] = numbers[6 * c + n]!;
-    cells[CELL_QTY] = numbers[7 * c + n]!;
-    cells[CELL_FILL] = numbers[8 * c + n]!;
-    cells[CELL_EQUITY] = numbers[9 * c + n]!;
+    setCells(
+      cells,
+      ts,
+      numbers[4 * c + n]!,
+      numbers[6 * c + n]!,
+      numbers[7 * c + n]!,
+      numbers[8 * c + n]!,
+      numbers[9 * c + n]!,
+    );
     lines.writeCells(
       sink,
       codes[4 * n]!,

@@ -117,12 +117,13 @@ describe('decision outputs', () => {
 
   it('give their warm workers to the next run, which formats its own stream with them', async () => {
     const other = { exchange: 'sim2', symbol: 'BTC/USDT', timeframe: '5m' };
-    /** Writes rows through `row` (the backtest's common row) and `decided` alternately. */
+    /** Writes rows through `fromCells` (the backtest's common row) and `decided` alternately. */
     const feed = async (output: DecisionOutput) => {
       const out = new StepOutput();
       for (const [i, r] of rows(2_000).entries()) {
         if (r.bar !== null && i % 2 === 0) {
-          output.row(r.ts, r.action, r.reason, r.side, r.close, r.stop, r.qty, r.fill, r.equity, r.bar);
+          output.cells.set([r.ts, r.close, r.stop, r.qty, r.fill, r.equity]);
+          output.fromCells(r.action, r.reason, r.side, r.bar);
           continue;
         }
         Object.assign(out, { ts: r.ts, action: r.action, reason: r.reason, side: r.side, close: r.close });

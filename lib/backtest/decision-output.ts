@@ -4,15 +4,7 @@ import { MjolnirError } from '../core/errors.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
 import type { StepOutput } from '../engine/output.js';
 import { ByteSink } from '../journal/byte-sink.js';
-import {
-  CELL_CLOSE,
-  CELL_EQUITY,
-  CELL_FILL,
-  CELL_QTY,
-  CELL_STOP,
-  CELL_TS,
-  DecisionLines,
-} from '../journal/decision-lines.js';
+import { DecisionLines } from '../journal/decision-lines.js';
 import type { JournalStream } from '../journal/decisions.js';
 import type { MutableBar } from '../market/bar.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
@@ -24,19 +16,10 @@ import type { OutputFile } from './output-file.js';
 export interface DecisionOutput {
   /** The row of a step's own slot; `bar` is the bar decided (null for a host skip). */
   decided(out: StepOutput, equity: number, bar: MutableBar | null, features: string): void;
-  /** The row of a bar's own slot without feature text, field by field (the backtest's common row). */
-  row(
-    ts: number,
-    action: number,
-    reason: number,
-    side: number,
-    close: number,
-    stop: number,
-    qty: number,
-    fill: number,
-    equity: number,
-    bar: MutableBar,
-  ): void;
+  /** Where the numbers of a `fromCells` row go: ts, close, stop, qty, fill, equity (CELL_*). */
+  readonly cells: Float64Array;
+  /** The row of a bar's own slot without feature text, its numbers in `cells` (the backtest's common row). */
+  fromCells(action: number, reason: number, side: number, bar: MutableBar): void;
   /** The row of an empty slot at `ts` before the step's own (skip, bar_missing). */
   missing(ts: number, out: StepOutput): void;
   /** Writes out what is ready and waits while too much is in flight: call between replay pieces. */
@@ -51,12 +34,17 @@ const NAN = Number.NaN;
 
 /** Formats each row into the file's buffer as it comes. */
 export class InlineOutput implements DecisionOutput {
+  /** The line writer's own cells: a row's numbers are written where it reads them. */
+  readonly cells: Float64Array;
+
   constructor(
     private readonly file: OutputFile,
     private readonly lines: DecisionLines,
     private readonly strategy: string,
     private readonly spec: string,
-  ) {}
+  ) {
+    this.cells = lines.cells;
+  }
 
   decided(out: StepOutput, equity: number, bar: MutableBar | null, features: string): void {
     const { file, lines } = this;
@@ -79,26 +67,8 @@ export class InlineOutput implements DecisionOutput {
     file.flushIfFull();
   }
 
-  row(
-    ts: number,
-    action: number,
-    reason: number,
-    side: number,
-    close: number,
-    stop: number,
-    qty: number,
-    fill: number,
-    equity: number,
-    bar: MutableBar,
-  ): void {
+  fromCells(action: number, reason: number, side: number, bar: MutableBar): void {
     const { file, lines } = this;
-    const cells = lines.cells;
-    cells[CELL_TS] = ts;
-    cells[CELL_CLOSE] = close;
-    cells[CELL_STOP] = stop;
-    cells[CELL_QTY] = qty;
-    cells[CELL_FILL] = fill;
-    cells[CELL_EQUITY] = equity;
     lines.writeCells(file.sink, action, reason, side, bar, '', this.strategy, this.spec);
     file.flushIfFull();
   }
@@ -170,6 +140,7 @@ export class ThreadedOutput implements DecisionOutput {
   private readonly pending: Int32Array;
   private readonly lines: DecisionLines;
   private readonly sink = new ByteSink(1 << 22);
+  readonly cells = new Float64Array(6);
   private columns: DecisionColumns;
   private readonly recycled: ColumnsData[] = [];
   private readonly ready = new Map<number, Uint8Array>();
@@ -254,19 +225,8 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.columns.full) this.dispatch();
   }
 
-  row(
-    ts: number,
-    action: number,
-    reason: number,
-    side: number,
-    close: number,
-    stop: number,
-    qty: number,
-    fill: number,
-    equity: number,
-    bar: MutableBar,
-  ): void {
-    this.columns.row(ts, action, reason, side, close, stop, qty, fill, equity, bar);
+  fromCells(action: number, reason: number, side: number, bar: MutableBar): void {
+    this.columns.fromCells(this.cells, action, reason, side, bar);
     if (this.columns.full) this.dispatch();
   }
 

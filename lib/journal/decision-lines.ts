@@ -32,6 +32,24 @@ export const CELL_QTY = 3;
 export const CELL_FILL = 4;
 export const CELL_EQUITY = 5;
 
+/** Puts a line's numbers into `cells` (see DecisionLines.cells). */
+export function setCells(
+  cells: Float64Array,
+  ts: number,
+  close: number,
+  stop: number,
+  qty: number,
+  fill: number,
+  equity: number,
+): void {
+  cells[CELL_TS] = ts;
+  cells[CELL_CLOSE] = close;
+  cells[CELL_STOP] = stop;
+  cells[CELL_QTY] = qty;
+  cells[CELL_FILL] = fill;
+  cells[CELL_EQUITY] = equity;
+}
+
 /**
  * The one formatting of decisions.csv lines, for the LIVE journal and the backtest alike (so eq reads
  * both the same way). Built for a million rows a second: bytes written straight into a buffer, no
@@ -52,6 +70,8 @@ export class DecisionLines {
    * fill them and call it, so no double crosses a call V8 may not inline (each would be boxed).
    */
   readonly cells = new Float64Array(6);
+  /** The equity as written, rounded. */
+  private readonly equity = new Float64Array(1);
   private suffixStrategy = '';
   private suffixSpec = '';
   /** ",strategy,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
@@ -106,13 +126,7 @@ export class DecisionLines {
     strategy: string,
     spec: string,
   ): void {
-    const cells = this.cells;
-    cells[CELL_TS] = ts;
-    cells[CELL_CLOSE] = close;
-    cells[CELL_STOP] = stop;
-    cells[CELL_QTY] = qty;
-    cells[CELL_FILL] = fillPrice;
-    cells[CELL_EQUITY] = equity;
+    setCells(this.cells, ts, close, stop, qty, fillPrice, equity);
     this.writeCells(sink, action, reason, side, input, features, strategy, spec);
   }
 
@@ -133,7 +147,7 @@ export class DecisionLines {
     const qty = cells[CELL_QTY]!;
     // Equity is written to 8 decimals (a satoshi of a BTC-quoted account; far below a cent otherwise).
     const equity = cells[CELL_EQUITY]!;
-    if (Math.abs(equity) < 4e7) cells[CELL_EQUITY] = Math.round(equity * 1e8) / 1e8;
+    this.equity[0] = Math.abs(equity) < 4e7 ? Math.round(equity * 1e8) / 1e8 : equity;
     const day = Math.floor(ts / DAY_MS);
     if (strategy !== this.suffixStrategy || spec !== this.suffixSpec || day !== this.day) {
       this.suffixStrategy = strategy;
@@ -162,7 +176,7 @@ export class DecisionLines {
     at = putWords(view, at, this.stopQty);
     at = putNumberCell(view, at, cells, CELL_FILL);
     view.setUint8(at++, COMMA);
-    at = putNumberCell(view, at, cells, CELL_EQUITY);
+    at = putNumberCell(view, at, this.equity, 0);
     view.setUint8(at++, COMMA);
     if (typeof input === 'string') at = putText(view, at, input);
     else {
