@@ -38,8 +38,3 @@ export function returnFormatWorker(worker: Worker): void {
   worker.unref();
   idle.push(worker);
 }
-
-/** Stops the idle workers. */
-export async function stopFormatWorkers(): Promise<void> {
-  await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
-}
