@@ -1,6 +1,6 @@
 import { MjolnirError } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
-import { mutableBar } from '../market/bar.js';
+import { mutableBar, usableValues } from '../market/bar.js';
 import { allocateSeries, type BarSeries, storeBar } from '../market/series.js';
 import type { Strategy } from '../strategy/types.js';
 import { ACTION_CODE, type HostSkipReason, REASON_CODE, type Side } from './decision.js';
@@ -135,20 +135,7 @@ export class DecisionEngine {
         const c = close[i]!;
         const v = volume[i]!;
         let code: number;
-        // isUsableBar, on the columns.
-        if (
-          !(
-            l > 0 &&
-            h < Number.POSITIVE_INFINITY &&
-            h >= l &&
-            o >= l &&
-            o <= h &&
-            c >= l &&
-            c <= h &&
-            v >= 0 &&
-            v < Number.POSITIVE_INFINITY
-          )
-        ) {
+        if (!usableValues(o, h, l, c, v)) {
           afterGap = true;
           code = BAR_INVALID;
         } else {

@@ -55,17 +55,27 @@ export function barDefect(bar: Omit<Bar, 'ts'>): BarDefect | null {
  * enough for hot loops to inline; `barDefect` says what is wrong when this is false.
  */
 export function isUsableBar(bar: Omit<Bar, 'ts'>): boolean {
-  const { low, high } = bar;
+  return usableValues(bar.open, bar.high, bar.low, bar.close, bar.volume);
+}
+
+/** isUsableBar of a bar's values, for loops that read them from columns. */
+export function usableValues(
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): boolean {
   return (
     low > 0 &&
     high < Number.POSITIVE_INFINITY &&
     high >= low &&
-    bar.open >= low &&
-    bar.open <= high &&
-    bar.close >= low &&
-    bar.close <= high &&
-    bar.volume >= 0 &&
-    bar.volume < Number.POSITIVE_INFINITY
+    open >= low &&
+    open <= high &&
+    close >= low &&
+    close <= high &&
+    volume >= 0 &&
+    volume < Number.POSITIVE_INFINITY
   );
 }
 
