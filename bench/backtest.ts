@@ -132,7 +132,7 @@ try {
     const state = engine.init();
     let decided = 0;
     const t = performance.now();
-    replay(engine, state, { series, contextAt: () => RUNNING }, (out) => {
+    replay(engine, state, { series, contextAt: () => RUNNING, contextChange: () => Infinity }, (out) => {
       if (out.accepted) decided++;
     });
     if (r > 0) engineOnly.push(performance.now() - t);

@@ -14,7 +14,7 @@ import { compareRuns } from '../equivalence/compare.js';
 import { DecisionLines } from '../journal/decision-lines.js';
 import type { DecisionRow } from '../journal/decisions.js';
 import { readDecisions, readTrades } from '../journal/read.js';
-import { parseTrade, tradeLine } from '../journal/trades.js';
+import { parseTrade, tradeCells, tradeRow } from '../journal/trades.js';
 import { Decider } from '../live/decider.js';
 import { barAt } from '../market/series.js';
 import type { Lake } from '../store/lake.js';
@@ -79,7 +79,7 @@ function live(
         : decider.bar(barAt(SERIES, i), i < startIndex ? WARMUP : (inputs.context?.(ts) ?? RUNNING));
     if (i < startIndex) continue;
     decisions.push(...fed.decisions);
-    trades.push(...fed.trades.map((t) => tradeLine(STREAM, t)));
+    trades.push(...fed.trades.map((t) => tradeCells(tradeRow(STREAM, t)).join(',')));
   }
   return { decisions, trades };
 }

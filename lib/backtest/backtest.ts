@@ -96,6 +96,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
     decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);
     tradesFile.write(`${TRADE_COLUMNS.join(',')}\n`);
     const runStarted = performance.now();
+    let inputHash = '';
     const decided = await decideWindow({
       engine,
       fed,
@@ -106,9 +107,11 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       output,
       trades: tradesFile,
       explain: request.explain === true,
+      whileFinishing: () => {
+        inputHash = seriesHash(fed);
+      },
     });
     const runMs = performance.now() - runStarted;
-    const inputHash = seriesHash(fed);
     const timings = { loadMs, runMs, totalMs: performance.now() - began };
     const manifest = {
       kind: 'backtest',

@@ -109,13 +109,18 @@ export interface FormatWorkerData {
   readonly spec: string;
 }
 
-/** A formatted batch, with its columns handed back for reuse. */
+/** A formatted batch: its first `length` bytes, in the buffer it was sent with (or a grown one), and its columns, for reuse. */
 export interface Formatted {
   readonly batch: ColumnsData;
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly length: number;
 }
 
 const BATCH_ROWS = 1 << 15;
+/** Batches a worker may have been sent and not yet answered. */
+const QUEUED = 4;
+/** Bytes a batch's buffer starts with per row (a line is about 160; the buffer grows if need be). */
+const ROW_BYTES = 192;
 
 /** Worker threads a backtest formats on: the other cores, at most eight. */
 export function formatThreads(): number {
@@ -139,7 +144,16 @@ export class ThreadedOutput implements DecisionOutput {
   /** Batches each worker has been sent and not yet returned. */
   private readonly pending: Int32Array;
   private readonly lines: DecisionLines;
-  private readonly sink = new ByteSink(1 << 22);
+  /** Where this thread formats a batch: into a buffer from `spare`, handed to the file. */
+  private readonly sink = new ByteSink(0);
+  /**
+   * Buffers for formatted batches, back from the file once written: batches are formatted into them
+   * here and on the workers, so no fresh memory is faulted in (and zeroed) per batch.
+   */
+  private readonly spare: Uint8Array<ArrayBuffer>[] = [];
+  private readonly release = (bytes: Uint8Array): void => {
+    this.spare.push(new Uint8Array(bytes.buffer as ArrayBuffer));
+  };
   readonly cells = new Float64Array(6);
   private columns: DecisionColumns;
   private readonly recycled: ColumnsData[] = [];
@@ -165,10 +179,10 @@ export class ThreadedOutput implements DecisionOutput {
     this.workers = takeFormatWorkers(threads);
     this.listeners = this.workers.map((worker, index) => {
       const listeners = {
-        message: ({ batch, bytes }: Formatted) => {
+        message: ({ batch, bytes, length }: Formatted) => {
           this.pending[index] = this.pending[index]! - 1;
           this.recycled.push(batch);
-          this.received(batch.seq, bytes, true);
+          this.received(batch.seq, bytes.subarray(0, length));
         },
         error: (error: unknown) => this.fail(error),
         exit: (code: number) => {
@@ -196,23 +210,25 @@ export class ThreadedOutput implements DecisionOutput {
     this.wake?.();
   }
 
+  /** A buffer to format a batch into. */
+  private buffer(): Uint8Array<ArrayBuffer> {
+    return this.spare.pop() ?? new Uint8Array(this.batchRows * ROW_BYTES);
+  }
+
   /**
-   * Writes batch `seq` when its turn has come, and any that were waiting for it; keeps it otherwise
-   * (a copy, unless `owned`).
+   * Hands batch `seq` to the file (written by the I/O threads, its buffer back in `spare` after)
+   * when its turn has come, and any that were waiting for it; keeps it otherwise.
    */
-  private received(seq: number, bytes: Uint8Array, owned: boolean): void {
+  private received(seq: number, bytes: Uint8Array): void {
     try {
       const file = this.file!;
-      // Bytes this output owns are handed to the file (written by the I/O threads); this thread's
-      // own sink is written at once.
       if (seq === this.written) {
-        if (owned) file.handOver(bytes);
-        else file.writeBytes(bytes);
+        file.handOver(bytes, this.release);
         this.written++;
-      } else this.ready.set(seq, owned ? bytes : bytes.slice());
+      } else this.ready.set(seq, bytes);
       for (let next = this.ready.get(this.written); next !== undefined; next = this.ready.get(this.written)) {
         this.ready.delete(this.written++);
-        file.handOver(next);
+        file.handOver(next, this.release);
       }
     } catch (error) {
       this.fail(error);
@@ -235,23 +251,30 @@ export class ThreadedOutput implements DecisionOutput {
     if (this.columns.full) this.dispatch();
   }
 
-  /** To the least busy worker while one has room for the next batch (one formatting, one queued), else here. */
+  /**
+   * To the least busy worker while one has room (QUEUED batches sent and not yet answered), else here.
+   * The answers are only seen when this thread turns its event loop, between replay pieces, so a
+   * worker's count runs behind: a short queue made this thread format batches while its worker idled.
+   */
   private dispatch(): void {
     const batch = this.columns.data(this.sent++);
     let worker = 0;
     for (let i = 1; i < this.pending.length; i++) if (this.pending[i]! < this.pending[worker]!) worker = i;
-    if (this.pending[worker]! < 2) {
+    if (this.pending[worker]! < QUEUED) {
       this.pending[worker] = this.pending[worker]! + 1;
       this.batches.workers++;
-      const message: FormatMessage = { batch };
-      this.workers[worker]!.postMessage(message, [batch.numbers.buffer, batch.codes.buffer]);
+      const message: FormatMessage = { batch, into: this.buffer() };
+      this.workers[worker]!.postMessage(message, [
+        batch.numbers.buffer,
+        batch.codes.buffer,
+        message.into.buffer,
+      ]);
     } else {
-      this.sink.clear();
+      this.sink.adopt(this.buffer());
       writeColumns(this.lines, this.sink, batch, this.data.strategy, this.data.spec);
       this.batches.here++;
       this.recycled.push(batch);
-      // Written from the sink when in turn (copied only to wait for an earlier batch).
-      this.received(batch.seq, this.sink.buffer.subarray(0, this.sink.length), false);
+      this.received(batch.seq, this.sink.buffer.subarray(0, this.sink.length));
     }
     this.columns = new DecisionColumns(this.batchRows, this.recycled.pop());
   }
@@ -269,7 +292,7 @@ export class ThreadedOutput implements DecisionOutput {
   /** Lets the workers' answers in (they arrive as events), then waits while too many are out. */
   async drain(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    await this.until(4 * this.workers.length);
+    await this.until((QUEUED + 2) * this.workers.length);
   }
 
   async finish(): Promise<void> {

@@ -5,12 +5,14 @@ import { DecisionLines } from '../journal/decision-lines.js';
 import { type ColumnsData, writeColumns } from './decision-columns.js';
 import type { Formatted, FormatWorkerData } from './decision-output.js';
 
-/** What a worker is sent: the run it formats for (before its first batch), then batches. */
-export type FormatMessage = { readonly run: FormatWorkerData } | { readonly batch: ColumnsData };
+/** What a worker is sent: the run it formats for (before its first batch), then batches, each with a buffer to format into. */
+export type FormatMessage =
+  | { readonly run: FormatWorkerData }
+  | { readonly batch: ColumnsData; readonly into: Uint8Array<ArrayBuffer> };
 
 let run: FormatWorkerData | null = null;
 let lines: DecisionLines | null = null;
-const sink = new ByteSink(1 << 22);
+const sink = new ByteSink(0);
 
 parentPort!.on('message', (message: FormatMessage) => {
   if ('run' in message) {
@@ -19,9 +21,10 @@ parentPort!.on('message', (message: FormatMessage) => {
     return;
   }
   const batch = message.batch;
-  sink.clear();
+  sink.adopt(message.into);
   writeColumns(lines!, sink, batch, run!.strategy, run!.spec);
-  const bytes = sink.buffer.slice(0, sink.length);
-  const answer: Formatted = { batch, bytes };
+  // The buffer goes back with the lines in it (the one sent, or a larger one if it had to grow).
+  const bytes = sink.buffer;
+  const answer: Formatted = { batch, bytes, length: sink.length };
   parentPort!.postMessage(answer, [bytes.buffer, batch.numbers.buffer, batch.codes.buffer]);
 });

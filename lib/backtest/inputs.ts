@@ -4,7 +4,7 @@ import { MjolnirError } from '../core/errors.js';
 import { type EngineContext, RUNNING, WARMUP } from '../engine/advance.js';
 import type { HostSkipReason } from '../engine/decision.js';
 import type { DecisionRow } from '../journal/decisions.js';
-import { type BarSeries, seriesColumns, sliceSeries } from '../market/series.js';
+import { type BarSeries, firstAtOrAfter, seriesColumns, sliceSeries } from '../market/series.js';
 import type { Lake } from '../store/lake.js';
 import type { Strategy } from '../strategy/types.js';
 import { timeframe } from '../time/timeframe.js';
@@ -70,6 +70,8 @@ const HOST_SKIPS = new Set(['fetch_failed', 'persist_failed']);
 export interface SlotInputs {
   readonly hostSkips: ReadonlyMap<number, HostSkipReason>;
   readonly contextAt: (ts: number) => EngineContext;
+  /** See ReplayInputs.contextChange. */
+  readonly contextChange: (ts: number) => number;
 }
 
 /**
@@ -81,17 +83,26 @@ export function slotInputs(
   live: readonly DecisionRow[] | undefined,
   window: { readonly from: number; readonly start: number; readonly end: number },
 ): SlotInputs {
-  const rows = new Map((live ?? []).map((row) => [row.ts_ms as number, row]));
   const hostSkips = new Map<number, HostSkipReason>();
-  for (const [ts, row] of rows)
+  /** The slots LIVE decided under its kill switch, each with its context. */
+  const switched = new Map<number, EngineContext>();
+  // One row per slot, the last (a journal has one; read back after a crash, the last is LIVE's).
+  const rows = new Map((live ?? []).map((row) => [row.ts_ms as number, row]));
+  for (const [ts, row] of rows) {
     if (HOST_SKIPS.has(row.reason) && ts >= window.from && ts <= window.end)
       hostSkips.set(ts, row.reason as HostSkipReason);
-  const contextAt = (ts: number): EngineContext => {
-    if (ts < window.start) return WARMUP;
-    const row = rows.get(ts);
-    if (row === undefined) return RUNNING;
     const flatten = row.reason === 'kill_switch_flatten';
-    return flatten || row.reason === 'kill_switch' ? { killSwitch: true, flatten } : RUNNING;
+    if (flatten || row.reason === 'kill_switch') switched.set(ts, { killSwitch: true, flatten });
+  }
+  const switchedTimes = [...switched.keys()].sort((a, b) => a - b);
+  const contextAt = (ts: number): EngineContext =>
+    ts < window.start ? WARMUP : (switched.get(ts) ?? RUNNING);
+  const contextChange = (ts: number): number => {
+    if (ts < window.start) return window.start;
+    // A switched slot's context is its own: the next slot's may differ.
+    if (switched.has(ts)) return ts + 1;
+    // Close times are whole milliseconds: the first after ts is the first at or after ts + 1.
+    return switchedTimes[firstAtOrAfter(switchedTimes, ts + 1)] ?? Number.POSITIVE_INFINITY;
   };
-  return { hostSkips, contextAt };
+  return { hostSkips, contextAt, contextChange };
 }

@@ -17,15 +17,17 @@ describe('OutputFile', () => {
   it('writes on the I/O threads and syncs in the background, and commits every byte in order', async () => {
     const path = join(root, 'runs', 'a', 'decisions.csv');
     const file = OutputFile.create(path, 1 << 20);
-    const bytes = new TextEncoder().encode(line(99_999_999));
     let expected = '';
+    const handed: Uint8Array[] = [];
+    const returned: Uint8Array[] = [];
     for (let i = 0; i < 40_000; i++) {
-      // Every way in: text through the block buffer, bytes formatted elsewhere written here or
-      // handed over to the I/O threads (in flight while more is appended after them).
+      // Both ways in: text through the block buffer, and bytes formatted elsewhere handed over to the
+      // I/O threads (in flight while more is appended after them), each given back once written.
       if (i % 1_000 === 0) {
-        file.writeBytes(bytes);
-        file.handOver(new TextEncoder().encode(line(i + 1e7)));
-        expected += new TextDecoder().decode(bytes) + line(i + 1e7);
+        const bytes = new TextEncoder().encode(line(i + 1e7));
+        handed.push(bytes);
+        file.handOver(bytes, (written) => returned.push(written));
+        expected += line(i + 1e7);
       }
       file.write(line(i));
       expected += line(i);
@@ -34,6 +36,8 @@ describe('OutputFile', () => {
     }
     expect(existsSync(path)).toBe(false);
     await file.commit();
+    expect(new Set(returned)).toEqual(new Set(handed));
+    expect(returned).toHaveLength(handed.length);
     expect(file.backgroundSyncs).toBeGreaterThan(1);
     expect(readFileSync(path, 'latin1')).toBe(expected);
     expect(readdirSync(join(root, 'runs', 'a'))).toEqual(['decisions.csv']);

@@ -75,17 +75,12 @@ export class OutputFile {
     if (this.sink.length >= BLOCK) this.flush();
   }
 
-  /** Appends bytes formatted elsewhere, after whatever the buffer holds. */
-  writeBytes(bytes: Uint8Array): void {
-    this.flush();
-    this.writeAt(bytes, bytes.length);
-  }
-
   /**
    * Appends bytes formatted elsewhere, after whatever the buffer holds, written by the I/O threads
-   * while this thread goes on: `bytes` is the file's until the commit (the caller lets go of it).
+   * while this thread goes on: `bytes` is the file's until `written` is called with them (after the
+   * write, or its failure), or until the commit without it.
    */
-  handOver(bytes: Uint8Array): void {
+  handOver(bytes: Uint8Array, written?: (bytes: Uint8Array) => void): void {
     this.flush();
     const at = this.position;
     this.position += bytes.length;
@@ -99,6 +94,7 @@ export class OutputFile {
         return;
       }
       this.failure ??= error;
+      written?.(bytes);
       if (--this.writing === 0) this.written?.();
       this.wrote(bytes.length);
     };

@@ -1,4 +1,5 @@
 import type { TradeEvent } from '../engine/decision.js';
+import { NUMBER_EQUITY, NUMBER_TS } from '../engine/step-log.js';
 import { type PerformanceStats, performanceStats } from '../metrics/performance.js';
 import { type TradeStats, tradeStats } from '../metrics/trades.js';
 
@@ -21,6 +22,8 @@ export class RunRecorder {
   private count = 0;
   private readonly closed: { pnl: number; fees: number }[] = [];
   private last: number;
+  /** `record`'s numbers, passed on as recordNumbers takes them. */
+  private readonly point = new Float64Array(6);
 
   /** `capacity`: the bars expected (it grows past them if need be). */
   constructor(
@@ -39,9 +42,18 @@ export class RunRecorder {
       const event = events[i]!;
       if (event.kind === 'close') this.closed.push(event);
     }
+    const point = this.point;
+    point[NUMBER_TS] = ts;
+    point[NUMBER_EQUITY] = equity;
+    this.recordNumbers(point, side);
+  }
+
+  /** `record` of a bar without fills, its close time and equity in `numbers` (see StepLog.numbersInto). */
+  recordNumbers(numbers: Float64Array, side: number): void {
+    const equity = numbers[NUMBER_EQUITY]!;
     if (!Number.isNaN(equity)) this.last = equity;
     if (this.count === this.ts.length) this.grow();
-    this.ts[this.count] = ts;
+    this.ts[this.count] = numbers[NUMBER_TS]!;
     this.equity[this.count] = this.last;
     this.held[this.count] = side === 0 ? 0 : 1;
     this.count++;

@@ -4,7 +4,7 @@ import { RUNNING, WARMUP } from '../engine/advance.js';
 import { createEngine } from '../engine/engine.js';
 import { replay } from '../engine/replay.js';
 import type { EngineSpec } from '../engine/spec.js';
-import { type BarSeries, sliceSeries } from '../market/series.js';
+import { type BarSeries, firstAtOrAfter, sliceSeries } from '../market/series.js';
 import type { ParamSet } from './grid.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
 import { checkWarmup } from './warmup-check.js';
@@ -28,18 +28,6 @@ export function specWith(config: Config, params: ParamSet): EngineSpec {
   });
 }
 
-/** Index of the first bar closing at or after `ts`. */
-function firstAtOrAfter(series: BarSeries, ts: number): number {
-  let lo = 0;
-  let hi = series.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (series.ts[mid]! < ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * One parameter set over a window, engine only (no files): the same warmup rule and check as a
  * backtest (its stable warmup before the window, proven against twice as long), the same metrics.
@@ -52,8 +40,8 @@ export function evaluateParams(
 ): SweepOutcome {
   try {
     const spec = specWith(config, params);
-    const first = firstAtOrAfter(series, window.start);
-    const last = firstAtOrAfter(series, window.end + 1);
+    const first = firstAtOrAfter(series.ts, window.start);
+    const last = firstAtOrAfter(series.ts, window.end + 1);
     if (first >= last) throw new MjolnirError('input_invalid', 'no bars in the window');
     const stable = spec.strategy.stableWarmupBars;
     checkWarmup(spec.strategy, series, first, stable);
@@ -62,7 +50,8 @@ export function evaluateParams(
     const recorder = new RunRecorder(spec.initialCapital, last - first);
     const fed = sliceSeries(series, first - stable, last);
     const contextAt = (ts: number) => (ts < window.start ? WARMUP : RUNNING);
-    replay(engine, state, { series: fed, contextAt }, (out) => {
+    const contextChange = (ts: number) => (ts < window.start ? window.start : Number.POSITIVE_INFINITY);
+    replay(engine, state, { series: fed, contextAt, contextChange }, (out) => {
       if (!out.accepted || out.ts < window.start) return;
       recorder.record(out.ts, out.equity, out.side, out.events);
     });

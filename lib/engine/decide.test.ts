@@ -111,6 +111,39 @@ describe('decide: runs of bars', () => {
     );
   });
 
+  it('replays in runs bounded by contextChange as bar by bar asking contextAt every bar', () => {
+    const contexts: EngineContext[] = [RUNNING, { killSwitch: true, flatten: false }, WARMUP, RUNNING];
+    contexts.push({ killSwitch: true, flatten: true });
+    fc.assert(
+      fc.property(
+        specArbitrary,
+        seriesArbitrary,
+        fc.array(fc.nat({ max: 400 }), { maxLength: 12 }),
+        (spec, bars, offsets) => {
+          const series = seriesOf(bars);
+          // Context changes at some slots (some between bars, some on none at all); the same
+          // context may follow itself.
+          const changes = [...new Set(offsets.map((k) => bars[0]!.ts + k * spec.timeframe.ms))].sort(
+            (a, b) => a - b,
+          );
+          const contextAt = (ts: number) => contexts[changes.filter((c) => c <= ts).length % 5]!;
+          const contextChange = (ts: number) => changes.find((c) => c > ts) ?? Number.POSITIVE_INFINITY;
+          const visits = (inputs: { contextChange?: (ts: number) => number; barByBar?: boolean }) => {
+            const engine = createEngine(spec);
+            const state = engine.init();
+            const seen: string[] = [];
+            replay(engine, state, { series, contextAt, ...inputs }, (out, index) =>
+              seen.push(`${index} ${describeOutput(out)}`),
+            );
+            return { seen, state: engine.serialize(state) };
+          };
+          expect(visits({ contextChange })).toEqual(visits({ barByBar: true }));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('refuses a run longer than its log, before deciding anything', () => {
     const spec = fc.sample(specArbitrary, { numRuns: 1, seed: 1 })[0]!;
     const bars = fc.sample(seriesArbitrary, { numRuns: 1, seed: 2 })[0]!;

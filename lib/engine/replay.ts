@@ -18,6 +18,12 @@ export interface ReplayInputs {
   /** The context of each slot: warmup before an output window, LIVE's kill switch, ... */
   readonly contextAt: (ts: number) => EngineContext;
   /**
+   * The first close time after `ts` whose context may differ from that of `ts` (Infinity when none
+   * does). With it the context is asked once a run, not once a bar (a call per bar cost more than
+   * deciding the bar).
+   */
+  readonly contextChange?: (ts: number) => number;
+  /**
    * Visit after every bar with the state as that bar left it, for hosts that read the state itself
    * (features). Otherwise bars are decided in runs and visited after each run: `out` carries what
    * the step produced (decision, fills, equity), but `state` is already past the run.
@@ -88,7 +94,7 @@ export class Replayer {
 
   /** Like `run`, handing `sink` whole runs of steps. */
   feed(to: number, sink: ReplaySink): void {
-    const { series, contextAt, hostSkips } = this.inputs;
+    const { series, contextAt, contextChange, hostSkips } = this.inputs;
     const { engine, state, out, skips, log } = this;
     const end = Math.min(to, series.length);
     const ts = series.ts;
@@ -110,10 +116,15 @@ export class Replayer {
       const limit = Math.min(end, this.inputs.barByBar === true ? i + 1 : i + log.capacity);
       const lastSkip = this.nextSkip > 0 ? skips[this.nextSkip - 1]! : Number.NaN;
       let j = i + 1;
-      while (j < limit && ts[j]! < nextSkip && ts[j] !== lastSkip) {
-        const next = contextAt(ts[j]!);
-        if (next !== context && !sameContext(next, context)) break;
-        j++;
+      if (contextChange !== undefined) {
+        const bound = Math.min(nextSkip, contextChange(t));
+        while (j < limit && ts[j]! < bound && ts[j] !== lastSkip) j++;
+      } else {
+        while (j < limit && ts[j]! < nextSkip && ts[j] !== lastSkip) {
+          const next = contextAt(ts[j]!);
+          if (next !== context && !sameContext(next, context)) break;
+          j++;
+        }
       }
       engine.decide(state, series, i, j, context, log);
       sink.decided(log, i);

@@ -13,6 +13,14 @@ export const ROW_AFTER_GAP = 1;
 export const ROW_DUPLICATE = 2;
 export const ROW_OUT_OF_ORDER = 3;
 
+/** Where `StepLog.numbersInto` puts a row's numbers (the order decision lines take them in). */
+export const NUMBER_TS = 0;
+export const NUMBER_CLOSE = 1;
+export const NUMBER_STOP = 2;
+export const NUMBER_QTY = 3;
+export const NUMBER_FILL = 4;
+export const NUMBER_EQUITY = 5;
+
 /**
  * What the engine decided for a run of bars, one row per bar fed, in columns: the batch form of
  * `StepOutput`, written by `DecisionEngine.decide` with no allocation per bar (trade events, which
@@ -155,6 +163,28 @@ export class StepLog {
 
   get heldStop(): number {
     return this.holds[this.holdCursor + 3]!;
+  }
+
+  /**
+   * Row `r`'s numbers into `into` at NUMBER_*, with no double crossing a call (V8 boxes each one
+   * passed to or returned from a call it does not inline): its close time and close, the stop and
+   * size held after it, its fill price and its equity. Returns the side held. Rows are read in
+   * increasing order (it seeks row r).
+   */
+  numbersInto(r: number, into: Float64Array): Side {
+    const series = this.series!;
+    const i = this.from + r;
+    this.seek(r);
+    const holds = this.holds;
+    const h = this.holdCursor;
+    const close = series.close[i]!;
+    into[NUMBER_TS] = series.ts[i]!;
+    into[NUMBER_CLOSE] = close;
+    into[NUMBER_STOP] = holds[h + 3]!;
+    into[NUMBER_QTY] = holds[h + 2]!;
+    into[NUMBER_FILL] = this.fill[r]!;
+    into[NUMBER_EQUITY] = this.equityAt(close);
+    return holds[h + 1] as Side;
   }
 
   /** Equity after the row sought, marked at `close` (NaN without one): markToMarket of the state then. */

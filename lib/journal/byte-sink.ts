@@ -201,6 +201,13 @@ export class ByteSink {
     return this.view;
   }
 
+  /** Writes into `buffer` from its start from now on (one handed back for reuse: no fresh memory to fault in). */
+  adopt(buffer: Uint8Array<ArrayBuffer>): void {
+    this.buffer = buffer;
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    this.length = 0;
+  }
+
   /** Appends ASCII text. */
   text(value: string): void {
     this.length = putText(this.reserve(value.length), this.length, value);

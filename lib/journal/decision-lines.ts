@@ -1,4 +1,12 @@
 import { ACTION_CODE, ACTIONS, REASON_CODE, REASONS } from '../engine/decision.js';
+import {
+  NUMBER_CLOSE,
+  NUMBER_EQUITY,
+  NUMBER_FILL,
+  NUMBER_QTY,
+  NUMBER_STOP,
+  NUMBER_TS,
+} from '../engine/step-log.js';
 import type { Bar } from '../market/bar.js';
 import { barHashLanes } from '../market/hash.js';
 import {
@@ -24,13 +32,13 @@ const ON_THE_MINUTE = Array.from({ length: 1440 }, (_, m) =>
   Words.of(`${PAIRS[Math.floor(m / 60)]}:${PAIRS[m % 60]}:00.000Z\n`),
 );
 
-/** The numbers of a line, by their cell in DecisionLines.cells. */
-export const CELL_TS = 0;
-export const CELL_CLOSE = 1;
-export const CELL_STOP = 2;
-export const CELL_QTY = 3;
-export const CELL_FILL = 4;
-export const CELL_EQUITY = 5;
+/** The numbers of a line, by their cell in DecisionLines.cells: where StepLog.numbersInto puts them. */
+export const CELL_TS = NUMBER_TS;
+export const CELL_CLOSE = NUMBER_CLOSE;
+export const CELL_STOP = NUMBER_STOP;
+export const CELL_QTY = NUMBER_QTY;
+export const CELL_FILL = NUMBER_FILL;
+export const CELL_EQUITY = NUMBER_EQUITY;
 
 /** Puts a line's numbers into `cells` (see DecisionLines.cells). */
 export function setCells(

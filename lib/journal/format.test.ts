@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Trade } from '../engine/decision.js';
 import type { TsMs } from '../time/ts.js';
-import { MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
+import { ByteSink, MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
 import { DecisionLines } from './decision-lines.js';
 import { formatNumber } from './format.js';
+import { TradeLines, tradeCells, tradeRow } from './trades.js';
 
 /** What putNumber writes for `x`, as text. */
 function written(x: number): string {
@@ -109,6 +111,44 @@ describe('journal bytes', () => {
         },
       ),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('trades.csv lines', () => {
+  it('TradeLines writes exactly the cells of tradeCells joined, for any trade, line after line', () => {
+    const stream = { exchange: 'sim', symbol: 'BTC/USDT', timeframe: '5m' };
+    const lines = new TradeLines(stream);
+    const price = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -9e12, max: 9e12 }).map((n) => n / 100),
+    );
+    const ts = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.double());
+    const trade = fc.record({
+      kind: fc.constant('close' as const),
+      entry_ts_ms: ts,
+      exit_ts_ms: ts,
+      side: fc.constantFrom(1 as const, -1 as const),
+      entry_price: price,
+      exit_price: price,
+      qty: fc.double(),
+      exit_reason: fc.constantFrom(
+        'exit_signal' as const,
+        'stop_hit' as const,
+        'kill_switch_flatten' as const,
+        'reverse_signal' as const,
+      ),
+      pnl: price,
+      fees: fc.double(),
+    });
+    fc.assert(
+      fc.property(fc.array(trade, { minLength: 1, maxLength: 5 }), (trades) => {
+        const sink = new ByteSink(16);
+        for (const t of trades) lines.write(sink, t as Trade);
+        const expected = trades.map((t) => `${tradeCells(tradeRow(stream, t as Trade)).join(',')}\n`);
+        expect(sink.textFrom(0)).toBe(expected.join(''));
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

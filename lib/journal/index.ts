@@ -15,9 +15,9 @@ export {
   parseTrade,
   TRADE_COLUMNS,
   TradeJournal,
+  TradeLines,
   type TradeRow,
   tradeCells,
-  tradeLine,
   tradeRow,
 } from './trades.js';
 export { formatNumber, parseNumber } from './values.js';

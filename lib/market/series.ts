@@ -84,3 +84,15 @@ export function barsFromSeries(series: BarSeries): Bar[] {
   for (let i = 0; i < series.length; i++) bars[i] = barAt(series, i);
   return bars;
 }
+
+/** The index of the first of the ascending `values` (close times) at or after `x`; their length if none is. */
+export function firstAtOrAfter(values: ArrayLike<number>, x: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle]! < x) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
