@@ -149,7 +149,7 @@ try {
     const rate = BARS / (total / 1000);
     lines.push(
       `  end to end, ${mode.label.padEnd(22)} ${total.toFixed(0).padStart(6)} ms  ${m(rate)}  target >= ${m(TARGET)}: ${rate >= TARGET ? 'MET' : 'MISSED'}  (${(engine / total).toFixed(2)} of the engine's speed)`,
-      `    lake load ${of('load').toFixed(0)} ms, engine + decisions.csv ${of('run').toFixed(0)} ms, metrics + commit (fsync, rename) ${of('write').toFixed(0)} ms`,
+      `    lake load ${of('load').toFixed(0)} ms, engine + decisions.csv + metrics + input hash ${of('run').toFixed(0)} ms, commit (fsync, rename) ${of('write').toFixed(0)} ms`,
       `    CPU time (all threads of this process) ${of('cpu').toFixed(0)} ms: ${(of('cpu') / total).toFixed(2)} cores busy`,
     );
   }

@@ -26,7 +26,7 @@ import {
 } from '@mjolnir/lib';
 
 const BARS = Number(process.env['BENCH_BARS'] ?? 1e7);
-const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 7);
 /** Untimed rounds first, so both loops are measured in their optimised steady state. */
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
 const TARGET_RATE = 10e6;
@@ -307,16 +307,18 @@ const checks = [agreement(batch.outcome!), agreement(engine.outcome!)];
 const fusedRate = rate(median(fused.millis));
 const batchRate = rate(median(batch.millis));
 const engineRate = rate(median(engine.millis));
-const ratio = batchRate / fusedRate;
+// The ratio of each round's two timings, taken one right after the other, then their median: a shared
+// machine's slow spells hit both timings of a round alike, where the ratio of two medians mixes spells.
+const ratio = median(batch.millis.map((ms, r) => fused.millis[r]! / ms));
 const agreed = checks.every((c) => c.first < 0 && c.samePnl);
 const outcome = engine.outcome!;
 
 const report = [
   `engine benchmark: ${BARS.toLocaleString('en-US')} bars, ${spec.strategy.id} (configs/default.yaml), node ${process.version}, median of ${REPEATS} after ${WARMUP} warm-up rounds`,
-  `  engine, decide (runs of bars)  ${median(batch.millis).toFixed(0).padStart(6)} ms  ${fmt(batchRate)}  ratio ${ratio.toFixed(2)}`,
+  `  engine, decide (runs of bars)  ${median(batch.millis).toFixed(0).padStart(6)} ms  ${fmt(batchRate)}  ratio ${(batchRate / fusedRate).toFixed(2)}`,
   `  engine, advance (bar by bar)   ${median(engine.millis).toFixed(0).padStart(6)} ms  ${fmt(engineRate)}  ratio ${(engineRate / fusedRate).toFixed(2)}`,
   `  hand-fused loop                ${median(fused.millis).toFixed(0).padStart(6)} ms  ${fmt(fusedRate)}`,
-  `  ratio decide / fused           ${ratio.toFixed(2)}  (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'})`,
+  `  ratio decide / fused           ${ratio.toFixed(2)}  (median of the rounds' ratios ${batch.millis.map((ms, r) => (fused.millis[r]! / ms).toFixed(2)).join(', ')}; target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'})`,
   `  engine throughput              ${fmt(batchRate)}  (target >= ${fmt(TARGET_RATE)}: ${batchRate >= TARGET_RATE ? 'MET' : 'MISSED'})`,
   `  agreement                      ${agreed ? 'every action and reason identical' : `FIRST DIFFERENCE at bar ${checks.map((c) => c.first).join(' / ')}`}; ` +
     `${outcome.trades} trades, PnL ${outcome.pnl.toFixed(6)} ${agreed ? '(identical)' : `vs ${fusedOutcome.pnl.toFixed(6)} (DIFFERENT)`}`,

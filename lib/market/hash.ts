@@ -1,8 +1,6 @@
 import { LITTLE_ENDIAN } from '../core/platform.js';
 import type { Bar } from './bar.js';
 
-const doubles = new Float64Array(1);
-const words = new Uint32Array(doubles.buffer);
 // The high and low 32 bits of a double, wherever the machine keeps them.
 const HIGH = LITTLE_ENDIAN ? 1 : 0;
 const LOW = 1 - HIGH;
@@ -27,6 +25,10 @@ function finish(hash: number, bytes: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** A bar's six values, and their 32-bit words, for barHashLanes. */
+const fields = new Float64Array(6);
+const fieldWords = new Uint32Array(fields.buffer);
+
 /**
  * A 64-bit fingerprint of a bar's close time and exact values (their IEEE-754 bits, the same on any
  * machine), as two 32-bit MurmurHash3 lanes with different seeds and word orders (lane A takes each
@@ -34,33 +36,28 @@ function finish(hash: number, bytes: number): number {
  * is its text.
  */
 export function barHashLanes(bar: Bar, lanes: Uint32Array): void {
+  fields[0] = bar.ts;
+  fields[1] = bar.open;
+  fields[2] = bar.high;
+  fields[3] = bar.low;
+  fields[4] = bar.close;
+  fields[5] = bar.volume;
   let a = 0x9747b28c;
   let b = 0x2f6b1e53;
-  // Twelve 32-bit blocks per lane. MurmurHash3's block mix is written out for both lanes, with no
-  // helper call: this runs for every decision row, and whether V8 inlines a helper here depends on
-  // where the row is written from.
-  for (let block = 0; block < 12; block++) {
-    const field = block >> 1;
-    if ((block & 1) === 0)
-      doubles[0] =
-        field === 0
-          ? bar.ts
-          : field === 1
-            ? bar.open
-            : field === 2
-              ? bar.high
-              : field === 3
-                ? bar.low
-                : field === 4
-                  ? bar.close
-                  : bar.volume;
-    const first = (block & 1) === 0;
-    let ka = Math.imul(words[first ? HIGH : LOW]!, C1);
-    let kb = Math.imul(words[first ? LOW : HIGH]!, C1);
-    ka = Math.imul((ka << 15) | (ka >>> 17), C2);
-    kb = Math.imul((kb << 15) | (kb >>> 17), C2);
-    a ^= ka;
-    b ^= kb;
+  // Twelve 32-bit blocks per lane, two per value. A block's scramble does not depend on the lane, so
+  // each word is scrambled once for both. The mixing is written out, with no helper call: this runs
+  // for every decision row, and whether V8 inlines a helper here depends on where the row is written.
+  for (let w = 0; w < 12; w += 2) {
+    let high = Math.imul(fieldWords[w + HIGH]!, C1);
+    let low = Math.imul(fieldWords[w + LOW]!, C1);
+    high = Math.imul((high << 15) | (high >>> 17), C2);
+    low = Math.imul((low << 15) | (low >>> 17), C2);
+    a ^= high;
+    b ^= low;
+    a = (Math.imul((a << 13) | (a >>> 19), 5) + N) | 0;
+    b = (Math.imul((b << 13) | (b >>> 19), 5) + N) | 0;
+    a ^= low;
+    b ^= high;
     a = (Math.imul((a << 13) | (a >>> 19), 5) + N) | 0;
     b = (Math.imul((b << 13) | (b >>> 19), 5) + N) | 0;
   }

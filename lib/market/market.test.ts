@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timeframe } from '../time/timeframe.js';
 import { tsMs } from '../time/ts.js';
-import { barDefect, isUsableBar } from './bar.js';
+import { type Bar, barDefect, isUsableBar } from './bar.js';
+import { barHash, barHashLanes } from './hash.js';
 import { Random } from './random.js';
 import { barsFromSeries, seriesFromBars } from './series.js';
 import { generateSeries } from './synthetic.js';
@@ -104,5 +105,77 @@ describe('Random', () => {
     expect(outside).toBe(0);
     expect(sum / 100_000).toBeCloseTo(0.5, 2);
     expect(squares / 100_000).toBeCloseTo(1, 1);
+  });
+});
+
+/** MurmurHash3 x86 32-bit as published (little-endian blocks, tail, finalisation), over bytes. */
+function murmur3(bytes: Uint8Array, seed: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const blocks = bytes.length >> 2;
+  let h = seed >>> 0;
+  const scramble = (k: number) =>
+    Math.imul(((Math.imul(k, 0xcc9e2d51) << 15) | (Math.imul(k, 0xcc9e2d51) >>> 17)) >>> 0, 0x1b873593);
+  for (let i = 0; i < blocks; i++) {
+    h ^= scramble(view.getUint32(4 * i, true));
+    h = (((h << 13) | (h >>> 19)) >>> 0) * 5 + 0xe6546b64;
+    h >>>= 0;
+  }
+  let tail = 0;
+  for (let i = bytes.length - 1; i >= 4 * blocks; i--) tail = (tail << 8) | bytes[i]!;
+  if (bytes.length % 4 !== 0) h ^= scramble(tail);
+  h ^= bytes.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+describe('the bar hash', () => {
+  it("is MurmurHash3 of the values' IEEE-754 words: lane A high word first, lane B low word first", () => {
+    // The published reference vectors first, so the reference itself is known right.
+    expect(murmur3(new Uint8Array(0), 0)).toBe(0);
+    expect(murmur3(new Uint8Array(0), 1)).toBe(0x514e28b7);
+    expect(murmur3(new TextEncoder().encode('Hello, world!'), 1234)).toBe(0xfaf6cdb3);
+    expect(murmur3(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'), 0x9747b28c)).toBe(
+      0x2fa826cd,
+    );
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer({ min: 0, max: 1e9 }).map((n) => n / 100),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.array(value, { minLength: 5, maxLength: 5 }),
+        (ts, v) => {
+          const bar = { ts, open: v[0]!, high: v[1]!, low: v[2]!, close: v[3]!, volume: v[4]! } as Bar;
+          const words = (highFirst: boolean) => {
+            const bytes = new Uint8Array(48);
+            const view = new DataView(bytes.buffer);
+            [bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume].forEach((x, i) => {
+              // Big-endian bytes of the double: its high word, then its low word.
+              const double = new DataView(new ArrayBuffer(8));
+              double.setFloat64(0, x, false);
+              const high = double.getUint32(0, false);
+              const low = double.getUint32(4, false);
+              view.setUint32(8 * i, highFirst ? high : low, true);
+              view.setUint32(8 * i + 4, highFirst ? low : high, true);
+            });
+            return bytes;
+          };
+          const lanes = new Uint32Array(2);
+          barHashLanes(bar, lanes);
+          expect([lanes[0], lanes[1]]).toEqual([
+            murmur3(words(true), 0x9747b28c),
+            murmur3(words(false), 0x2f6b1e53),
+          ]);
+          expect(barHash(bar)).toBe(
+            lanes[0]!.toString(16).padStart(8, '0') + lanes[1]!.toString(16).padStart(8, '0'),
+          );
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 });

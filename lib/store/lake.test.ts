@@ -135,6 +135,9 @@ describe('the lake', () => {
     const all = bars(12_000, 5, Date.UTC(2024, 0, 20) + TF.ms);
     await lake.write(KEY, all);
     const dir = cacheDir(lake.layout, KEY);
+    // Month files are read from open descriptors: every one is closed, whatever the read came to.
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const openBefore = openFiles();
     expect(lake.cacheCoverage(KEY, 0, 4e12)).toEqual({ months: 3, cached: 0 });
     // A month file of the earlier parquet format is not read and goes at the next compaction.
     await lake.compact(KEY);
@@ -173,6 +176,7 @@ describe('the lake', () => {
     writeFileSync(february, swapped);
     const failure = await lake.read(KEY, 0, 4e12).catch((error: unknown) => error);
     expect(hasErrorCode(failure, 'data_invalid')).toBe(true);
+    expect(openFiles()).toBe(openBefore);
     expect((failure as Error).message).toContain('out of order');
   });
 

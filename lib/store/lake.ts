@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MjolnirError } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
@@ -9,7 +9,7 @@ import { commitFile, temporaryPath, withFileLock } from './atomic.js';
 import { type CompactionReport, compact, type MonthToRead, readPlan } from './compaction.js';
 import { Duck, sqlString } from './duck.js';
 import { DataLayout, type MarketKey } from './layout.js';
-import { joinParts, type MonthSlice, sliceMonth } from './month-file.js';
+import { closeMonth, joinParts, type MonthSlice, openMonth } from './month-file.js';
 import { readParquetSeries } from './parquet-read.js';
 
 /** What a write did, partition by partition. */
@@ -26,17 +26,6 @@ const MAX_DATE_MS = Date.UTC(9999, 11, 31);
 const PARTITION_FILE = /^(\d{4}-\d{2}-\d{2})\.parquet$/;
 const COLUMNS = 'ts_ms, open, high, low, close, volume';
 let incomingTables = 0;
-
-/** The window's rows of a month file, or null when it cannot be read as one. */
-function readMonth(path: string, startTs: number, endTs: number): MonthSlice | null {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    return null;
-  }
-  return sliceMonth(bytes, startTs, endTs);
-}
 
 /**
  * The raw-bar lake: parquet files per UTC day under `raw/<exchange>/<SYMBOL>/<tf>/` (CONTRACTS.md),
@@ -224,18 +213,22 @@ export class Lake {
       if (pending.length > 0) parts.push(await readParquetSeries(this.duck, pending, startTs, endTs, where));
       pending = [];
     };
-    for (const month of plan) {
-      // A month file that cannot be read as one (damaged, or gone since it was found current) is
-      // passed over for its day files.
-      const slice = month.cached === null ? null : readMonth(month.cached, startTs, endTs);
-      if (slice === null) pending.push(...month.days);
-      else {
-        await readPending();
-        parts.push(slice);
+    try {
+      for (const month of plan) {
+        // A month file that cannot be read as one (damaged, or gone since it was found current) is
+        // passed over for its day files.
+        const slice = month.cached === null ? null : openMonth(month.cached, startTs, endTs);
+        if (slice === null) pending.push(...month.days);
+        else {
+          await readPending();
+          parts.push(slice);
+        }
       }
+      await readPending();
+      return joinParts(parts, where);
+    } finally {
+      for (const part of parts) if ('fd' in part) closeMonth(part);
     }
-    await readPending();
-    return joinParts(parts, where);
   }
 
   /** The first and last bar close stored for a stream, or null when it has none. */
