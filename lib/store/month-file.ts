@@ -6,7 +6,8 @@ import { allocateSeries, type BarSeries, seriesColumns } from '../market/series.
 /**
  * The month files of the read cache: a month of bars as raw little-endian doubles, column after
  * column (ts, open, high, low, close, volume) behind a 16-byte header ("MJBARS01", the row count, the
- * column count). Reading one is a file read and a copy: no decoding, no query engine.
+ * column count). Reading one reads its window's columns straight into the series: no decoding, no
+ * query engine, no copy of the file in memory.
  */
 
 const MAGIC = 'MJBARS01';
