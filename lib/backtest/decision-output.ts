@@ -109,7 +109,10 @@ export interface FormatWorkerData {
   readonly spec: string;
 }
 
-/** A formatted batch: its first `length` bytes, in the buffer it was sent with (or a grown one), and its columns, for reuse. */
+/**
+ * A formatted batch: its first `length` bytes, in the buffer it was sent with (or a grown one), and
+ * its columns, for reuse.
+ */
 export interface Formatted {
   readonly batch: ColumnsData;
   readonly bytes: Uint8Array<ArrayBuffer>;

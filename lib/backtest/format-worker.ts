@@ -5,7 +5,10 @@ import { DecisionLines } from '../journal/decision-lines.js';
 import { type ColumnsData, writeColumns } from './decision-columns.js';
 import type { Formatted, FormatWorkerData } from './decision-output.js';
 
-/** What a worker is sent: the run it formats for (before its first batch), then batches, each with a buffer to format into. */
+/**
+ * What a worker is sent: the run it formats for (before its first batch), then batches, each with a
+ * buffer to format into.
+ */
 export type FormatMessage =
   | { readonly run: FormatWorkerData }
   | { readonly batch: ColumnsData; readonly into: Uint8Array<ArrayBuffer> };

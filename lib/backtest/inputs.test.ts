@@ -19,7 +19,7 @@ const REASONS: Reason[] = [
 const row = (k: number, reason: Reason) => ({ ts_ms: (k * TF) as TsMs, reason }) as DecisionRow;
 
 describe("a backtest's slot inputs", () => {
-  it('say where the context may change: none changes before contextChange, and LIVE host skips stay in the window', () => {
+  it('say where the context may change (never before contextChange), host skips in the window', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.nat({ max: 120 }), fc.constantFrom(...REASONS)), { maxLength: 40 }),

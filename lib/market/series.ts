@@ -85,7 +85,7 @@ export function barsFromSeries(series: BarSeries): Bar[] {
   return bars;
 }
 
-/** The index of the first of the ascending `values` (close times) at or after `x`; their length if none is. */
+/** The index of the first of the ascending `values` at or after `x` (their length if none is). */
 export function firstAtOrAfter(values: ArrayLike<number>, x: number): number {
   let low = 0;
   let high = values.length;
