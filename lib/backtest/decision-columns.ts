@@ -33,6 +33,8 @@ export class DecisionColumns {
   count = 0;
   private readonly numbers: Float64Array<ArrayBuffer>;
   private readonly codes: Uint8Array<ArrayBuffer>;
+  /** The numbers of a row given as a StepOutput, for `row`. */
+  private readonly scratch = new Float64Array(6);
 
   constructor(
     readonly capacity: number,
@@ -48,78 +50,53 @@ export class DecisionColumns {
 
   /** The row of a step's own slot (see DecisionOutput.decided). */
   decided(out: StepOutput, equity: number, bar: MutableBar | null): void {
-    const n = this.put(out.ts, out.action, out.reason, out.side, equity, bar);
-    this.prices(n, out.close, out.stop, out.qty, out.fillPrice);
+    setCells(this.scratch, out.ts, out.close, out.stop, out.qty, out.fillPrice, equity);
+    this.row(this.scratch, out.action, out.reason, out.side, bar);
   }
 
-  /**
-   * The row of a bar's own slot, its numbers in `cells` (see DecisionOutput.fromCells): copied from
-   * cell to column, no double passed to a call (V8 boxes those it does not inline).
-   */
+  /** The row of a bar's own slot, its numbers in `cells` (see DecisionOutput.fromCells). */
   fromCells(cells: Float64Array, action: number, reason: number, side: number, bar: MutableBar): void {
-    const n = this.count++;
-    const c = this.capacity;
-    const numbers = this.numbers;
-    numbers[n] = cells[CELL_TS]!;
-    numbers[c + n] = bar.open;
-    numbers[2 * c + n] = bar.high;
-    numbers[3 * c + n] = bar.low;
-    numbers[4 * c + n] = cells[CELL_CLOSE]!;
-    numbers[5 * c + n] = bar.volume;
-    numbers[6 * c + n] = cells[CELL_STOP]!;
-    numbers[7 * c + n] = cells[CELL_QTY]!;
-    numbers[8 * c + n] = cells[CELL_FILL]!;
-    numbers[9 * c + n] = cells[CELL_EQUITY]!;
-    this.codes4(n, action, reason, side, 1);
-  }
-
-  /** Row n's action, reason, side and whether it has its bar. */
-  private codes4(n: number, action: number, reason: number, side: number, hasBar: number): void {
-    const codes = this.codes;
-    codes[4 * n] = action;
-    codes[4 * n + 1] = reason;
-    codes[4 * n + 2] = side + 1;
-    codes[4 * n + 3] = hasBar;
+    this.row(cells, action, reason, side, bar);
   }
 
   /** The row of an empty slot (see DecisionOutput.missing). */
   missing(ts: number, out: StepOutput): void {
-    const n = this.put(ts, ACTION_CODE.skip, REASON_CODE.bar_missing, out.gapSide, Number.NaN, null);
-    this.prices(n, Number.NaN, out.gapStop, out.gapQty, Number.NaN);
+    const NAN = Number.NaN;
+    setCells(this.scratch, ts, NAN, out.gapStop, out.gapQty, NAN, NAN);
+    this.row(this.scratch, ACTION_CODE.skip, REASON_CODE.bar_missing, out.gapSide, null);
   }
 
-  /** Row n's close, stop, size and fill. */
-  private prices(n: number, close: number, stop: number, qty: number, fill: number): void {
-    const c = this.capacity;
-    const numbers = this.numbers;
-    numbers[4 * c + n] = close;
-    numbers[6 * c + n] = stop;
-    numbers[7 * c + n] = qty;
-    numbers[8 * c + n] = fill;
-  }
-
-  /** Starts row `n`: what every row has; returns n. */
-  private put(
-    ts: number,
+  /**
+   * Appends a row, its numbers in `cells` (CELL_*) and its bar's (none for an empty slot): copied
+   * from cell to column, no double passed to a call (V8 boxes those it does not inline).
+   */
+  private row(
+    cells: Float64Array,
     action: number,
     reason: number,
     side: number,
-    equity: number,
     bar: MutableBar | null,
-  ): number {
+  ): void {
     const n = this.count++;
     const c = this.capacity;
     const numbers = this.numbers;
-    numbers[n] = ts;
+    numbers[n] = cells[CELL_TS]!;
     if (bar !== null) {
       numbers[c + n] = bar.open;
       numbers[2 * c + n] = bar.high;
       numbers[3 * c + n] = bar.low;
       numbers[5 * c + n] = bar.volume;
     }
-    numbers[9 * c + n] = equity;
-    this.codes4(n, action, reason, side, bar === null ? 0 : 1);
-    return n;
+    numbers[4 * c + n] = cells[CELL_CLOSE]!;
+    numbers[6 * c + n] = cells[CELL_STOP]!;
+    numbers[7 * c + n] = cells[CELL_QTY]!;
+    numbers[8 * c + n] = cells[CELL_FILL]!;
+    numbers[9 * c + n] = cells[CELL_EQUITY]!;
+    const codes = this.codes;
+    codes[4 * n] = action;
+    codes[4 * n + 1] = reason;
+    codes[4 * n + 2] = side + 1;
+    codes[4 * n + 3] = bar === null ? 0 : 1;
   }
 
   /** The batch as data, numbered `seq`; this object must not be used afterwards. */
