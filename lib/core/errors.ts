@@ -56,3 +56,48 @@ export function invariant(condition: boolean, message: string): asserts conditio
 export function hasErrorCode(error: unknown, code: ErrorCode): error is MjolnirError {
   return error instanceof MjolnirError && error.code === code;
 }
+
+/** What a Node system error (ENOSPC, EROFS, EACCES...) means, in words an operator reads. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'file name too long',
+  EBUSY: 'resource busy',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** The errno code of a Node system error (`ENOSPC`), else null. */
+export function systemErrorCode(error: unknown): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
+}
+
+/** A system error in words, with its code: "no space left on device (ENOSPC)"; else the message. */
+export function describeSystemError(error: unknown): string {
+  const code = systemErrorCode(error);
+  if (code !== null && SYSTEM_ERRORS[code] !== undefined) return `${SYSTEM_ERRORS[code]} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A failure to read or write a file as the operator's `storage_failed` error naming the path: storage
+ * errors (disk full, read-only, permissions) are fixed by a human, not retried blindly. A MjolnirError
+ * passes through unchanged.
+ */
+export function storageFailed(action: string, path: string, error: unknown): MjolnirError {
+  if (error instanceof MjolnirError) return error;
+  return new MjolnirError('storage_failed', `cannot ${action} ${path}: ${describeSystemError(error)}`, {
+    cause: error,
+  });
+}

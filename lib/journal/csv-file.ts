@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError, storageFailed } from '../core/errors.js';
 import { fsyncPath } from '../store/atomic.js';
 
 /** A row as parsed from a journal file, with its 1-based line number. */
@@ -44,9 +44,13 @@ export class CsvJournal {
   /** Opens (creating with its header when absent) and reads every row, checking the header and widths. */
   static open(path: string, header: readonly string[]): { journal: CsvJournal; opened: OpenedCsv } {
     const journal = new CsvJournal(path, header);
-    const opened = journal.load();
-    journal.fd = openSync(path, 'a');
-    return { journal, opened };
+    try {
+      const opened = journal.load();
+      journal.fd = openSync(path, 'a');
+      return { journal, opened };
+    } catch (error) {
+      throw storageFailed('open the journal', path, error);
+    }
   }
 
   private load(): OpenedCsv {
@@ -120,8 +124,7 @@ export class CsvJournal {
       }
       text += `${row.join(',')}\n`;
     }
-    writeSync(this.fd, text);
-    fsyncSync(this.fd);
+    this.writeDurably(this.fd, text);
   }
 
   /**
@@ -138,8 +141,31 @@ export class CsvJournal {
         throw new MjolnirError('invariant_violated', `refusing a malformed row for ${this.path}: ${line}`);
       }
     }
-    writeSync(this.fd, text);
-    fsyncSync(this.fd);
+    this.writeDurably(this.fd, text);
+  }
+
+  /**
+   * Writes all of `text` and fsyncs it. A write that fails part way (a full disk writes what fits,
+   * then refuses) is cut back to where the file ended, so no torn row stays behind, and is reported
+   * as a `storage_failed` error naming the journal: nothing counts as written.
+   */
+  private writeDurably(fd: number, text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    let before = -1;
+    try {
+      before = fstatSync(fd).size;
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      fsyncSync(fd);
+    } catch (error) {
+      if (before >= 0) {
+        try {
+          ftruncateSync(fd, before);
+        } catch {
+          // A torn tail left here is cut when the journal is next opened.
+        }
+      }
+      throw storageFailed('append to', this.path, error);
+    }
   }
 
   /** Size of the file in bytes. */

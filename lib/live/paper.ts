@@ -8,6 +8,7 @@ import { Lake } from '../store/lake.js';
 import type { Clock } from '../time/clock.js';
 import { timeframe } from '../time/timeframe.js';
 import { ExchangeClock } from './exchange-clock.js';
+import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
 import { StreamLoop, type StreamSettings } from './stream-loop.js';
 
@@ -95,17 +96,22 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     const name = `${stream.exchange} ${stream.symbol} ${stream.timeframe}`;
     const streamLog = log.child({ stream: name });
     // Each stream has its own exchange client and lake connection: nothing shared can stall it.
+    const fetchFailures = new FailureLog(streamLog, 'Fetch', options.clock);
     const source =
       options.sourceFor?.(config, stream) ??
       marketDataFor(config, {
         env,
+        // Retries are worth a line while fetching works; once it is failing, FailureLog reports it.
         onRetry: (error, retry, delayMs) =>
-          streamLog.warn(
+          (fetchFailures.failing ? streamLog.debug : streamLog.warn).call(
+            streamLog,
             { code: error.code, retry, delay_ms: delayMs, error: error.message },
             'Exchange request failed; retrying',
           ),
       });
-    const lake = await Lake.open(options.dataRoot);
+    const lake = await Lake.open(options.dataRoot, {
+      onWarning: ({ code, path, message }) => streamLog.warn({ code, path }, message),
+    });
     let loop: StreamLoop | null = null;
     try {
       loop = await StreamLoop.open({
@@ -117,6 +123,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
         exchangeClock: new ExchangeClock(options.clock, config.simulator?.speed ?? 1),
         log: streamLog,
         settings,
+        fetchFailures,
       });
       while (!signal.aborted) {
         const started = performance.now();

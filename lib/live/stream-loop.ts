@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Stream } from '../config/compile.js';
 import { MjolnirError } from '../core/errors.js';
 import { type EngineContext, WARMUP } from '../engine/advance.js';
@@ -10,17 +11,19 @@ import { DecisionJournal, type DecisionRow } from '../journal/decisions.js';
 import { TradeJournal, tradeRow } from '../journal/trades.js';
 import type { Bar } from '../market/bar.js';
 import { countFlags, type FlaggedRow } from '../market/validate.js';
+import { removeDeadTemporaries } from '../store/atomic.js';
 import type { Lake } from '../store/lake.js';
 import type { MarketKey } from '../store/layout.js';
+import { FileLock } from '../store/lock.js';
 import type { Clock } from '../time/clock.js';
 import { alignDown, type Timeframe, timeframe } from '../time/timeframe.js';
 import { isoUtc } from '../time/ts.js';
 import { Decider, type Fed } from './decider.js';
 import type { ExchangeClock } from './exchange-clock.js';
+import { FailureLog } from './failure-log.js';
 import { readKillSwitch } from './kill-switch.js';
 import type { Logger } from './logger.js';
 import { type LiveManifest, readManifest, writeManifest, writeSnapshot } from './persistence.js';
-import { ProcessLock } from './process-lock.js';
 import { restoreState } from './restore.js';
 
 /** How one stream's loop behaves (config `paper:` and the runbooks' environment variables). */
@@ -46,6 +49,8 @@ export interface StreamDeps {
   readonly exchangeClock: ExchangeClock;
   readonly log: Logger;
   readonly settings: StreamSettings;
+  /** The state of fetching (shared with the source's retry reports); one is made when absent. */
+  readonly fetchFailures?: FailureLog;
 }
 
 /** What an iteration did. */
@@ -53,6 +58,34 @@ export interface IterationReport {
   readonly fetched: number;
   readonly decided: number;
   readonly failure: 'fetch' | 'persist' | null;
+}
+
+/**
+ * Takes a stream's lock (one loop per stream), reporting a stale one taken over, and removes what
+ * dead writers left in the stream's directories (temporary files of a crash or a full disk).
+ */
+function takeStreamLock(deps: StreamDeps): FileLock {
+  const { stream, lake, log } = deps;
+  const layout = lake.layout;
+  const path = layout.streamLock(stream.tag, stream.symbol, stream.timeframe);
+  const lock = FileLock.tryAcquire(path, {
+    onTakeover: ({ why, previous }) => log.warn({ lock: path, why, previous }, 'Took over a stale lock'),
+  });
+  if (!(lock instanceof FileLock)) {
+    const who = lock.owner === null ? 'a process starting' : `pid ${lock.owner.pid}`;
+    throw new MjolnirError('lock_busy', `another loop (${who}) runs this stream: ${path}`);
+  }
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  const dirs = [
+    layout.rawDir(key),
+    dirname(layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe))),
+    dirname(layout.engineState(stream.tag, stream.symbol, stream.timeframe)),
+  ];
+  for (const dir of dirs) {
+    const removed = removeDeadTemporaries(dir);
+    if (removed.length > 0) log.warn({ dir, files: removed }, 'Removed temporary files of a dead writer');
+  }
+  return lock;
 }
 
 /**
@@ -70,10 +103,13 @@ export class StreamLoop {
   private readonly snapshotPath: string;
   private decider: Decider | null;
   private iterations = 0;
+  private readonly fetchFailures: FailureLog;
+  private readonly persistFailures: FailureLog;
+  private readonly snapshotFailures: FailureLog;
 
   private constructor(
     private readonly deps: StreamDeps,
-    private readonly lock: ProcessLock,
+    private readonly lock: FileLock,
     private readonly decisions: DecisionJournal,
     private readonly trades: TradeJournal,
     state: EngineState | null,
@@ -87,6 +123,9 @@ export class StreamLoop {
     this.manifestPath = layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe));
     this.snapshotPath = layout.engineState(stream.tag, stream.symbol, stream.timeframe);
     this.decider = state === null ? null : new Decider(deps.engine, state, this.journalStream);
+    this.fetchFailures = deps.fetchFailures ?? new FailureLog(deps.log, 'Fetch', deps.clock);
+    this.persistFailures = new FailureLog(deps.log, 'Persist', deps.clock);
+    this.snapshotFailures = new FailureLog(deps.log, 'State snapshot', deps.clock);
   }
 
   private get journalStream() {
@@ -98,7 +137,7 @@ export class StreamLoop {
   static async open(deps: StreamDeps): Promise<StreamLoop> {
     const { stream, lake, log } = deps;
     const layout = lake.layout;
-    const lock = ProcessLock.acquire(layout.streamLock(stream.tag, stream.symbol, stream.timeframe));
+    const lock = takeStreamLock(deps);
     let decisions: DecisionJournal | null = null;
     let trades: TradeJournal | null = null;
     try {
@@ -156,10 +195,11 @@ export class StreamLoop {
       fetched = await this.fetch();
     } catch (error) {
       if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
-      this.log.error({ code: error.code, error: error.message }, 'Fetch failed');
+      this.fetchFailures.failed(error);
       if (error.category === 'operator') throw error;
       return { fetched: 0, decided: this.recordFetchFailures(), failure: 'fetch' };
     }
+    this.fetchFailures.succeeded();
     const closed = closedBars(fetched);
     const last = this.decider?.state.lastTs ?? Number.NEGATIVE_INFINITY;
     const fresh = closed.filter((bar) => !(bar.ts <= last));
@@ -231,6 +271,7 @@ export class StreamLoop {
         throw new MjolnirError('storage_failed', 'FORCE_PERSIST_FAIL=1: persist forced to fail');
       }
       const report = await this.deps.lake.write(this.key, bars);
+      this.persistFailures.succeeded();
       this.log.info(
         { bars: bars.length, partitions_written: report.written, unchanged: report.unchanged.length },
         'Persisted bars',
@@ -238,7 +279,8 @@ export class StreamLoop {
       return true;
     } catch (error) {
       if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
-      this.log.error({ code: error.code, error: error.message }, 'Persist failed');
+      // Storage errors (a full disk, a read-only mount, a lock) skip the bars and the loop goes on.
+      this.persistFailures.failed(error);
       return false;
     }
   }
@@ -333,9 +375,19 @@ export class StreamLoop {
     return rows.length === 0 ? 0 : this.commit(rows, []);
   }
 
+  /**
+   * The snapshot only saves replaying at the next start (the journal is the state): one that cannot be
+   * written is reported and the loop goes on.
+   */
   private snapshot(): void {
     if (this.decider === null) return;
-    writeSnapshot(this.snapshotPath, this.decisions.last, this.deps.engine.serialize(this.decider.state));
+    try {
+      writeSnapshot(this.snapshotPath, this.decisions.last, this.deps.engine.serialize(this.decider.state));
+      this.snapshotFailures.succeeded();
+    } catch (error) {
+      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+      this.snapshotFailures.failed(error);
+    }
   }
 
   private recordStart(resumedAfter: number | null): void {
@@ -357,9 +409,15 @@ export class StreamLoop {
 
   /** Closes the journals and releases the stream; the state on disk is already durable. */
   close(): void {
-    if (this.manifest !== null) writeManifest(this.manifestPath, { ...this.manifest, status: 'stopped' });
-    this.decisions.close();
-    this.trades.close();
-    this.lock.release();
+    try {
+      if (this.manifest !== null) writeManifest(this.manifestPath, { ...this.manifest, status: 'stopped' });
+    } catch (error) {
+      // Only the manifest's status is lost (it says "running"); the journals are closed regardless.
+      this.log.warn({ error: (error as Error).message }, 'Could not record the stop in the run manifest');
+    } finally {
+      this.decisions.close();
+      this.trades.close();
+      this.lock.release();
+    }
   }
 }

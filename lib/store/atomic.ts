@@ -4,18 +4,85 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { MjolnirError } from '../core/errors.js';
+import { storageFailed } from '../core/errors.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { type Owner, ownerAlive, ownerTag, parseOwnerTag, SELF, sameMachine } from './owner.js';
 
-/** A temporary name beside `target` that no other process or call can collide with. */
+/** `.<name>.tmp-<owner tag>-<random>`; earlier builds wrote `.<name>.tmp-<pid>-<uuid>`. */
+const TEMPORARY = /^\..+\.tmp-(?:([0-9a-f]{8}\.\d+\.\d+\.[0-9a-f]{8})-[0-9a-f]{8}|(\d+)-[0-9a-f-]{36})$/;
+
+/** Another machine's temporary file is left alone for this long (it may still be being written). */
+const FOREIGN_TEMPORARY_MS = 24 * 3_600_000;
+
+/** Directories this process has cleaned of dead writers' temporary files. */
+const cleaned = new Set<string>();
+
+/**
+ * A temporary name beside `target` that no other process or call can collide with, naming its writer
+ * (so a dead writer's leftovers can be told from a live one's). The first time this process writes
+ * into a directory, the temporary files of dead writers there are removed.
+ */
 export function temporaryPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomUUID()}`);
+  const dir = dirname(target);
+  if (!cleaned.has(dir)) removeDeadTemporaries(dir);
+  return join(dir, `.${basename(target)}.tmp-${ownerTag(SELF)}-${randomUUID().slice(0, 8)}`);
+}
+
+/** The writer a temporary file name names, or null when the name is not a temporary file's. */
+function writerOf(name: string): Owner | null | 'legacy-dead' {
+  const match = TEMPORARY.exec(name);
+  if (match === null) return null;
+  if (match[1] !== undefined) return parseOwnerTag(match[1]);
+  // An earlier build's name: a pid of this machine, never this process's (it writes the new form).
+  const pid = Number(match[2]);
+  const legacy: Owner = { machine: SELF.machine, pid, started: '', incarnation: 'legacy' };
+  return pid === SELF.pid || !ownerAlive(legacy) ? 'legacy-dead' : legacy;
+}
+
+/**
+ * Removes the temporary files in `dir` whose writer is dead: a process of this machine that is gone
+ * (a crash or a full disk mid-write leaves them), or another machine's older than a day. Returns the
+ * names removed; a directory that does not exist has none.
+ */
+export function removeDeadTemporaries(dir: string, clock: Clock = systemClock): string[] {
+  cleaned.add(dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const writer = writerOf(name);
+    if (writer === null) continue;
+    const path = join(dir, name);
+    if (writer !== 'legacy-dead') {
+      if (sameMachine(writer) ? ownerAlive(writer) : !olderThan(path, FOREIGN_TEMPORARY_MS, clock)) continue;
+    }
+    try {
+      rmSync(path, { force: true, recursive: true });
+      removed.push(name);
+    } catch {
+      // Not ours to fix here (permissions): the writer of the next file will fail visibly.
+    }
+  }
+  return removed;
+}
+
+function olderThan(path: string, ms: number, clock: Clock): boolean {
+  try {
+    return clock.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
 
 /** Flushes a file's (or directory's) data to stable storage. */
@@ -28,77 +95,43 @@ export function fsyncPath(path: string): void {
   }
 }
 
-/** Moves a fully written temporary file over `target` atomically and durably (fsync file, rename, fsync dir). */
+/**
+ * Moves a fully written temporary file over `target` atomically and durably (fsync file, rename,
+ * fsync dir). On failure the temporary file is removed and a `storage_failed` error names `target`.
+ */
 export function commitFile(temporary: string, target: string): void {
   try {
     fsyncPath(temporary);
     renameSync(temporary, target);
     fsyncPath(dirname(target));
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new MjolnirError('storage_failed', `cannot commit ${target}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    removeQuietly(temporary);
+    throw storageFailed('write', target, error);
   }
 }
 
-/** Writes `text` to `target` atomically: readers see the old or the new content, never a part. */
-export function writeFileAtomic(target: string, text: string): void {
-  mkdirSync(dirname(target), { recursive: true });
-  const temporary = temporaryPath(target);
-  writeFileSync(temporary, text);
-  commitFile(temporary, target);
-}
-
-function processAlive(pid: number): boolean {
+/** Removes a file if it can: for cleanup on a path that is already failing. */
+export function removeQuietly(path: string): void {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    rmSync(path, { force: true });
+  } catch {
+    // The error being reported matters more than this one.
   }
 }
 
 /**
- * An advisory lock: a file created exclusively holding the owner's pid. A lock whose owner died
- * (SIGKILL) is taken over. Waits up to `timeoutMs`, then fails with a retryable `lock_busy`.
+ * Writes `text` to `target` atomically: readers see the old or the new content, never a part. A
+ * failure (a full disk) leaves the old content and no temporary file, and names `target`.
  */
-export async function withFileLock<T>(
-  lockPath: string,
-  body: () => Promise<T>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  mkdirSync(dirname(lockPath), { recursive: true });
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let owner = Number.NaN;
-      try {
-        owner = Number(readFileSync(lockPath, 'utf8').trim() || Number.NaN);
-      } catch (readError) {
-        // Released between our attempt and this read: try again at once.
-        if ((readError as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw readError;
-      }
-      if (Number.isInteger(owner) && !processAlive(owner)) {
-        rmSync(lockPath, { force: true });
-        continue;
-      }
-      if (performance.now() > deadline) {
-        throw new MjolnirError('lock_busy', `${lockPath} is held by process ${owner}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+export function writeFileAtomic(target: string, text: string): void {
+  let temporary: string | null = null;
   try {
-    return await body();
-  } finally {
-    rmSync(lockPath, { force: true });
+    mkdirSync(dirname(target), { recursive: true });
+    temporary = temporaryPath(target);
+    writeFileSync(temporary, text);
+  } catch (error) {
+    if (temporary !== null) removeQuietly(temporary);
+    throw storageFailed('write', target, error);
   }
+  commitFile(temporary, target);
 }

@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError, storageFailed } from '../core/errors.js';
 import type { Bar } from '../market/bar.js';
 import { allocateSeries, type BarSeries } from '../market/series.js';
 import { type Timeframe, timeframe } from '../time/timeframe.js';
 import { DAY_MS, utcDay } from '../time/ts.js';
-import { commitFile, temporaryPath, withFileLock } from './atomic.js';
+import { commitFile, removeQuietly, temporaryPath } from './atomic.js';
 import { type CompactionReport, compact, type MonthToRead, readPlan } from './compaction.js';
 import { Duck, sqlString } from './duck.js';
 import { DataLayout, type MarketKey } from './layout.js';
+import { type LockOptions, withFileLock } from './lock.js';
 import { closeMonth, joinParts, type MonthSlice, openMonth } from './month-file.js';
 import { readParquetSeries } from './parquet-read.js';
 
@@ -19,6 +20,19 @@ export interface WriteReport {
   /** Day partitions the bars were already in, identically: not rewritten. */
   readonly unchanged: readonly string[];
   readonly rows: number;
+}
+
+/** Something the lake recovered from by itself that an operator should still hear about. */
+export interface LakeWarning {
+  readonly code: 'lock_taken_over' | 'cache_corrupt';
+  readonly path: string;
+  readonly message: string;
+}
+
+/** How a lake is opened. */
+export interface LakeOptions {
+  /** Told what the lake recovered from (a stale lock taken over, a damaged cache file passed over). */
+  readonly onWarning?: (warning: LakeWarning) => void;
 }
 
 /** The last instant with a four-digit year: day names compare as strings only up to there. */
@@ -37,18 +51,33 @@ let incomingTables = 0;
 export class Lake {
   readonly layout: DataLayout;
 
+  private readonly lockOptions: LockOptions;
+
   private constructor(
     root: string,
     private readonly duck: Duck,
     /** Single-threaded, so every file written keeps its ORDER BY (parallel writers interleave rows). */
     private readonly writer: Duck,
+    private readonly options: LakeOptions,
   ) {
     this.layout = new DataLayout(root);
+    this.lockOptions = {
+      onTakeover: ({ path, previous, why }) =>
+        this.warn({
+          code: 'lock_taken_over',
+          path,
+          message: `took over a stale lock (${why}; it held "${previous}")`,
+        }),
+    };
   }
 
   /** Opens the lake under a data root (`DATA_ROOT`, default `./data`). */
-  static async open(root: string): Promise<Lake> {
-    return new Lake(root, await Duck.open(), await Duck.open({ threads: 1 }));
+  static async open(root: string, options: LakeOptions = {}): Promise<Lake> {
+    return new Lake(root, await Duck.open(), await Duck.open({ threads: 1 }), options);
+  }
+
+  private warn(warning: LakeWarning): void {
+    this.options.onWarning?.(warning);
   }
 
   close(): void {
@@ -92,26 +121,28 @@ export class Lake {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
-      throw new MjolnirError('storage_failed', `cannot create ${dir}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw storageFailed('create', dir, error);
     }
-    return withFileLock(join(dir, '.lock'), async () => {
-      const table = await this.stage(bars);
-      try {
-        // One single-file COPY per day: DuckDB's partitioned writer does not keep rows in order
-        // within a partition, and every partition must be sorted by ts_ms.
-        const written: string[] = [];
-        const unchanged: string[] = [];
-        for (const day of [...byDay.keys()].sort()) {
-          const changed = await this.mergeDay(key, tf, table, day);
-          (changed ? written : unchanged).push(day);
+    return withFileLock(
+      join(dir, '.lock'),
+      async () => {
+        const table = await this.stage(bars);
+        try {
+          // One single-file COPY per day: DuckDB's partitioned writer does not keep rows in order
+          // within a partition, and every partition must be sorted by ts_ms.
+          const written: string[] = [];
+          const unchanged: string[] = [];
+          for (const day of [...byDay.keys()].sort()) {
+            const changed = await this.mergeDay(key, tf, table, day);
+            (changed ? written : unchanged).push(day);
+          }
+          return { written, unchanged, rows: bars.length };
+        } finally {
+          await this.writer.run(`DROP TABLE IF EXISTS ${table}`);
         }
-        return { written, unchanged, rows: bars.length };
-      } finally {
-        await this.writer.run(`DROP TABLE IF EXISTS ${table}`);
-      }
-    });
+      },
+      this.lockOptions,
+    );
   }
 
   /** Loads bars into a temporary table, with their order as the last-write-wins tiebreak. */
@@ -155,13 +186,21 @@ export class Lake {
     const sources = [`SELECT ${COLUMNS}, seq, 1 AS src FROM ${table} WHERE ${range}`];
     if (existing) sources.push(`SELECT ${COLUMNS}, 0 AS seq, 0 AS src FROM ${existing}`);
     const temporary = temporaryPath(target);
-    await this.writer.run(
-      `COPY (
-         SELECT ${COLUMNS} FROM (${sources.join(' UNION ALL ')})
-         QUALIFY row_number() OVER (PARTITION BY ts_ms ORDER BY src DESC, seq DESC) = 1
-         ORDER BY ts_ms
-       ) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    try {
+      await this.writer.run(
+        `COPY (
+           SELECT ${COLUMNS} FROM (${sources.join(' UNION ALL ')})
+           QUALIFY row_number() OVER (PARTITION BY ts_ms ORDER BY src DESC, seq DESC) = 1
+           ORDER BY ts_ms
+         ) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+    } catch (error) {
+      // A full disk leaves a partial file behind: never keep it.
+      removeQuietly(temporary);
+      throw new MjolnirError('storage_failed', `cannot write ${target}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     commitFile(temporary, target);
     return true;
   }
@@ -187,8 +226,10 @@ export class Lake {
    * open ~30x fewer files. Safe to run any time; stale month files are rebuilt, never served.
    */
   async compact(key: MarketKey): Promise<CompactionReport> {
-    return withFileLock(join(this.layout.rawDir(key), '.lock'), () =>
-      compact(this.writer, this.layout, key, this.days(key)),
+    return withFileLock(
+      join(this.layout.rawDir(key), '.lock'),
+      () => compact(this.writer, this.layout, key, this.days(key)),
+      this.lockOptions,
     );
   }
 
