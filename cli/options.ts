@@ -1,29 +1,49 @@
-import { MjolnirError } from '@mjolnir/lib';
-import { type Command, InvalidArgumentError } from 'commander';
+import {
+  MjolnirError,
+  parseTimeframe,
+  SYMBOL_PATTERN,
+  type Timeframe,
+  type TimeframeLabel,
+} from '@mjolnir/lib';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Parses a non-negative integer option (underscores allowed: 1_000_000). */
 export function intOption(value: string): number {
   const parsed = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(parsed) || parsed < 0)
+  if (value.trim() === '' || !Number.isSafeInteger(parsed) || parsed < 0)
     throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
+}
+
+/** Parses a positive whole number (a count that must not be zero). */
+export function countOption(value: string): number {
+  const parsed = intOption(value);
+  if (parsed === 0) throw new InvalidArgumentError(`expected a whole number above 0, got "${value}"`);
   return parsed;
 }
 
 /** Parses a positive number option. */
 export function numberOption(value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0)
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0)
     throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return parsed;
+}
+
+/** Parses a TCP port: 1-65535, or 0 for any free port. */
+export function portOption(value: string): number {
+  const parsed = intOption(value);
+  if (parsed > 65_535) throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
   return parsed;
 }
 
 /** Parses an instant: epoch milliseconds or ISO-8601 (a date or time without zone is UTC). */
 export function timeOption(value: string): number {
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed))) return Number(trimmed);
   const iso =
     /([zZ]|[+-]\d{2}:?\d{2})$/.test(trimmed) || /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? trimmed : `${trimmed}Z`;
-  const parsed = Date.parse(iso);
+  const parsed = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(iso) : Number.NaN;
   if (Number.isNaN(parsed))
     throw new InvalidArgumentError(
       `expected epoch ms or an ISO time such as 2024-01-01T00:00Z, got "${value}"`,
@@ -31,31 +51,77 @@ export function timeOption(value: string): number {
   return parsed;
 }
 
-/** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
-export function dataRoot(option: string | undefined): string {
-  return option ?? process.env['DATA_ROOT'] ?? 'data';
+/** Parses a timeframe label (1m .. 1d). */
+export function timeframeOption(value: string): Timeframe {
+  const parsed = parseTimeframe(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+  return parsed.value;
 }
 
-const envTime = (name: string): number | undefined => {
-  const value = process.env[name];
-  return value ? timeOption(value) : undefined;
-};
+/** The label of a parsed timeframe option. */
+export const labelOf = (tf: Timeframe): TimeframeLabel => tf.label;
+
+/**
+ * Parses a unified symbol (BTC/USDT). The runbooks' path form (BTC_USD) is read as BTC/USD; an
+ * exchange's own id (BTCUSDT) is refused, since it would file the bars under a tree of its own.
+ */
+export function symbolOption(value: string): string {
+  const symbol = value.trim().replace(/^([A-Z0-9]{2,15})_([A-Z0-9]{2,15})$/, '$1/$2');
+  if (!SYMBOL_PATTERN.test(symbol))
+    throw new InvalidArgumentError(
+      `expected a unified symbol such as BTC/USDT (BASE/QUOTE, upper case), got "${value}"`,
+    );
+  return symbol;
+}
+
+/** Parses an exchange id as ccxt spells them (lower case letters and digits). */
+export function exchangeOption(value: string): string {
+  if (!/^[a-z][a-z0-9]*$/.test(value))
+    throw new InvalidArgumentError(`expected an exchange id such as binance or coinbase, got "${value}"`);
+  return value;
+}
+
+/**
+ * An option that an environment variable may give (the runbooks' variables). The variable is read and
+ * parsed only by the command that runs, when it runs: a malformed one never breaks another command
+ * or `--help`, and a bad value is a usage error naming the variable (exit 2).
+ */
+export function envOption<T>(
+  flags: string,
+  description: string,
+  variable: string,
+  parse?: (value: string) => T,
+  fallback?: T,
+): Option {
+  const option = new Option(flags, description).env(variable);
+  if (parse !== undefined) option.argParser(parse);
+  if (fallback !== undefined) option.default(fallback);
+  return option;
+}
+
+/** Whether a runbook flag variable is set on (STOP_THROUGH=1). */
+export function envFlag(variable: string): boolean {
+  const value = process.env[variable];
+  return value === '1' || value === 'true';
+}
+
+/** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
+export function dataRoot(option: string | undefined): string {
+  return option ?? (process.env['DATA_ROOT'] || 'data');
+}
 
 /** Adds `--start` and `--end` (START_TS_MS, END_TS_MS): a window of bar close times. */
 export function withWindow(command: Command): Command {
   return command
-    .option(
-      '--start <time>',
-      'first bar close of the window (START_TS_MS)',
-      timeOption,
-      envTime('START_TS_MS'),
-    )
-    .option('--end <time>', 'last bar close of the window (END_TS_MS)', timeOption, envTime('END_TS_MS'));
+    .addOption(envOption('--start <time>', 'first bar close of the window', 'START_TS_MS', timeOption))
+    .addOption(envOption('--end <time>', 'last bar close of the window', 'END_TS_MS', timeOption));
 }
 
 /** The window `withWindow` parsed, or a usage error saying what is missing. */
 export function windowOf(options: { start?: number; end?: number }): { start: number; end: number } {
   if (options.start === undefined || options.end === undefined)
     throw new MjolnirError('input_invalid', 'needs --start and --end (START_TS_MS, END_TS_MS)');
+  if (options.end < options.start)
+    throw new MjolnirError('input_invalid', `--end ${options.end} is before --start ${options.start}`);
   return { start: options.start, end: options.end };
 }

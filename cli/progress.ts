@@ -1,3 +1,5 @@
+import type { TextOutput } from './io.js';
+
 /** Progress on stderr: a redrawn bar on a terminal, a line every 10% otherwise (logs, CI). */
 export class Progress {
   private lastDecile = -1;
@@ -6,7 +8,7 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: TextOutput,
   ) {
     this.tty = stream.isTTY === true;
   }

@@ -15,7 +15,7 @@ import {
   exited,
   paper,
   type Spawned,
-  sleep,
+  simulatedTimePasses,
   start,
   waitFor,
 } from './support/processes.js';
@@ -63,7 +63,7 @@ describe('make eqflat', () => {
     await decided(first, 120);
     first.kill('SIGKILL');
     await exited(first);
-    await sleep(1_500); // some thirty bars close while the loop is down
+    await simulatedTimePasses(sim, 30); // thirty bars close while the loop is down
     const second = paper(config, root);
     await decided(second, 320);
     second.kill('SIGTERM');

@@ -17,7 +17,9 @@ import {
   Lake,
   type MarketKey,
   MjolnirError,
+  marketDataFor,
   measureClockDrift,
+  parseConfig,
   type SimServer,
   SyntheticSource,
   startSimServer,
@@ -263,6 +265,30 @@ describe('every injected fault yields a typed error or a flagged bar', () => {
     }
     expect(Object.values(faults.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
     await data.close();
+  });
+
+  it('a config pointing at the simulator: no API key reaches ccxt or the wire; one request loads its spot markets', async () => {
+    const parsed = parseConfig(
+      `exchange: binance\nsymbols: [BTC/USDT]\ntimeframe: 5m\nstrategy: { id: ema_cross_atr }\nsimulator: { port: ${sim.port} }\n`,
+      'sim.yaml',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    const before = { ...sim.requests };
+    const count = (path: string, of: Record<string, number>) => of[path] ?? 0;
+    const client = marketDataFor(parsed.value, {
+      env: { BINANCE_API_KEY: 'live-key-do-not-send', BINANCE_API_SECRET: 'secret' },
+    });
+    try {
+      const page = await client.fetchBars('BTC/USDT', TF, undefined, 10);
+      expect(page.bars.length).toBe(10);
+    } finally {
+      await client.close();
+    }
+    expect(sim.keyed()).toBe(0);
+    expect(Object.keys(sim.requests).filter((path) => path.startsWith('/sapi/'))).toEqual([]);
+    expect(count('/api/v3/exchangeInfo', sim.requests)).toBe(count('/api/v3/exchangeInfo', before) + 1);
+    for (const futures of ['/fapi/v1/exchangeInfo', '/dapi/v1/exchangeInfo'])
+      expect(count(futures, sim.requests)).toBe(count(futures, before));
   });
 });
 

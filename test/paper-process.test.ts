@@ -14,7 +14,10 @@ import {
   exited,
   decisions as journal,
   paper,
+  printed,
+  simulatedTimePasses,
   sleep,
+  start,
   trades as tradeJournal,
   waitFor,
 } from './support/processes.js';
@@ -73,16 +76,17 @@ describe('the paper process', () => {
     let kills = 0;
     for (let round = 0; round < 24; round++) {
       const child = paper(config, killed);
-      // SIGKILL may land anywhere, start-up included; the planned stop waits until the loop runs.
-      await sleep(round === 12 ? 2_500 : 250 + random() * 1200);
       if (round === 12) {
-        // A planned stop and an outage of many bars: the missed bars are decided on restart.
+        // A planned stop once the loop runs, and an outage of many bars: decided on restart.
+        await printed(child, 'Trading system starting');
         child.kill('SIGTERM');
         expect(await exited(child)).toBe(0);
         expect(child.output()).toContain('Shutdown complete');
-        await sleep(3_000);
+        await simulatedTimePasses(sim, 30);
         continue;
       }
+      // SIGKILL may land anywhere, start-up included: a random moment, by design.
+      await sleep(250 + random() * 1200);
       child.kill('SIGKILL');
       await exited(child);
       kills++;
@@ -167,6 +171,23 @@ describe('the paper process', () => {
     expect(output).toContain('Exchange request failed; retrying');
     expect(output).toContain('Exchange data flagged');
     expect(output).toContain('Shutdown complete');
+  }, 120_000);
+
+  it('SIGTERM to the `make paper` process group (make passes it on: two signals) always shuts down cleanly', async () => {
+    const config = configFile('make.yaml', sim.port);
+    const root = mkdtempSync(join(work, 'make-'));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const make = start('make', ['--no-print-directory', 'paper'], { CONFIG: config, DATA_ROOT: root });
+      await printed(make, 'Trading system starting');
+      if (attempt > 0) await printed(make, 'Resumed from the journal');
+      await waitFor(() => decisions(root).length > attempt * 5 + 3, 'a few decisions', make);
+      process.kill(-make.pid!, 'SIGTERM');
+      await exited(make);
+      const output = make.output();
+      expect(output).toContain('Shutdown requested');
+      expect(output).toContain('Shutdown complete');
+    }
+    expectContiguous(decisions(root));
   }, 120_000);
 
   it('a bad config or a corrupt journal row: a clear error naming file and line (exit 2), nothing rewritten', async () => {

@@ -12,11 +12,22 @@ import {
   type Stream,
   streamsOf,
   systemClock,
+  type Timeframe,
 } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';
-import { dataRoot, timeOption, windowOf, withWindow } from '../options.js';
+import type { CliIo } from '../io.js';
+import {
+  dataRoot,
+  envFlag,
+  envOption,
+  symbolOption,
+  timeframeOption,
+  timeOption,
+  windowOf,
+  withWindow,
+} from '../options.js';
 import { codeVersion, runIdNow } from '../runs.js';
 
 /** The stream a single-stream command works on: the config's first symbol. */
@@ -25,28 +36,30 @@ export function streamOf(config: Config): Stream {
 }
 
 function withStopThrough(config: Config, stopThrough: boolean | undefined): Config {
-  return stopThrough ? { ...config, fill: { ...config.fill, stop_through: true } } : config;
+  return stopThrough || envFlag('STOP_THROUGH')
+    ? { ...config, fill: { ...config.fill, stop_through: true } }
+    : config;
 }
 
 const env = process.env;
 
-export function registerBacktest(program: Command): void {
+/** `-c, --config` (CONFIG), defaulting to the simulator's config. */
+export const configOption = (fallback = 'configs/sim.yaml') =>
+  envOption('-c, --config <file>', 'config file', 'CONFIG', undefined, fallback);
+
+export function registerBacktest(program: Command, io: CliIo): void {
   withWindow(program.command('backtest'))
     .description(
       'a windowed backtest from the lake through the one engine; writes the <tag>_bt_<RUNID> trees and runs/<RUNID>/',
     )
-    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
-    .option('--runid <id>', 'run id (RUNID; default bt_<date>_<time>)', env['RUNID'])
+    .addOption(configOption())
+    .addOption(envOption('--runid <id>', 'run id (default bt_<date>_<time>)', 'RUNID'))
     .option(
       '--warmup-from <time>',
       "start the warmup at this bar close, taken as is (default: the strategy's stable warmup, proven)",
       timeOption,
     )
-    .option(
-      '--stop-through',
-      'a bar opening through the stop fills at its open (STOP_THROUGH=1)',
-      env['STOP_THROUGH'] === '1',
-    )
+    .option('--stop-through', 'a bar opening through the stop fills at its open (STOP_THROUGH=1)')
     .option('--explain', "write each decision's feature values (slower)")
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(
@@ -56,7 +69,7 @@ export function registerBacktest(program: Command): void {
         end?: number;
         runid?: string;
         warmupFrom?: number;
-        stopThrough: boolean;
+        stopThrough?: boolean;
         explain?: boolean;
         dataRoot?: string;
       }) => {
@@ -77,7 +90,7 @@ export function registerBacktest(program: Command): void {
           });
           const p = result.performance;
           const t = result.trades;
-          process.stdout.write(
+          io.stdout.write(
             `${columns([
               ['RUNID', result.runId],
               ['decisions', `${num(result.decisions)} -> ${result.decisionsPath}`],
@@ -97,7 +110,7 @@ export function registerBacktest(program: Command): void {
           const coverage = lake.cacheCoverage(stream, start, end);
           // The month still being written is usually not compacted; more than that is worth a hint.
           if (coverage.months - coverage.cached > 1)
-            process.stderr.write(
+            io.stderr.write(
               `note: ${coverage.months - coverage.cached} of ${coverage.months} months were read from day files; ` +
                 `\`mjolnir lake compact --exchange ${stream.exchange} --symbol ${stream.symbol} --timeframe ${stream.timeframe}\` ` +
                 'builds the month read cache (reads about 8x faster)\n',
@@ -113,23 +126,43 @@ export function registerBacktest(program: Command): void {
     .description(
       'LIVE vs BACKTEST: decisions and trade lifecycle over the overlapping window, synced at flat',
     )
-    .option('-c, --config <file>', 'config naming the stream (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
+    .addOption(configOption())
+    .option(
+      '--symbol <symbol>',
+      "the stream's symbol, BTC/USD or as in paths BTC_USD (default the config's)",
+      symbolOption,
+    )
+    .option('--timeframe <tf>', "the stream's timeframe (default the config's)", timeframeOption)
     .option('--live-tag <tag>', "LIVE tag (DATA_TAG; default the config's)")
     .option('--bt-tag <tag>', 'backtest tag (default <live tag>_bt_<RUNID>)')
-    .option('--runid <id>', 'RUNID of the backtest', env['RUNID'])
+    .addOption(envOption('--runid <id>', 'RUNID of the backtest', 'RUNID'))
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(
-      (options: { config: string; liveTag?: string; btTag?: string; runid?: string; dataRoot?: string }) => {
-        const stream = streamOf(loadConfig(options.config, env));
+      (options: {
+        config: string;
+        symbol?: string;
+        timeframe?: Timeframe;
+        liveTag?: string;
+        btTag?: string;
+        runid?: string;
+        dataRoot?: string;
+      }) => {
+        // The runbook's form names the stream itself: `eq --symbol BTC_USD --timeframe 5m --live-tag ...`.
+        const configured = streamOf(loadConfig(options.config, env));
+        const stream = {
+          ...configured,
+          symbol: options.symbol ?? configured.symbol,
+          timeframe: options.timeframe?.label ?? configured.timeframe,
+        };
         const liveTag = options.liveTag ?? stream.tag;
         const btTag = options.btTag ?? (options.runid ? `${liveTag}_bt_${options.runid}` : undefined);
         if (btTag === undefined)
           throw new MjolnirError('input_invalid', 'eq needs --bt-tag or --runid (RUNID)');
         const result = eqTags(new DataLayout(dataRoot(options.dataRoot)), stream, liveTag, btTag);
-        process.stdout.write(
+        io.stdout.write(
           formatEq(result, `eq: LIVE ${liveTag} vs BT ${btTag}, ${stream.symbol} ${stream.timeframe}`),
         );
-        process.exitCode = result.overall ? EXIT.ok : EXIT.failed;
+        io.setExitCode(result.overall ? EXIT.ok : EXIT.failed);
       },
     );
 
@@ -138,15 +171,14 @@ export function registerBacktest(program: Command): void {
     .description(
       "backtest from the first LIVE decision with LIVE's warmup and inputs, then eq; prints the RUNID",
     )
-    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
-    .option('--runid <id>', 'run id (default eqflat_<date>_<time>)', env['RUNID'])
+    .addOption(configOption())
+    .addOption(envOption('--runid <id>', 'run id (default eqflat_<date>_<time>)', 'RUNID'))
     .option(
       '--stop-through',
       'backtest only: a bar opening through the stop fills at its open (STOP_THROUGH=1)',
-      env['STOP_THROUGH'] === '1',
     )
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
-    .action(async (options: { config: string; runid?: string; stopThrough: boolean; dataRoot?: string }) => {
+    .action(async (options: { config: string; runid?: string; stopThrough?: boolean; dataRoot?: string }) => {
       const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
       const stream = streamOf(config);
       const runId = options.runid ?? runIdNow('eqflat');
@@ -159,15 +191,15 @@ export function registerBacktest(program: Command): void {
           codeVersion: codeVersion(),
           now: systemClock.now(),
         });
-        if (outcome.specWarning) process.stderr.write(`warning: ${outcome.specWarning}\n`);
-        process.stdout.write(`DATA_TAG=${stream.tag}\nRUNID=${runId}\n`);
-        process.stdout.write(
+        if (outcome.specWarning) io.stderr.write(`warning: ${outcome.specWarning}\n`);
+        io.stdout.write(`DATA_TAG=${stream.tag}\nRUNID=${runId}\n`);
+        io.stdout.write(
           formatEq(
             outcome.result,
             `eq: LIVE ${stream.tag} vs BT ${outcome.backtest.tag}, ${stream.symbol} ${stream.timeframe}`,
           ),
         );
-        process.exitCode = outcome.result.overall ? EXIT.ok : EXIT.failed;
+        io.setExitCode(outcome.result.overall ? EXIT.ok : EXIT.failed);
       } finally {
         lake.close();
       }

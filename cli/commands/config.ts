@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { engineSpecOf, formatProblem, parseConfig, specFingerprint, streamsOf } from '@mjolnir/lib';
+import {
+  ccxtExchanges,
+  engineSpecOf,
+  formatProblem,
+  parseConfig,
+  specFingerprint,
+  streamsOf,
+} from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
+import type { CliIo } from '../io.js';
 
-export function registerConfig(program: Command): void {
+export function registerConfig(program: Command, io: CliIo): void {
   const config = program.command('config').description('inspect and validate configs');
   config
     .command('check')
@@ -18,13 +26,13 @@ export function registerConfig(program: Command): void {
         try {
           text = readFileSync(file, 'utf8');
         } catch (error) {
-          process.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
+          io.stderr.write(`${file}: cannot read: ${(error as Error).message}\n`);
           failed = true;
           continue;
         }
-        const result = parseConfig(text, file, process.env);
+        const result = parseConfig(text, file, process.env, { knownExchanges: ccxtExchanges() });
         if (!result.ok) {
-          for (const problem of result.error) process.stderr.write(`${formatProblem(problem)}\n`);
+          for (const problem of result.error) io.stderr.write(`${formatProblem(problem)}\n`);
           failed = true;
           continue;
         }
@@ -32,10 +40,10 @@ export function registerConfig(program: Command): void {
           (s) => `${s.exchange} ${s.symbol} ${s.timeframe} (tag ${s.tag})`,
         );
         const fingerprint = specFingerprint(engineSpecOf(result.value));
-        process.stdout.write(
+        io.stdout.write(
           `${file}: ok  ${streams.join('; ')}  strategy ${result.value.strategy.id}  spec ${fingerprint}\n`,
         );
       }
-      process.exitCode = failed ? EXIT.usage : EXIT.ok;
+      io.setExitCode(failed ? EXIT.usage : EXIT.ok);
     });
 }

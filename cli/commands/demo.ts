@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  type Config,
   DataLayout,
+  type DecisionRow,
   engineSpecOf,
   eqflat,
   FaultPlan,
@@ -16,6 +18,7 @@ import {
   readDecisions,
   readTrades,
   runPaper,
+  type Stream,
   SyntheticSource,
   startSimServer,
   streamsOf,
@@ -27,7 +30,8 @@ import {
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
-import { dataRoot, intOption, numberOption, timeOption } from '../options.js';
+import type { CliIo } from '../io.js';
+import { countOption, dataRoot, envOption, intOption, numberOption, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 
@@ -69,155 +73,178 @@ function sessionLogger(file: string, onDecision: () => void): Logger {
   return wrap(base);
 }
 
-export function registerDemo(program: Command): void {
+/** What the demo was asked for. */
+interface DemoOptions {
+  readonly config: string;
+  readonly bars: number;
+  readonly speed: number;
+  readonly seed: number;
+  readonly start: number;
+  readonly dataRoot?: string;
+}
+
+/** The README's "after make demo" commands, which work on this session's data as printed. */
+export function nextSteps(dir: string): string {
+  return [
+    `Next, on this session's data (${dir}: venue sim, tag sim; cleared by the next demo):`,
+    `  DATA_ROOT=${dir} RUNID=bt1 START_TS_MS=2024-03-01T08:00 END_TS_MS=2024-03-01T12:00 make backtest`,
+    `  DATA_ROOT=${dir} make eqflat`,
+    `  node dist/cli/main.js lake gaps --data-root ${dir} --exchange sim --symbol BTC/USDT --timeframe 5m`,
+    '',
+  ].join('\n');
+}
+
+export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description(
       'the main job on the embedded default: the simulated exchange and the paper loop for a bounded session, then a summary',
     )
-    .option(
-      '-c, --config <file>',
-      'config (its simulator settings are overridden)',
-      process.env['CONFIG'] ?? 'configs/sim.yaml',
+    .addOption(
+      envOption(
+        '-c, --config <file>',
+        'config (its simulator settings are overridden)',
+        'CONFIG',
+        undefined,
+        'configs/sim.yaml',
+      ),
     )
-    .option(
-      '-n, --bars <count>',
-      'bars to decide before stopping (DEMO_BARS)',
-      intOption,
-      Number(process.env['DEMO_BARS'] ?? 200),
+    .addOption(
+      envOption('-n, --bars <count>', 'bars to decide before stopping', 'DEMO_BARS', countOption, 200),
     )
-    .option(
-      '--speed <factor>',
-      'simulated seconds per real second',
-      numberOption,
-      Number(process.env['SIM_SPEED'] ?? 6000),
+    .addOption(
+      envOption('--speed <factor>', 'simulated seconds per real second', 'SIM_SPEED', numberOption, 6000),
     )
-    .option('--seed <seed>', 'seed of the simulated market', intOption, Number(process.env['SIM_SEED'] ?? 42))
-    .option(
-      '--start <time>',
-      'simulated start (SIM_START)',
-      timeOption,
-      process.env['SIM_START'] ? timeOption(process.env['SIM_START']) : Date.UTC(2024, 2, 1),
-    )
+    .addOption(envOption('--seed <seed>', 'seed of the simulated market', 'SIM_SEED', intOption, 42))
+    .addOption(envOption('--start <time>', 'simulated start', 'SIM_START', timeOption, Date.UTC(2024, 2, 1)))
     .option('--data-root <dir>', 'data root; the session uses <root>/demo (DATA_ROOT)')
-    .action(
-      async (options: {
-        config: string;
-        bars: number;
-        speed: number;
-        seed: number;
-        start: number;
-        dataRoot?: string;
-      }) => {
-        const started = performance.now();
-        const dir = scratch(dataRoot(options.dataRoot));
-        const loaded = loadConfig(options.config, {
-          ...process.env,
-          SIM_PORT: undefined,
-          SIM_SPEED: undefined,
-        });
-        const stream = streamsOf(loaded)[0]!;
-        const markets = Object.fromEntries(
-          loaded.symbols.map((symbol) => [
-            symbol,
-            new SyntheticSource(options.start - 30 * 86_400_000, options.seed, symbol),
-          ]),
-        );
-        const sim = await startSimServer({
-          clock: new VirtualClock(options.start, options.speed, systemClock),
-          markets,
-          faults: new FaultPlan(),
-        });
-        const config = { ...loaded, simulator: { host: '127.0.0.1', port: sim.port, speed: options.speed } };
-        process.stdout.write(
-          `Mjölnir demo: the simulated exchange (Binance API on ${sim.url}, ${options.speed}x, seed ${options.seed}) ` +
-            `and the paper loop, ${config.strategy.id} on ${config.symbols.join(', ')} ${config.timeframe}, until ${options.bars} bars are decided\n`,
-        );
-        const controller = new AbortController();
-        const progress = new Progress('decided');
-        let decided = 0;
-        const log = sessionLogger(join(dir, 'paper.log'), () => {
-          decided++;
-          progress.update(decided, options.bars, 'bars');
-          if (decided >= options.bars * config.symbols.length) controller.abort();
-        });
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        let outcome: Awaited<ReturnType<typeof runPaper>>;
-        try {
-          outcome = await runPaper({
-            config,
-            dataRoot: dir,
-            clock: systemClock,
-            log,
-            env: process.env,
-            signal: controller.signal,
-          });
-        } finally {
-          progress.done();
-          await sim.close();
-        }
-        if (outcome.failed.length > 0) {
-          for (const { stream: name, error } of outcome.failed)
-            process.stderr.write(`error ${name}: ${error.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        const layout = new DataLayout(dir);
-        const rows = readDecisions(layout.decisions(stream.tag, stream.symbol, stream.timeframe)).rows;
-        const trades = readTrades(layout.trades(stream.tag, stream.symbol, stream.timeframe)).rows;
-        const reasons: Record<string, number> = {};
-        for (const row of rows)
-          reasons[`${row.action}/${row.reason}`] = (reasons[`${row.action}/${row.reason}`] ?? 0) + 1;
-        const stats = tradeStats(trades, config.capital);
-        const lake = await Lake.open(dir);
-        const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
-        const stored = await lake.read(key, 0, Number.MAX_SAFE_INTEGER);
-        const gaps = gapReport(
-          stored,
-          timeframe(stream.timeframe),
-          stored.ts[0] ?? 0,
-          stored.ts[stored.length - 1] ?? 0,
-        );
-        process.stdout.write(
-          `${columns([
-            [
-              'decisions',
-              `${num(rows.length)} (one per closed bar, ${isoUtc(rows[0]!.ts_ms)} .. ${isoUtc(rows.at(-1)!.ts_ms)})`,
-            ],
-            ...Object.entries(reasons)
-              .sort((a, b) => b[1] - a[1])
-              .map(([reason, count]) => [`  ${reason}`, num(count)]),
-            [
-              'trades',
-              `${num(stats.trades)}  win rate ${pct(stats.winRate)}  net PnL ${num(stats.netPnl, 2)} (fees ${num(stats.fees, 2)})`,
-            ],
-            [
-              'lake',
-              `${num(stored.length)} bars in ${lake.layout.rawDir(key)}, ${num(gaps.missing)} missing`,
-            ],
-            ['journal', layout.decisions(stream.tag, stream.symbol, stream.timeframe)],
-            ['logs', join(dir, 'paper.log')],
-            ['took', `${((performance.now() - started) / 1000).toFixed(1)} s, ${outcome.iterations} polls`],
-          ])}\n`,
-        );
+    .action(async (options: DemoOptions) => {
+      const started = performance.now();
+      const dir = scratch(dataRoot(options.dataRoot));
+      const session = await runSession(options, dir, io);
+      if (session === null) return;
+      const { config, stream, outcome } = session;
+      const layout = new DataLayout(dir);
+      const rows = readDecisions(layout.decisions(stream.tag, stream.symbol, stream.timeframe)).rows;
+      if (rows.length === 0) {
+        io.stdout.write('no bar was decided: the session stopped before the first one closed\n');
+        return;
+      }
+      const lake = await Lake.open(dir);
+      try {
+        io.stdout.write(await summary(lake, config, stream, rows, started, outcome.iterations));
         // The runbook's proof that a backtest over the same bars reproduces what LIVE decided.
-        try {
-          const eq = await eqflat(lake, {
-            spec: engineSpecOf(config),
-            stream,
-            runId: runIdNow('demo_eqflat'),
-            codeVersion: codeVersion(),
-            now: systemClock.now(),
-          });
-          process.stdout.write(
-            `\neqflat: RUNID=${eq.runId}\n${formatEq(eq.result, `eq: LIVE ${stream.tag} vs BT ${eq.backtest.tag}`)}`,
-          );
-          if (!eq.result.overall) process.exitCode = 1;
-        } finally {
-          lake.close();
-        }
-      },
-    );
+        const eq = await eqflat(lake, {
+          spec: engineSpecOf(config),
+          stream,
+          runId: runIdNow('demo_eqflat'),
+          codeVersion: codeVersion(),
+          now: systemClock.now(),
+        });
+        io.stdout.write(
+          `\neqflat: RUNID=${eq.runId}\n${formatEq(eq.result, `eq: LIVE ${stream.tag} vs BT ${eq.backtest.tag}`)}`,
+        );
+        if (!eq.result.overall) io.setExitCode(1);
+        io.stdout.write(`\n${nextSteps(dir)}`);
+      } finally {
+        lake.close();
+      }
+    });
+}
+
+/** The simulator and the paper loop until the bars asked for are decided (or a signal); null if it failed. */
+async function runSession(options: DemoOptions, dir: string, io: CliIo) {
+  const loaded = loadConfig(options.config, { ...process.env, SIM_PORT: undefined, SIM_SPEED: undefined });
+  const stream = streamsOf(loaded)[0]!;
+  const markets = Object.fromEntries(
+    loaded.symbols.map((symbol) => [
+      symbol,
+      new SyntheticSource(options.start - 30 * 86_400_000, options.seed, symbol),
+    ]),
+  );
+  const sim = await startSimServer({
+    clock: new VirtualClock(options.start, options.speed, systemClock),
+    markets,
+    faults: new FaultPlan(),
+  });
+  const config = { ...loaded, simulator: { host: '127.0.0.1', port: sim.port, speed: options.speed } };
+  io.stdout.write(
+    `Mjölnir demo: the simulated exchange (Binance API on ${sim.url}, ${options.speed}x, seed ${options.seed}) ` +
+      `and the paper loop, ${config.strategy.id} on ${config.symbols.join(', ')} ${config.timeframe}, until ${options.bars} bars are decided\n`,
+  );
+  // The session ends when its bars are decided, or at a shutdown request.
+  const controller = new AbortController();
+  const shutdown = io.shutdown();
+  if (shutdown.aborted) controller.abort();
+  else shutdown.addEventListener('abort', () => controller.abort(), { once: true });
+  const progress = new Progress('decided', io.stderr);
+  let decided = 0;
+  const log = sessionLogger(join(dir, 'paper.log'), () => {
+    decided++;
+    progress.update(decided, options.bars, 'bars');
+    if (decided >= options.bars * config.symbols.length) controller.abort();
+  });
+  let outcome: Awaited<ReturnType<typeof runPaper>>;
+  try {
+    outcome = await runPaper({
+      config,
+      dataRoot: dir,
+      clock: systemClock,
+      log,
+      env: process.env,
+      signal: controller.signal,
+    });
+  } finally {
+    progress.done();
+    await sim.close();
+  }
+  if (outcome.failed.length > 0) {
+    for (const { stream: name, error } of outcome.failed)
+      io.stderr.write(`error ${name}: ${error.message}\n`);
+    io.setExitCode(1);
+    return null;
+  }
+  return { config, stream, outcome };
+}
+
+/** The session in a few lines: decisions by reason, trades, the lake, where everything is. */
+async function summary(
+  lake: Lake,
+  config: Config,
+  stream: Stream,
+  rows: readonly DecisionRow[],
+  started: number,
+  polls: number,
+): Promise<string> {
+  const layout = lake.layout;
+  const trades = readTrades(layout.trades(stream.tag, stream.symbol, stream.timeframe)).rows;
+  const reasons: Record<string, number> = {};
+  for (const row of rows)
+    reasons[`${row.action}/${row.reason}`] = (reasons[`${row.action}/${row.reason}`] ?? 0) + 1;
+  const stats = tradeStats(trades, config.capital);
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  const stored = await lake.read(key, 0, Number.MAX_SAFE_INTEGER);
+  const gaps = gapReport(
+    stored,
+    timeframe(stream.timeframe),
+    stored.ts[0] ?? 0,
+    stored.ts[stored.length - 1] ?? 0,
+  );
+  return `${columns([
+    [
+      'decisions',
+      `${num(rows.length)} (one per closed bar, ${isoUtc(rows[0]!.ts_ms)} .. ${isoUtc(rows.at(-1)!.ts_ms)})`,
+    ],
+    ...Object.entries(reasons)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, count]) => [`  ${reason}`, num(count)]),
+    [
+      'trades',
+      `${num(stats.trades)}  win rate ${pct(stats.winRate)}  net PnL ${num(stats.netPnl, 2)} (fees ${num(stats.fees, 2)})`,
+    ],
+    ['lake', `${num(stored.length)} bars in ${layout.rawDir(key)}, ${num(gaps.missing)} missing`],
+    ['journal', layout.decisions(stream.tag, stream.symbol, stream.timeframe)],
+    ['logs', join(layout.root, 'paper.log')],
+    ['took', `${((performance.now() - started) / 1000).toFixed(1)} s, ${polls} polls`],
+  ])}\n`;
 }

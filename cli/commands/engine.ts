@@ -10,21 +10,32 @@ import {
   tradeStats,
   tsMs,
 } from '@mjolnir/lib';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { columns, num, pct } from '../format.js';
-import { intOption } from '../options.js';
+import type { CliIo } from '../io.js';
+import { countOption, intOption } from '../options.js';
+import { configOption } from './backtest.js';
+
+/** The most bars generated in memory (48 bytes each): 2.4 GB. */
+const MAX_BARS = 50_000_000;
+
+function barsOption(value: string): number {
+  const bars = countOption(value);
+  if (bars > MAX_BARS) throw new InvalidArgumentError(`at most ${num(MAX_BARS)} bars, got "${value}"`);
+  return bars;
+}
 
 /** 2024-01-01T00:00Z: a fixed start so the summary prints the same figures on every machine. */
 const DEMO_START = 1_704_067_200_000;
 
-export function registerEngine(program: Command): void {
+export function registerEngine(program: Command, io: CliIo): void {
   program
     .command('engine')
     .description(
       "run the decision engine over generated bars for the config's first stream and print a summary",
     )
-    .option('-c, --config <file>', 'config file', process.env['CONFIG'] ?? 'configs/default.yaml')
-    .option('-n, --bars <count>', 'number of bars to generate', intOption, 20_000)
+    .addOption(configOption('configs/default.yaml'))
+    .option('-n, --bars <count>', `number of bars to generate (at most ${num(MAX_BARS)})`, barsOption, 20_000)
     .option('--seed <seed>', 'seed of the synthetic market', intOption, 42)
     .option('--json', 'print the summary as one JSON object')
     .action((options: { config: string; bars: number; seed: number; json?: boolean }) => {
@@ -57,7 +68,7 @@ export function registerEngine(program: Command): void {
           stats,
           elapsedMs,
         };
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        io.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
       const first = series.ts[0]!;
@@ -84,6 +95,6 @@ export function registerEngine(program: Command): void {
           ['engine', `${num(elapsedMs, 1)} ms, ${num(series.length / (elapsedMs / 1000))} bars/s`],
         ]),
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      io.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -3,18 +3,20 @@ import {
   isoUtc,
   Lake,
   type MarketKey,
+  MjolnirError,
   resample,
-  type TimeframeLabel,
+  type Timeframe,
   timeframe,
 } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { columns, num } from '../format.js';
-import { dataRoot, timeOption } from '../options.js';
+import type { CliIo } from '../io.js';
+import { dataRoot, exchangeOption, symbolOption, timeframeOption, timeOption } from '../options.js';
 
 interface StreamOptions {
   exchange: string;
   symbol: string;
-  timeframe: string;
+  timeframe: Timeframe;
   start?: number;
   end?: number;
   dataRoot?: string;
@@ -23,9 +25,13 @@ interface StreamOptions {
 
 function withStream(command: Command): Command {
   return command
-    .requiredOption('--exchange <id>', 'exchange id')
-    .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT')
-    .requiredOption('--timeframe <tf>', 'timeframe, e.g. 5m')
+    .requiredOption(
+      '--exchange <id>',
+      'venue id as in raw/<exchange>/ (sim for the simulator)',
+      exchangeOption,
+    )
+    .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT', symbolOption)
+    .requiredOption('--timeframe <tf>', 'timeframe, e.g. 5m', timeframeOption)
     .option('--start <time>', 'first bar close, epoch ms or ISO (default: the first stored)', timeOption)
     .option('--end <time>', 'last bar close (default: the last stored)', timeOption)
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)');
@@ -38,19 +44,17 @@ async function open(
   const key: MarketKey = {
     exchange: options.exchange,
     symbol: options.symbol,
-    timeframe: timeframe(options.timeframe as TimeframeLabel).label,
+    timeframe: options.timeframe.label,
   };
   const bounds = await lake.bounds(key);
   if (bounds === null) {
-    process.stderr.write(`no bars stored under ${lake.layout.rawDir(key)}\n`);
     lake.close();
-    process.exitCode = 2;
-    return null;
+    throw new MjolnirError('input_invalid', `no bars stored under ${lake.layout.rawDir(key)}`);
   }
   return { lake, key, start: options.start ?? bounds.first, end: options.end ?? bounds.last };
 }
 
-export function registerLake(program: Command): void {
+export function registerLake(program: Command, io: CliIo): void {
   const lake = program.command('lake').description('inspect and maintain the raw-bar lake');
 
   withStream(
@@ -69,10 +73,10 @@ export function registerLake(program: Command): void {
           opened.end,
         );
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(report)}\n`);
+          io.stdout.write(`${JSON.stringify(report)}\n`);
           return;
         }
-        process.stdout.write(
+        io.stdout.write(
           `${columns([
             ['window', `${isoUtc(report.start)} .. ${isoUtc(report.end)}`],
             ['expected', num(report.expected)],
@@ -84,10 +88,10 @@ export function registerLake(program: Command): void {
           ])}\n`,
         );
         for (const gap of report.gaps.slice(0, 20)) {
-          process.stdout.write(`  ${isoUtc(gap.from)} .. ${isoUtc(gap.to)}  ${gap.bars} bars\n`);
+          io.stdout.write(`  ${isoUtc(gap.from)} .. ${isoUtc(gap.to)}  ${gap.bars} bars\n`);
         }
         if (report.gaps.length > 20)
-          process.stdout.write(`  ... ${report.gaps.length - 20} more (--json for all)\n`);
+          io.stdout.write(`  ... ${report.gaps.length - 20} more (--json for all)\n`);
       } finally {
         opened.lake.close();
       }
@@ -98,23 +102,17 @@ export function registerLake(program: Command): void {
       .command('resample')
       .description('resample to a higher timeframe in DuckDB (complete bars only) and print CSV'),
   )
-    .requiredOption('--to <tf>', 'target timeframe, e.g. 1h')
-    .action(async (options: StreamOptions & { to: string }) => {
+    .requiredOption('--to <tf>', 'target timeframe, e.g. 1h', timeframeOption)
+    .action(async (options: StreamOptions & { to: Timeframe }) => {
       const opened = await open(options);
       if (opened === null) return;
       try {
-        const result = await resample(
-          opened.lake,
-          opened.key,
-          options.to as TimeframeLabel,
-          opened.start,
-          opened.end,
-        );
+        const result = await resample(opened.lake, opened.key, options.to.label, opened.start, opened.end);
         const s = result.series;
         const lines = ['ts_ms,open,high,low,close,volume'];
         for (let i = 0; i < s.length; i++)
           lines.push(`${s.ts[i]},${s.open[i]},${s.high[i]},${s.low[i]},${s.close[i]},${s.volume[i]}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
+        io.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         opened.lake.close();
       }
@@ -127,7 +125,7 @@ export function registerLake(program: Command): void {
     if (opened === null) return;
     try {
       const report = await opened.lake.compact(opened.key);
-      process.stdout.write(
+      io.stdout.write(
         `built ${report.built.length} months, ${report.current.length} already current, ${report.removed.length} removed\n`,
       );
     } finally {
@@ -141,7 +139,7 @@ export function registerLake(program: Command): void {
       if (opened === null) return;
       try {
         const days = opened.lake.days(opened.key);
-        process.stdout.write(
+        io.stdout.write(
           `${opened.lake.layout.rawDir(opened.key)}: ${days.length} days, ${isoUtc(opened.start)} .. ${isoUtc(opened.end)}\n`,
         );
       } finally {

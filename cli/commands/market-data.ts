@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
+  type BackfillReport,
   backfill,
   type CcxtMarketData,
   type Config,
   countFlags,
+  describeSystemError,
   type FlaggedRow,
+  isoUtc,
   Lake,
   loadConfig,
   type MarketKey,
@@ -15,19 +18,21 @@ import {
   parseOhlcvCsv,
   streamsOf,
   systemClock,
-  type TimeframeLabel,
+  type Timeframe,
   timeframe,
 } from '@mjolnir/lib';
 import type { Command } from 'commander';
-import { dataRoot, timeOption } from '../options.js';
+import type { CliIo } from '../io.js';
+import { dataRoot, exchangeOption, symbolOption, timeframeOption, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
+import { configOption } from './backtest.js';
 
 /** The ccxt source a config describes, logging retries on stderr. */
-export function sourceFor(config: Config): CcxtMarketData {
+export function sourceFor(config: Config, io: CliIo): CcxtMarketData {
   return marketDataFor(config, {
     env: process.env,
     onRetry: (error, retry, delay) =>
-      process.stderr.write(`retry ${retry} in ${delay} ms: [${error.code}] ${error.message}\n`),
+      io.stderr.write(`retry ${retry} in ${delay} ms: [${error.code}] ${error.message}\n`),
   });
 }
 
@@ -42,14 +47,39 @@ function describeFlags(flags: readonly FlaggedRow[], limit = 8): string {
   return `${flags.length} rows flagged (${counts})\n${examples.join('\n')}${flags.length > limit ? '\n  ...' : ''}`;
 }
 
-export function registerMarketData(program: Command): void {
+/** A file to import, read whole; one that cannot be read is the operator's to fix. */
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MjolnirError('input_invalid', `cannot read ${file}: ${describeSystemError(error)}`);
+  }
+}
+
+/**
+ * When the exchange's history begins after the requested start, how much of the request did not
+ * exist (a backfill from 2010 of a pair listed in 2021 is mostly slots that never had a bar).
+ */
+async function historyNote(lake: Lake, key: MarketKey, report: BackfillReport): Promise<string | null> {
+  const total = report.to >= report.from ? (report.to - report.from) / timeframe(key.timeframe).ms + 1 : 0;
+  const bounds = await lake.bounds(key);
+  if (total === 0 || bounds === null || bounds.first <= report.from) return null;
+  const before = Math.min(total, (bounds.first - report.from) / timeframe(key.timeframe).ms);
+  if (before < 1) return null;
+  return (
+    `the exchange has no ${key.symbol} ${key.timeframe} bars before ${isoUtc(bounds.first)}: ` +
+    `${before.toLocaleString('en-US')} of the ${total.toLocaleString('en-US')} requested slots (${((before / total) * 100).toFixed(0)}%) precede its history`
+  );
+}
+
+export function registerMarketData(program: Command, io: CliIo): void {
   program
     .command('backfill')
     .description(
       'history of a stream into the lake, with progress; resumable: a rerun continues where it stopped',
     )
-    .option('-c, --config <file>', 'config file', process.env['CONFIG'] ?? 'configs/default.yaml')
-    .option('--symbol <symbol>', 'one of the config symbols (default: all)')
+    .addOption(configOption('configs/default.yaml'))
+    .option('--symbol <symbol>', 'one of the config symbols (default: all)', symbolOption)
     .requiredOption('--start <time>', 'first bar close, epoch ms or ISO', timeOption)
     .option('--end <time>', 'last bar close (default: the newest closed bar)', timeOption)
     .option('--no-compact', 'skip building the month read cache afterwards')
@@ -69,7 +99,7 @@ export function registerMarketData(program: Command): void {
         );
         if (streams.length === 0)
           throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
-        const source = sourceFor(config);
+        const source = sourceFor(config, io);
         const lake = await Lake.open(dataRoot(options.dataRoot));
         try {
           // "Now" is the exchange's: a simulator runs on its own virtual clock.
@@ -80,7 +110,7 @@ export function registerMarketData(program: Command): void {
               symbol: stream.symbol,
               timeframe: stream.timeframe,
             };
-            const progress = new Progress(`${stream.symbol} ${stream.timeframe}`);
+            const progress = new Progress(`${stream.symbol} ${stream.timeframe}`, io.stderr);
             const report = await backfill({
               source,
               lake,
@@ -97,10 +127,12 @@ export function registerMarketData(program: Command): void {
               Object.entries(report.flags)
                 .map(([f, n]) => `${f}: ${n}`)
                 .join(', ') || 'none';
-            process.stdout.write(
+            io.stdout.write(
               `${stream.symbol} ${stream.timeframe}: ${report.bars} bars in ${report.pages} pages, ` +
                 `${report.partitionsWritten} partitions written, ${report.alreadyCovered} slots already covered; flagged: ${flags}\n`,
             );
+            const history = await historyNote(lake, key, report);
+            if (history !== null) io.stderr.write(`note: ${history}\n`);
           }
         } finally {
           lake.close();
@@ -115,9 +147,9 @@ export function registerMarketData(program: Command): void {
       'bars from a freqtrade JSON or a CSV into the lake (validated: bad rows are listed, never passed on)',
     )
     .argument('<file>', 'the file to import')
-    .requiredOption('--exchange <id>', 'exchange id the bars come from')
-    .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT')
-    .requiredOption('--timeframe <tf>', 'timeframe of the bars')
+    .requiredOption('--exchange <id>', 'exchange id the bars come from', exchangeOption)
+    .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT', symbolOption)
+    .requiredOption('--timeframe <tf>', 'timeframe of the bars', timeframeOption)
     .option('--format <format>', 'freqtrade | csv (default: by extension)')
     .option(
       '--timestamps <key>',
@@ -130,18 +162,20 @@ export function registerMarketData(program: Command): void {
         options: {
           exchange: string;
           symbol: string;
-          timeframe: string;
+          timeframe: Timeframe;
           format?: string;
           timestamps?: string;
           dataRoot?: string;
         },
       ) => {
-        const tf = timeframe(options.timeframe as TimeframeLabel);
+        const tf = options.timeframe;
         const format = options.format ?? (file.endsWith('.json') ? 'freqtrade' : 'csv');
+        if (format !== 'csv' && format !== 'freqtrade')
+          throw new MjolnirError('input_invalid', `--format ${format}: expected freqtrade or csv`);
         if (format === 'csv' && options.timestamps !== 'open' && options.timestamps !== 'close') {
           throw new MjolnirError('input_invalid', '--timestamps open|close is required for a CSV');
         }
-        const text = readFileSync(file, 'utf8');
+        const text = readInput(file);
         const parsed =
           format === 'freqtrade'
             ? parseFreqtradeJson(text, tf)
@@ -151,7 +185,7 @@ export function registerMarketData(program: Command): void {
           const key: MarketKey = { exchange: options.exchange, symbol: options.symbol, timeframe: tf.label };
           const report = await lake.write(key, parsed.bars);
           await lake.compact(key);
-          process.stdout.write(
+          io.stdout.write(
             `${file}: ${parsed.bars.length} bars into ${lake.layout.rawDir(key)} (${report.written.length} partitions written, ` +
               `${report.unchanged.length} unchanged); ${describeFlags(parsed.flags)}\n`,
           );
@@ -165,17 +199,17 @@ export function registerMarketData(program: Command): void {
   exchange
     .command('time')
     .description('the exchange\'s clock and our drift from it (runbook 001: "timestamp outside recv window")')
-    .option('-c, --config <file>', 'config file', process.env['CONFIG'] ?? 'configs/default.yaml')
+    .addOption(configOption('configs/default.yaml'))
     .action(async (options: { config: string }) => {
       const config = loadConfig(options.config, process.env);
-      const source = sourceFor(config);
+      const source = sourceFor(config, io);
       try {
         const drift = await measureClockDrift(source, systemClock);
         if (drift === null) {
-          process.stdout.write(`${config.exchange} offers no server time\n`);
+          io.stdout.write(`${config.exchange} offers no server time\n`);
           return;
         }
-        process.stdout.write(
+        io.stdout.write(
           `${config.exchange}: server time ${new Date(drift.serverTime).toISOString()}, drift ${drift.driftMs.toFixed(0)} ms ` +
             `(± ${(drift.roundTripMs / 2).toFixed(0)} ms)\n`,
         );

@@ -23,10 +23,11 @@ import {
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';
-import { dataRoot, intOption, windowOf, withWindow } from '../options.js';
+import type { CliIo } from '../io.js';
+import { countOption, dataRoot, envOption, intOption, windowOf, withWindow } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
-import { streamOf } from './backtest.js';
+import { configOption, streamOf } from './backtest.js';
 
 const env = process.env;
 
@@ -81,10 +82,10 @@ function sweepCsv(rows: readonly SweepRow[], names: readonly string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerResearch(program: Command): void {
+export function registerResearch(program: Command, io: CliIo): void {
   withWindow(program.command('sweep'))
     .description('a grid of strategy parameters over one window on all cores; a table ranked by a metric')
-    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
+    .addOption(configOption())
     .option(
       '-g, --grid <axis>',
       'a parameter axis: name=v1,v2,... or name=from:to[:step] (repeat per parameter)',
@@ -94,7 +95,7 @@ export function registerResearch(program: Command): void {
     .option('--sort <metric>', `rank by: ${Object.keys(SWEEP_METRICS).join(', ')}`, 'sharpe')
     .option('--top <n>', 'rows shown', intOption, 20)
     .option('--workers <n>', 'worker threads (0: in this thread; default one per core)', intOption)
-    .option('--runid <id>', 'run id for runs/<RUNID>/ (default sweep_<date>_<time>)', env['RUNID'])
+    .addOption(envOption('--runid <id>', 'run id for runs/<RUNID>/ (default sweep_<date>_<time>)', 'RUNID'))
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(
       async (options: {
@@ -124,6 +125,7 @@ export function registerResearch(program: Command): void {
         const warmup = largestWarmup(config, sets);
         const runId = options.runid ?? runIdNow('sweep');
         const lake = await Lake.open(dataRoot(options.dataRoot));
+        let allRefused: string | null = null;
         try {
           const layout = lake.layout;
           const csv = OutputFile.create(layout.runFile(runId, 'sweep.csv'));
@@ -131,7 +133,7 @@ export function registerResearch(program: Command): void {
           try {
             const began = performance.now();
             const series = await lake.read(stream, start - 2 * warmup * tf.ms, end);
-            const progress = new Progress(`sweep ${config.strategy.id}`);
+            const progress = new Progress(`sweep ${config.strategy.id}`, io.stderr);
             const rows = await runSweep({
               config,
               grid,
@@ -163,17 +165,20 @@ export function registerResearch(program: Command): void {
                 best: ranked[0]?.outcome.ok ? ranked[0].params : null,
                 results: layout.runFile(runId, 'sweep.csv'),
                 timings: { total_ms: ms },
-                status: 'ok',
+                status: refused.length === rows.length ? 'all_refused' : 'ok',
               }),
             );
             await csv.commit();
             await manifest.commit();
-            process.stdout.write(sweepTable(ranked, names, options.top));
-            process.stdout.write(
+            io.stdout.write(sweepTable(ranked, names, options.top));
+            io.stdout.write(
               `${rows.length} sets (${refused.length} refused${refused[0]?.outcome.ok === false ? `, e.g. ${refused[0].outcome.error}` : ''}) ` +
                 `over ${num(series.length)} bars in ${num(ms)} ms, ranked by ${options.sort}; RUNID=${runId}\n` +
                 `results: ${layout.runFile(runId, 'sweep.csv')}\n`,
             );
+            // A sweep that ranked nothing answered nothing: the grid does not fit the strategy.
+            if (refused.length === rows.length && refused[0]?.outcome.ok === false)
+              allRefused = `every one of the ${rows.length} sets was refused, e.g. ${JSON.stringify(refused[0].params)}: ${refused[0].outcome.error}`;
           } catch (error) {
             await csv.abort();
             await manifest.abort();
@@ -182,6 +187,7 @@ export function registerResearch(program: Command): void {
         } finally {
           lake.close();
         }
+        if (allRefused !== null) throw new MjolnirError('input_invalid', allRefused);
       },
     );
 
@@ -189,8 +195,8 @@ export function registerResearch(program: Command): void {
     .description(
       "proves the config's strategy does not peek: decisions on data cut at many points equal the full run's",
     )
-    .option('-c, --config <file>', 'config (CONFIG)', env['CONFIG'] ?? 'configs/sim.yaml')
-    .option('--cuts <n>', 'cut points, spread evenly', intOption, 20)
+    .addOption(configOption())
+    .option('--cuts <n>', 'cut points, spread evenly', countOption, 20)
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(
       async (options: { config: string; start?: number; end?: number; cuts: number; dataRoot?: string }) => {
@@ -207,18 +213,18 @@ export function registerResearch(program: Command): void {
             series,
             evenCuts(series.length, options.cuts),
           );
-          process.stdout.write(
+          io.stdout.write(
             `lookahead: ${config.strategy.id} over ${num(series.length)} bars, ${report.cuts.length} cuts, ${num(report.compared)} decisions compared\n`,
           );
           if (report.violation === null) {
-            process.stdout.write('PASS: every decision up to each cut equals the full run\n');
+            io.stdout.write('PASS: every decision up to each cut equals the full run\n');
             return;
           }
           const v = report.violation;
-          process.stdout.write(
+          io.stdout.write(
             `FAIL: cut at bar ${v.cut}, bar ${v.index} (ts_ms ${v.ts}) decided differently\n  full:      ${v.full}\n  truncated: ${v.truncated}\n`,
           );
-          process.exitCode = EXIT.failed;
+          io.setExitCode(EXIT.failed);
         } finally {
           lake.close();
         }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
   type BarSeries,
+  describeSystemError,
   FaultPlan,
   faultSchema,
   Lake,
   MjolnirError,
   parseFreqtradeJson,
   parseOhlcvCsv,
-  parseTimeframe,
   ReplaySource,
   type SimBarSource,
   SyntheticSource,
@@ -15,11 +15,22 @@ import {
   startSimServer,
   systemClock,
   type Timeframe,
+  timeframe,
   VirtualClock,
 } from '@mjolnir/lib';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { dataRoot, intOption, numberOption, timeOption } from '../options.js';
+import type { CliIo } from '../io.js';
+import {
+  dataRoot,
+  envOption,
+  intOption,
+  numberOption,
+  portOption,
+  symbolOption,
+  timeframeOption,
+  timeOption,
+} from '../options.js';
 
 interface SimOptions {
   port: number;
@@ -27,30 +38,27 @@ interface SimOptions {
   speed: number;
   seed: number;
   start?: number;
-  symbols: string;
+  symbols: string[];
   historyDays: number;
   replay?: string;
   replayFormat?: 'freqtrade' | 'csv' | 'lake';
-  replayTimeframe: string;
+  replayTimeframe: Timeframe;
   timestamps?: 'open' | 'close';
   faults?: string;
   dataRoot?: string;
   quiet?: boolean;
 }
 
-const env = process.env;
-
-function timeframeOf(label: string): Timeframe {
-  const parsed = parseTimeframe(label);
-  if (!parsed.ok) throw new MjolnirError('input_invalid', parsed.error);
-  return parsed.value;
+/** A comma-separated list of unified symbols. */
+function symbolsOption(value: string): string[] {
+  return value.split(',').map((symbol) => symbolOption(symbol));
 }
 
 async function loadReplay(
   options: SimOptions,
   symbol: string,
 ): Promise<{ series: BarSeries; tf: Timeframe }> {
-  const tf = timeframeOf(options.replayTimeframe);
+  const tf = options.replayTimeframe;
   const file = options.replay!;
   const format =
     options.replayFormat ?? (file.endsWith('.json') ? 'freqtrade' : file.endsWith('.csv') ? 'csv' : 'lake');
@@ -68,7 +76,7 @@ async function loadReplay(
       lake.close();
     }
   }
-  const text = readFileSync(file, 'utf8');
+  const text = readText(file, 'replay');
   if (format === 'csv' && options.timestamps === undefined) {
     throw new MjolnirError(
       'input_invalid',
@@ -80,9 +88,27 @@ async function loadReplay(
   return { series: seriesFromBars(parsed.bars), tf };
 }
 
+/** A file the simulator reads, or an error naming it. */
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MjolnirError(
+      'input_invalid',
+      `cannot read the ${what} file ${file}: ${describeSystemError(error)}`,
+    );
+  }
+}
+
 function loadFaults(file: string | undefined): FaultPlan {
   if (file === undefined) return new FaultPlan();
-  const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+  let raw: Record<string, unknown> | null;
+  try {
+    raw = parseYaml(readText(file, 'faults')) as Record<string, unknown> | null;
+  } catch (error) {
+    if (error instanceof MjolnirError) throw error;
+    throw new MjolnirError('config_invalid', `${file}: not YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
   const parsed = faultSchema.safeParse((raw && 'faults' in raw ? raw['faults'] : raw) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -91,48 +117,60 @@ function loadFaults(file: string | undefined): FaultPlan {
   return new FaultPlan(parsed.data);
 }
 
-export function registerSim(program: Command): void {
+export function registerSim(program: Command, io: CliIo): void {
   program
     .command('sim')
     .description(
       "the simulated exchange: Binance's public spot REST API on loopback, with a virtual clock and fault injection",
     )
-    .option('--port <port>', 'port (SIM_PORT)', intOption, Number(env['SIM_PORT'] ?? 8765))
+    .addOption(envOption('--port <port>', 'port (0: any free one)', 'SIM_PORT', portOption, 8765))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option(
-      '--speed <factor>',
-      'virtual seconds per real second (SIM_SPEED; 300 = one 5m bar per second)',
-      numberOption,
-      Number(env['SIM_SPEED'] ?? 300),
+    .addOption(
+      envOption(
+        '--speed <factor>',
+        'virtual seconds per real second (300 = one 5m bar per second)',
+        'SIM_SPEED',
+        numberOption,
+        300,
+      ),
     )
-    .option(
-      '--seed <seed>',
-      'seed of the synthetic markets and faults (SIM_SEED)',
-      intOption,
-      Number(env['SIM_SEED'] ?? 42),
+    .addOption(
+      envOption('--seed <seed>', 'seed of the synthetic markets and faults', 'SIM_SEED', intOption, 42),
     )
-    .option(
-      '--start <time>',
-      'virtual start time, epoch ms or ISO (SIM_START; default now, or 300 bars into a replay)',
-      timeOption,
+    .addOption(
+      envOption(
+        '--start <time>',
+        'virtual start time, epoch ms or ISO (default now, or 300 bars into a replay)',
+        'SIM_START',
+        timeOption,
+      ),
     )
-    .option('--symbols <list>', 'comma-separated unified symbols', 'BTC/USDT,ETH/USDT')
+    .addOption(
+      new Option('--symbols <list>', 'comma-separated unified symbols')
+        .argParser(symbolsOption)
+        .default(['BTC/USDT', 'ETH/USDT'], 'BTC/USDT,ETH/USDT'),
+    )
     .option('--history-days <days>', 'synthetic history before the start', intOption, 30)
     .option(
       '--replay <source>',
       'replay recorded bars: a freqtrade .json, a .csv, or an exchange id in the lake',
     )
     .option('--replay-format <format>', 'freqtrade | csv | lake (default: by file extension)')
-    .option('--replay-timeframe <tf>', 'timeframe of the replayed bars', '5m')
+    .addOption(
+      new Option('--replay-timeframe <tf>', 'timeframe of the replayed bars')
+        .argParser(timeframeOption)
+        .default(timeframe('5m'), '5m'),
+    )
     .option('--timestamps <key>', 'for CSV replay: whether times are bar open or close')
-    .option('--faults <file>', 'YAML with fault injection settings (see docs/simulator.md)')
+    .addOption(
+      envOption('--faults <file>', 'YAML with fault injection settings (docs/simulator.md)', 'SIM_FAULTS'),
+    )
     .option('--data-root <dir>', 'data root for --replay-format lake (DATA_ROOT)')
     .option('--quiet', 'do not log each request')
     .action(async (options: SimOptions) => {
-      const symbols = options.symbols.split(',').map((s) => s.trim());
-      const envStart = env['SIM_START'] ? timeOption(env['SIM_START']) : undefined;
+      const symbols = options.symbols;
       const markets: Record<string, SimBarSource> = {};
-      let start = options.start ?? envStart;
+      let start = options.start;
       for (const symbol of symbols) {
         if (options.replay !== undefined) {
           const { series, tf } = await loadReplay(options, symbol);
@@ -156,19 +194,18 @@ export function registerSim(program: Command): void {
         clock,
         markets,
         faults,
-        ...(options.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }),
+        ...(options.quiet ? {} : { log: (line: string) => io.stdout.write(`${line}\n`) }),
       });
-      process.stdout.write(
+      io.stdout.write(
         `Simulated exchange listening on ${server.url} (binance API), ${symbols.join(', ')}, ` +
           `virtual start ${new Date(start!).toISOString()}, speed ${options.speed}x` +
           `${options.replay ? `, replaying ${options.replay}` : `, seed ${options.seed}`}\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      const stop = io.shutdown((signal, repeated) => {
+        if (repeated) io.stderr.write(`${signal}: already stopping\n`);
       });
+      if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve));
       await server.close();
-      process.stdout.write('Simulated exchange stopped\n');
+      io.stdout.write('Simulated exchange stopped\n');
     });
 }

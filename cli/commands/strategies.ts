@@ -1,7 +1,8 @@
 import { STRATEGIES } from '@mjolnir/lib';
 import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
 
-export function registerStrategies(program: Command): void {
+export function registerStrategies(program: Command, io: CliIo): void {
   program
     .command('strategies')
     .description('list the built-in strategies with their parameters and defaults')
@@ -11,7 +12,7 @@ export function registerStrategies(program: Command): void {
         const params = Object.entries(defaults)
           .map(([key, value]) => `${key}=${String(value)}`)
           .join(' ');
-        process.stdout.write(`${definition.id}\n  ${definition.summary}\n  defaults: ${params}\n`);
+        io.stdout.write(`${definition.id}\n  ${definition.summary}\n  defaults: ${params}\n`);
       }
     });
 }

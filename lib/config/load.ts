@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { MjolnirError } from '../core/errors.js';
+import { describeSystemError, MjolnirError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type Config, configSchema } from './schema.js';
 
@@ -104,11 +104,30 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** Line and column of the nearest node of `path` that exists in the file (a missing key: its parent). */
+function locate(document: Document, lines: LineCounter, path: readonly PropertyKey[]) {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth) as unknown[], true);
+    if (node && typeof node === 'object' && 'range' in node && (node as { range?: number[] }).range) {
+      const at = lines.linePos((node as { range: number[] }).range[0]!);
+      return { line: at.line, column: at.col };
+    }
+  }
+  return { line: 0, column: 0 };
+}
+
+/** What else a config is checked against, where the caller knows it. */
+export interface ParseOptions {
+  /** The exchange ids that exist (ccxt's list): an unknown one is a problem, located. */
+  readonly knownExchanges?: readonly string[];
+}
+
 /** Parses and validates config text; `file` names it in problems. */
 export function parseConfig(
   text: string,
   file: string,
   env: Readonly<Record<string, string | undefined>> = {},
+  options: ParseOptions = {},
 ): Result<Config, ConfigProblem[]> {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -134,37 +153,35 @@ export function parseConfig(
     ]);
   }
   const sources = applyEnv(raw as Record<string, unknown>, env);
+  const problem = (path: readonly PropertyKey[], expected: string): ConfigProblem => {
+    const source = sources.get(String(path[0]));
+    const at = source ? { line: 0, column: 0 } : locate(document, lines, path);
+    return {
+      file,
+      ...at,
+      key: path.map(String).join('.'),
+      value: describeValue(valueAt(raw, path)),
+      expected,
+      ...(source ? { source } : {}),
+    };
+  };
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return ok(parsed.data);
-  return err(
-    parsed.error.issues.map((issue) => {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-      const key = path.map(String).join('.');
-      const source = sources.get(String(path[0]));
-      // The nearest node that exists in the file gives the line (a missing key points at its parent).
-      let node: unknown = null;
-      for (let depth = path.length; depth >= 0 && !node; depth--) {
-        const candidate = document.getIn(path.slice(0, depth) as unknown[], true);
-        if (candidate && typeof candidate === 'object' && 'range' in candidate) node = candidate;
-      }
-      let line = 0;
-      let column = 0;
-      if (!source && node && (node as { range?: number[] }).range) {
-        const at = lines.linePos((node as { range: number[] }).range[0]!);
-        line = at.line;
-        column = at.col;
-      }
-      return {
-        file,
-        line,
-        column,
-        key,
-        value: describeValue(valueAt(raw, path)),
-        expected: expectation(issue),
-        ...(source ? { source } : {}),
-      };
-    }),
-  );
+  if (!parsed.success) {
+    return err(
+      parsed.error.issues.map((issue) =>
+        problem(
+          issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path,
+          expectation(issue),
+        ),
+      ),
+    );
+  }
+  const known = options.knownExchanges;
+  if (known !== undefined && !known.includes(parsed.data.exchange))
+    return err([
+      problem(['exchange'], `an exchange ccxt knows (${known.length} ids, e.g. binance, coinbase, kraken)`),
+    ]);
+  return ok(parsed.data);
 }
 
 /** Reads and validates a config file; problems throw a `config_invalid` error listing every one. */
@@ -173,7 +190,7 @@ export function loadConfig(file: string, env: Readonly<Record<string, string | u
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new MjolnirError('config_unreadable', `cannot read config ${file}: ${(error as Error).message}`, {
+    throw new MjolnirError('config_unreadable', `cannot read config ${file}: ${describeSystemError(error)}`, {
       cause: error,
     });
   }

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   state_corrupt: 'operator',
   data_invalid: 'operator',
   storage_failed: 'operator',
+  address_in_use: 'operator',
   lock_busy: 'retryable',
   invariant_violated: 'invariant',
   not_monotonic: 'invariant',

@@ -29,6 +29,8 @@ export interface CcxtOptions {
   readonly retry?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onRetry?: (error: MjolnirError, retry: number, delayMs: number) => void;
+  /** Every symbol traded is spot (no `:SETTLE`): load spot markets only. */
+  readonly spotOnly?: boolean;
   /** API credentials, only ever from the environment (`<EXCHANGE>_API_KEY`, `<EXCHANGE>_API_SECRET`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -48,6 +50,37 @@ function pointAt(urls: unknown, base: string): unknown {
   return urls;
 }
 
+/** Every exchange id ccxt knows. */
+export function ccxtExchanges(): readonly string[] {
+  return ccxt.exchanges;
+}
+
+/**
+ * API keys, only ever from the environment (`<EXCHANGE>_API_KEY`, `<EXCHANGE>_API_SECRET`), and never
+ * for the simulator: keys must not travel to it, and with keys ccxt calls private endpoints it lacks.
+ */
+function credentials(options: CcxtOptions): { apiKey?: string; secret?: string } {
+  if (options.simulatorUrl !== undefined) return {};
+  const env = options.env ?? {};
+  const prefix = options.exchange.toUpperCase();
+  const apiKey = env[`${prefix}_API_KEY`];
+  return apiKey
+    ? { apiKey, ...(env[`${prefix}_API_SECRET`] ? { secret: env[`${prefix}_API_SECRET`]! } : {}) }
+    : {};
+}
+
+/**
+ * Loads spot markets only, where the class says which types it loads. Binance's, Bybit's and OKX's
+ * classes otherwise load their futures (and option) markets too: several requests that must all
+ * succeed before the first candle can be asked for, so on a flaky connection market loading almost
+ * never succeeds, for markets a spot stream never uses.
+ */
+function restrictToSpot(exchange: Exchange): void {
+  const fetchMarkets = exchange.options['fetchMarkets'] as { types?: unknown } | undefined;
+  if (Array.isArray(fetchMarkets?.types) && fetchMarkets.types.includes('spot'))
+    fetchMarkets.types = ['spot'];
+}
+
 /** A ccxt exchange instance: rate limiter on, and its API URLs pointed at the simulator when given. */
 export function createCcxtExchange(options: CcxtOptions): Exchange {
   const constructors = ccxt as unknown as Record<string, new (config: object) => Exchange>;
@@ -55,15 +88,12 @@ export function createCcxtExchange(options: CcxtOptions): Exchange {
   if (Constructor === undefined) {
     throw new MjolnirError('config_invalid', `ccxt has no exchange "${options.exchange}"`);
   }
-  const env = options.env ?? {};
-  const prefix = options.exchange.toUpperCase();
   const exchange = new Constructor({
     enableRateLimit: true,
     timeout: options.timeoutMs ?? 10_000,
-    ...(env[`${prefix}_API_KEY`]
-      ? { apiKey: env[`${prefix}_API_KEY`], secret: env[`${prefix}_API_SECRET`] }
-      : {}),
+    ...credentials(options),
   });
+  if (options.spotOnly === true) restrictToSpot(exchange);
   if (options.simulatorUrl !== undefined) {
     exchange.urls['api'] = pointAt(exchange.urls['api'], options.simulatorUrl) as typeof exchange.urls.api;
   }

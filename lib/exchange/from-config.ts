@@ -15,6 +15,7 @@ export function marketDataFor(
     exchange: config.exchange,
     ...(url === undefined ? {} : { simulatorUrl: url }),
     timeoutMs: config.fetch.timeout_ms,
+    spotOnly: config.symbols.every((symbol) => !symbol.includes(':')),
     retry: { attempts: config.fetch.attempts, baseDelayMs: 500, maxDelayMs: 30_000 },
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.env ? { env: options.env } : {}),

@@ -2,6 +2,7 @@ export { type BackfillProgress, type BackfillReport, backfill } from './backfill
 export {
   CcxtMarketData,
   type CcxtOptions,
+  ccxtExchanges,
   createCcxtExchange,
   type MarketDataSource,
 } from './ccxt-source.js';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeSystemError, MjolnirError, systemErrorCode } from '../core/errors.js';
 import type { Clock } from '../time/clock.js';
 import { parseTimeframe, type Timeframe } from '../time/timeframe.js';
 import { isoUtc } from '../time/ts.js';
@@ -31,6 +32,8 @@ export interface SimServer {
   readonly faults: FaultPlan;
   /** Requests served so far, by path. */
   readonly requests: Record<string, number>;
+  /** Requests that carried an API key header (X-MBX-APIKEY): none should, this venue is public. */
+  readonly keyed: () => number;
   close(): Promise<void>;
 }
 
@@ -141,10 +144,12 @@ function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan): Reply {
 export function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const faults = options.faults ?? new FaultPlan();
   const requests: Record<string, number> = {};
+  let keyed = 0;
   const hanging = new Set<NodeJS.Timeout>();
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://sim');
     requests[url.pathname] = (requests[url.pathname] ?? 0) + 1;
+    if (request.headers['x-mbx-apikey'] !== undefined) keyed++;
     const now = options.clock.now();
     if (url.pathname === '/sim/status') {
       response
@@ -182,7 +187,19 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      const code = systemErrorCode(error);
+      const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
+      reject(
+        code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+          ? new MjolnirError(
+              'address_in_use',
+              `cannot listen on ${where}: ${describeSystemError(error)}; another simulator may run there (SIM_PORT picks another port)`,
+              { cause: error },
+            )
+          : error,
+      );
+    });
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
@@ -191,6 +208,7 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
         clock: options.clock,
         faults,
         requests,
+        keyed: () => keyed,
         close: () =>
           new Promise<void>((done) => {
             for (const timer of hanging) clearTimeout(timer);

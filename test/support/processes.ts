@@ -15,6 +15,7 @@ import {
   type TradeRow,
   VirtualClock,
 } from '@mjolnir/lib';
+import { onTestFinished } from 'vitest';
 
 /** The repository root and the built CLI (test/global-setup.ts builds it). */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,9 +24,36 @@ export const CLI = join(ROOT, 'dist/cli/main.js');
 /** A child process with everything it printed so far. */
 export type Spawned = ChildProcess & { output: () => string };
 
-/** Runs a command from the repository root, collecting stdout and stderr together. */
+/** Every child still running: killed when its test ends, passed or failed, and when this worker exits. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Kills `child` and what it started (its process group), unless it has exited. */
+function killTree(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Runs a command from the repository root, collecting stdout and stderr together. The child leads a
+ * process group of its own (so `make` and what it runs go together) and is killed when the test that
+ * started it ends: a failed test never leaves a paper loop running.
+ */
 export function start(command: string, args: readonly string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  try {
+    onTestFinished(() => killTree(child));
+  } catch {
+    // Started outside a test (a hook): the exit handler above still kills it.
+  }
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -50,6 +78,17 @@ export const exited = (child: ChildProcess) =>
   );
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `child` has printed `text` (a log line: the event a test should wait for). */
+export function printed(child: Spawned, text: string): Promise<void> {
+  return waitFor(() => child.output().includes(text), `"${text}" in the output`, child);
+}
+
+/** Waits until the simulator's clock has moved `bars` bars of `barMs` on from now (downtime, by its clock). */
+export function simulatedTimePasses(sim: SimServer, bars: number, barMs = 300_000): Promise<void> {
+  const until = sim.clock.now() + bars * barMs;
+  return waitFor(() => sim.clock.now() >= until, `${bars} simulated bars`);
+}
 
 function rows(path: string): { line: number; fields: string[] }[] {
   return readFileSync(path, 'utf8')

@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import { registerBacktest } from './commands/backtest.js';
+import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEngine } from './commands/engine.js';
+import { registerLake } from './commands/lake.js';
+import { registerMarketData } from './commands/market-data.js';
+import { registerPaper } from './commands/paper.js';
+import { registerResearch } from './commands/research.js';
+import { registerSim } from './commands/sim.js';
+import { registerStrategies } from './commands/strategies.js';
+import { EXIT, reportError } from './errors.js';
+import type { CliIo } from './io.js';
+
+/** Every command of `mjolnir`, writing to `io`. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command()
+    .name('mjolnir')
+    .description('Mjölnir: research kernel and paper-trading system for crypto markets')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    // Subcommands made after this inherit the output routing and the exit override.
+    .exitOverride();
+  for (const register of [
+    registerDemo,
+    registerEngine,
+    registerConfig,
+    registerStrategies,
+    registerSim,
+    registerPaper,
+    registerMarketData,
+    registerLake,
+    registerBacktest,
+    registerResearch,
+  ])
+    register(program, io);
+  return program;
+}
+
+/**
+ * Runs `mjolnir` with `argv` (as process.argv: node, script, arguments...) and returns its exit code:
+ * 0 done, 1 a negative answer (eq FAIL, a failed check), 2 bad usage or an operator's problem
+ * (named in one line), 3 a bug.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const recorded: CliIo = {
+    ...io,
+    setExitCode: (next) => {
+      code = next;
+    },
+  };
+  try {
+    await createProgram(recorded).parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes get the contract's 2.
+      code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      code = reportError(error, io.stderr);
+    }
+  }
+  return code;
+}
