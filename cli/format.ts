@@ -2,7 +2,8 @@
 
 /** A number with thousands separators and a fixed number of decimals. */
 export function num(value: number, decimals = 0): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return 'n/a';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 

@@ -1,4 +1,5 @@
 import {
+  Lake,
   MjolnirError,
   parseTimeframe,
   SYMBOL_PATTERN,
@@ -6,6 +7,7 @@ import {
   type TimeframeLabel,
 } from '@mjolnir/lib';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CliIo } from './io.js';
 
 /** Parses a non-negative integer option (underscores allowed: 1_000_000). */
 export function intOption(value: string): number {
@@ -124,4 +126,11 @@ export function windowOf(options: { start?: number; end?: number }): { start: nu
   if (options.end < options.start)
     throw new MjolnirError('input_invalid', `--end ${options.end} is before --start ${options.start}`);
   return { start: options.start, end: options.end };
+}
+
+/** The lake under a data root, its recoveries (a stale lock taken over, a damaged cache file) on stderr. */
+export function openLake(root: string, io: CliIo): Promise<Lake> {
+  return Lake.open(root, {
+    onWarning: ({ code, path, message }) => io.stderr.write(`warning [${code}] ${path}: ${message}\n`),
+  });
 }

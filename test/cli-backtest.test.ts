@@ -163,6 +163,51 @@ describe('the backtest commands', () => {
     expect(badMetric.stderr).toContain('--sort luck: expected one of total_return, sharpe');
   });
 
+  it('a window past the stored bars is decided as far as they go, and said so; one bar gives n/a, not NaN', () => {
+    const beyond = new Date(FIRST + 3_099 * TF.ms).toISOString();
+    const cut = cli(['backtest', '--start', START, '--end', beyond, '--runid', 'beyond']);
+    expect(cut.code).toBe(0);
+    const last = new Date(FIRST + 2_999 * TF.ms).toISOString();
+    expect(cut.stderr).toContain(
+      `warning: the stored bars end at ${last}: the last 100 of the window's 2100 slots (5%) were not decided`,
+    );
+    const manifest = JSON.parse(readFileSync(layout.manifest('beyond'), 'utf8'));
+    expect(manifest.window.end_ts_ms).toBe(Date.parse(beyond));
+    expect(manifest.decided).toMatchObject({
+      last_ts_ms: Date.parse(END),
+      slots: 2100,
+      slots_after_data: 100,
+    });
+    expect(manifest.warnings).toHaveLength(1);
+
+    const one = cli(['backtest', '--start', START, '--end', START, '--runid', 'one_bar']);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/Sharpe n\/a {2}Sortino n\/a/);
+    expect(one.stdout).not.toContain('NaN');
+    expect(one.stderr).toContain('only 1 bar decided: Sharpe, Sortino and drawdown need at least two bars');
+  });
+
+  it('a sweep whose every set is refused exits 2 with the reason', () => {
+    const run = cli([
+      'sweep',
+      '--start',
+      START,
+      '--end',
+      END,
+      '-g',
+      'fast=40,50',
+      '-g',
+      'slow=5',
+      '--runid',
+      'void',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'error [input_invalid]: every one of the 2 sets was refused, e.g. {"fast":40,"slow":5}',
+    );
+    expect(JSON.parse(readFileSync(layout.manifest('void'), 'utf8')).status).toBe('all_refused');
+  });
+
   it('lookahead proves the configured strategy does not peek', () => {
     const run = cli(['lookahead', '--start', START, '--end', END, '--cuts', '8']);
     expect(run.code).toBe(0);

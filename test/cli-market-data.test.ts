@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { barsFromSeries, generateSeries, Lake, timeframe, tsMs } from '@mjolnir/lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -97,6 +98,39 @@ describe('market data from the command line', () => {
     expect(hourly.stdout.trim().split('\n').length - 1).toBeGreaterThanOrEqual(47);
   });
 
+  it('output piped into `head` (the reader goes away early): the command ends quietly, exit 0', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'mjolnir-cli-pipe-'));
+    const lake = await Lake.open(big);
+    try {
+      const series = generateSeries(
+        { seed: 1, timeframe: timeframe('1m'), startTs: tsMs(Date.UTC(2023, 0, 1, 0, 1)) },
+        30_000,
+      );
+      await lake.write({ exchange: 'kraken', symbol: 'XBT/EUR', timeframe: '1m' }, barsFromSeries(series));
+    } finally {
+      lake.close();
+    }
+    // Some 600 KB of CSV, far more than a pipe holds: the writes after `head` exits fail with EPIPE.
+    const command = `"${process.execPath}" "${CLI}" lake resample --exchange kraken --symbol XBT/EUR --timeframe 1m --to 3m | head -1; exit \${PIPESTATUS[0]}`;
+    const piped = spawnSync('bash', ['-c', command], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATA_ROOT: big },
+    });
+    expect(piped.stdout).toBe('ts_ms,open,high,low,close,volume\n');
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
+  });
+
+  it('a backfill from before the exchange has history says how much of the request never existed', () => {
+    const early = cli(['backfill', '-c', 'configs/sim.yaml', '--start', '2023-12-01T00:00Z', '--no-compact']);
+    expect(early.code).toBe(0);
+    // The simulator's history starts four days before 2024-01-10.
+    expect(early.stderr).toMatch(
+      /note: the exchange has no BTC\/USDT 5m bars before 2024-01-06T00:05:00\.000Z: [\d,]+ of the [\d,]+ requested slots \((8\d|9\d)%\) precede its history/,
+    );
+  });
+
   it('import validates the file, lists what it flags, and stores the rest', () => {
     const file = join(dataRoot, 'candles.json');
     const open = Date.UTC(2023, 5, 1);
@@ -133,6 +167,28 @@ describe('market data from the command line', () => {
         'csv',
       ]).code,
     ).toBe(2);
+  });
+
+  it('a file whose bars are 5m apart is refused as 1h (nothing stored), and a non-unified symbol too', () => {
+    const file = join(dataRoot, 'five-minutes.csv');
+    const open = Date.UTC(2023, 6, 1);
+    const lines = Array.from({ length: 288 }, (_, i) => `${open + i * 300_000},10,11,9,10.5,1`);
+    writeFileSync(file, `timestamp,open,high,low,close,volume\n${lines.join('\n')}\n`);
+    const args = ['import', file, '--exchange', 'kraken', '--timestamps', 'open'];
+    const wrong = cli([...args, '--symbol', 'XBT/EUR', '--timeframe', '1h']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      "the file's bars are 5m apart (287 of its 287 steps), not 1h: refusing to store them as 1h bars (import with --timeframe 5m)",
+    );
+    expect(
+      cli(['lake', 'info', '--exchange', 'kraken', '--symbol', 'XBT/EUR', '--timeframe', '1h']).code,
+    ).toBe(2);
+    const raw = cli([...args, '--symbol', 'XBTEUR', '--timeframe', '5m']);
+    expect(raw.code).toBe(2);
+    expect(raw.stderr).toContain('expected a unified symbol such as BTC/USDT');
+    const right = cli([...args, '--symbol', 'XBT_EUR', '--timeframe', '5m']);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toContain('288 bars into');
   });
 
   it('exchange time reports the simulator clock; the simulator stops cleanly on SIGTERM', async () => {

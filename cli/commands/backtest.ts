@@ -5,7 +5,6 @@ import {
   eqflat,
   eqTags,
   formatEq,
-  Lake,
   loadConfig,
   MjolnirError,
   runBacktest,
@@ -22,6 +21,7 @@ import {
   dataRoot,
   envFlag,
   envOption,
+  openLake,
   symbolOption,
   timeframeOption,
   timeOption,
@@ -75,7 +75,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
       }) => {
         const { start, end } = windowOf(options);
         const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
-        const lake = await Lake.open(dataRoot(options.dataRoot));
+        const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           const result = await runBacktest(lake, {
             spec: engineSpecOf(config),
@@ -106,6 +106,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
               ['took', `${num(result.timings.totalMs)} ms (load ${num(result.timings.loadMs)} ms)`],
             ])}\n`,
           );
+          for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
           const stream = streamOf(config);
           const coverage = lake.cacheCoverage(stream, start, end);
           // The month still being written is usually not compacted; more than that is worth a hint.
@@ -182,7 +183,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
       const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
       const stream = streamOf(config);
       const runId = options.runid ?? runIdNow('eqflat');
-      const lake = await Lake.open(dataRoot(options.dataRoot));
+      const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
         const outcome = await eqflat(lake, {
           spec: engineSpecOf(config),

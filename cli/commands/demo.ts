@@ -11,7 +11,7 @@ import {
   formatEq,
   gapReport,
   isoUtc,
-  Lake,
+  type Lake,
   type Logger,
   loadConfig,
   MjolnirError,
@@ -31,7 +31,15 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
 import type { CliIo } from '../io.js';
-import { countOption, dataRoot, envOption, intOption, numberOption, timeOption } from '../options.js';
+import {
+  countOption,
+  dataRoot,
+  envOption,
+  intOption,
+  numberOption,
+  openLake,
+  timeOption,
+} from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 
@@ -130,7 +138,7 @@ export function registerDemo(program: Command, io: CliIo): void {
         io.stdout.write('no bar was decided: the session stopped before the first one closed\n');
         return;
       }
-      const lake = await Lake.open(dir);
+      const lake = await openLake(dir, io);
       try {
         io.stdout.write(await summary(lake, config, stream, rows, started, outcome.iterations));
         // The runbook's proof that a backtest over the same bars reproduces what LIVE decided.

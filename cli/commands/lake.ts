@@ -1,7 +1,7 @@
 import {
   gapReport,
   isoUtc,
-  Lake,
+  type Lake,
   type MarketKey,
   MjolnirError,
   resample,
@@ -11,7 +11,7 @@ import {
 import type { Command } from 'commander';
 import { columns, num } from '../format.js';
 import type { CliIo } from '../io.js';
-import { dataRoot, exchangeOption, symbolOption, timeframeOption, timeOption } from '../options.js';
+import { dataRoot, exchangeOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';
 
 interface StreamOptions {
   exchange: string;
@@ -39,8 +39,9 @@ function withStream(command: Command): Command {
 
 async function open(
   options: StreamOptions,
+  io: CliIo,
 ): Promise<{ lake: Lake; key: MarketKey; start: number; end: number } | null> {
-  const lake = await Lake.open(dataRoot(options.dataRoot));
+  const lake = await openLake(dataRoot(options.dataRoot), io);
   const key: MarketKey = {
     exchange: options.exchange,
     symbol: options.symbol,
@@ -62,7 +63,7 @@ export function registerLake(program: Command, io: CliIo): void {
   )
     .option('--json', 'one JSON object')
     .action(async (options: StreamOptions) => {
-      const opened = await open(options);
+      const opened = await open(options, io);
       if (opened === null) return;
       try {
         const tf = timeframe(opened.key.timeframe);
@@ -104,7 +105,7 @@ export function registerLake(program: Command, io: CliIo): void {
   )
     .requiredOption('--to <tf>', 'target timeframe, e.g. 1h', timeframeOption)
     .action(async (options: StreamOptions & { to: Timeframe }) => {
-      const opened = await open(options);
+      const opened = await open(options, io);
       if (opened === null) return;
       try {
         const result = await resample(opened.lake, opened.key, options.to.label, opened.start, opened.end);
@@ -121,7 +122,7 @@ export function registerLake(program: Command, io: CliIo): void {
   withStream(
     lake.command('compact').description('build the month read cache of a stream (stale months are rebuilt)'),
   ).action(async (options: StreamOptions) => {
-    const opened = await open(options);
+    const opened = await open(options, io);
     if (opened === null) return;
     try {
       const report = await opened.lake.compact(opened.key);
@@ -135,7 +136,7 @@ export function registerLake(program: Command, io: CliIo): void {
 
   withStream(lake.command('info').description('days, first and last bar of a stream')).action(
     async (options: StreamOptions) => {
-      const opened = await open(options);
+      const opened = await open(options, io);
       if (opened === null) return;
       try {
         const days = opened.lake.days(opened.key);

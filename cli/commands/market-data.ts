@@ -8,7 +8,7 @@ import {
   describeSystemError,
   type FlaggedRow,
   isoUtc,
-  Lake,
+  type Lake,
   loadConfig,
   type MarketKey,
   MjolnirError,
@@ -23,7 +23,7 @@ import {
 } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { dataRoot, exchangeOption, symbolOption, timeframeOption, timeOption } from '../options.js';
+import { dataRoot, exchangeOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
 import { configOption } from './backtest.js';
 
@@ -100,7 +100,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
         if (streams.length === 0)
           throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
         const source = sourceFor(config, io);
-        const lake = await Lake.open(dataRoot(options.dataRoot));
+        const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           // "Now" is the exchange's: a simulator runs on its own virtual clock.
           const now = (await source.fetchServerTime()) ?? systemClock.now();
@@ -180,7 +180,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
           format === 'freqtrade'
             ? parseFreqtradeJson(text, tf)
             : parseOhlcvCsv(text, tf, options.timestamps as 'open' | 'close');
-        const lake = await Lake.open(dataRoot(options.dataRoot));
+        const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           const key: MarketKey = { exchange: options.exchange, symbol: options.symbol, timeframe: tf.label };
           const report = await lake.write(key, parsed.bars);

@@ -5,7 +5,6 @@ import {
   evenCuts,
   expandGrid,
   isSweepMetric,
-  Lake,
   loadConfig,
   MjolnirError,
   manifestText,
@@ -24,7 +23,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';
 import type { CliIo } from '../io.js';
-import { countOption, dataRoot, envOption, intOption, windowOf, withWindow } from '../options.js';
+import { countOption, dataRoot, envOption, intOption, openLake, windowOf, withWindow } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 import { configOption, streamOf } from './backtest.js';
@@ -124,7 +123,7 @@ export function registerResearch(program: Command, io: CliIo): void {
         const tf = timeframe(stream.timeframe);
         const warmup = largestWarmup(config, sets);
         const runId = options.runid ?? runIdNow('sweep');
-        const lake = await Lake.open(dataRoot(options.dataRoot));
+        const lake = await openLake(dataRoot(options.dataRoot), io);
         let allRefused: string | null = null;
         try {
           const layout = lake.layout;
@@ -203,7 +202,7 @@ export function registerResearch(program: Command, io: CliIo): void {
         const { start, end } = windowOf(options);
         const config = loadConfig(options.config, env);
         const stream = streamOf(config);
-        const lake = await Lake.open(dataRoot(options.dataRoot));
+        const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           const series = await lake.read(stream, start, end);
           if (series.length < 2)

@@ -4,7 +4,6 @@ import {
   describeSystemError,
   FaultPlan,
   faultSchema,
-  Lake,
   MjolnirError,
   parseFreqtradeJson,
   parseOhlcvCsv,
@@ -26,6 +25,7 @@ import {
   envOption,
   intOption,
   numberOption,
+  openLake,
   portOption,
   symbolOption,
   timeframeOption,
@@ -57,6 +57,7 @@ function symbolsOption(value: string): string[] {
 async function loadReplay(
   options: SimOptions,
   symbol: string,
+  io: CliIo,
 ): Promise<{ series: BarSeries; tf: Timeframe }> {
   const tf = options.replayTimeframe;
   const file = options.replay!;
@@ -64,7 +65,7 @@ async function loadReplay(
     options.replayFormat ?? (file.endsWith('.json') ? 'freqtrade' : file.endsWith('.csv') ? 'csv' : 'lake');
   if (format === 'lake') {
     // --replay <exchange>: the stream of that exchange, symbol and timeframe in the lake.
-    const lake = await Lake.open(dataRoot(options.dataRoot));
+    const lake = await openLake(dataRoot(options.dataRoot), io);
     try {
       const series = await lake.read(
         { exchange: file, symbol, timeframe: tf.label },
@@ -173,7 +174,7 @@ export function registerSim(program: Command, io: CliIo): void {
       let start = options.start;
       for (const symbol of symbols) {
         if (options.replay !== undefined) {
-          const { series, tf } = await loadReplay(options, symbol);
+          const { series, tf } = await loadReplay(options, symbol, io);
           const source = new ReplaySource(tf, series);
           markets[symbol] = source;
           start ??= source.firstClose + 300 * tf.ms;

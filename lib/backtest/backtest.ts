@@ -9,6 +9,7 @@ import { TRADE_COLUMNS } from '../journal/trades.js';
 import type { PerformanceStats } from '../metrics/performance.js';
 import type { TradeStats } from '../metrics/trades.js';
 import type { Lake } from '../store/lake.js';
+import { isoUtc } from '../time/ts.js';
 import { decideWindow } from './decide.js';
 import { formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
 import { loadBars, seriesHash, slotInputs } from './inputs.js';
@@ -54,7 +55,35 @@ export interface BacktestResult {
   readonly performance: PerformanceStats;
   readonly trades: TradeStats;
   readonly inputHash: string;
+  /** The part of the window that had bars to decide: the lake may end before the window does. */
+  readonly coverage: WindowCoverage;
+  /** What the operator should know about the result (a window cut short by the data, too short for statistics). */
+  readonly warnings: readonly string[];
   readonly timings: { readonly loadMs: number; readonly runMs: number; readonly totalMs: number };
+}
+
+/** How much of a requested window the stored bars covered. */
+export interface WindowCoverage {
+  readonly slots: number;
+  /** Close of the last slot decided: `end`, or the last stored bar when the lake ends sooner. */
+  readonly decidedThrough: number;
+  /** Slots of the window after the last stored bar, not decided. */
+  readonly slotsAfterData: number;
+}
+
+/** The window's coverage by `fed`, and what to say about it. */
+function coverageOf(fed: { ts: Float64Array; length: number }, start: number, end: number, tfMs: number) {
+  const slots = Math.floor((end - start) / tfMs) + 1;
+  const last = fed.ts[fed.length - 1]!;
+  const decidedThrough = Math.min(end, last);
+  const slotsAfterData = Math.max(0, Math.round((end - decidedThrough) / tfMs));
+  const warnings: string[] = [];
+  if (slotsAfterData > 0)
+    warnings.push(
+      `the stored bars end at ${isoUtc(last)}: the last ${slotsAfterData} of the window's ${slots} slots ` +
+        `(${((slotsAfterData / slots) * 100).toFixed(0)}%) were not decided; the manifest records the window decided`,
+    );
+  return { coverage: { slots, decidedThrough, slotsAfterData }, warnings };
 }
 
 /**
@@ -112,6 +141,11 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       },
     });
     const runMs = performance.now() - runStarted;
+    const { coverage, warnings } = coverageOf(fed, start, end, spec.timeframe.ms);
+    if (decided.decisions < 2)
+      warnings.push(
+        `only ${decided.decisions} bar decided: Sharpe, Sortino and drawdown need at least two bars of returns (n/a)`,
+      );
     const timings = { loadMs, runMs, totalMs: performance.now() - began };
     const manifest = {
       kind: 'backtest',
@@ -124,6 +158,13 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       spec: engine.fingerprint,
       config: describeSpec(spec),
       window: { start_ts_ms: start, end_ts_ms: end },
+      decided: {
+        first_ts_ms: start,
+        last_ts_ms: coverage.decidedThrough,
+        slots: coverage.slots,
+        slots_after_data: coverage.slotsAfterData,
+      },
+      warnings,
       warmup: {
         from_ts_ms: fed.ts[0],
         bars: warmupBars,
@@ -164,6 +205,8 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       performance: decided.metrics.performance,
       trades: decided.metrics.trades,
       inputHash,
+      coverage,
+      warnings,
       timings,
     };
   } catch (error) {

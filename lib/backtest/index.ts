@@ -4,6 +4,7 @@ export {
   type LiveInputs,
   runBacktest,
   seriesHash,
+  type WindowCoverage,
 } from './backtest.js';
 export { formatThreads } from './decision-output.js';
 export {

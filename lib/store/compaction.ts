@@ -1,24 +1,34 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { commitFile, temporaryPath, writeFileAtomic } from './atomic.js';
 import type { Duck } from './duck.js';
 import type { DataLayout, MarketKey } from './layout.js';
-import { encodeMonth, MONTH_FILES_SUPPORTED } from './month-file.js';
+import { encodeMonth, MONTH_FILES_SUPPORTED, monthChecksum } from './month-file.js';
 import { readParquetSeries } from './parquet-read.js';
 
 /**
  * The read cache: month files compacted from day partitions, under
  * `cache/raw/<exchange>/<SYMBOL>/<tf>/<YYYY-MM>.bars` (see month-file.ts). Reading thousands of small
  * day files costs more in per-file overhead and decoding than in data; a month file replaces ~30 of
- * them and is read without a query engine. The day partitions stay the ground truth: a month file is
- * used only while every source day file still has the size and modification time recorded when it
- * was built (partitions are replaced by rename, so any rewrite changes them), and the set of day
- * files is the same.
+ * them and is read without a query engine. The day partitions stay the ground truth: beside each month
+ * file a sidecar (`<YYYY-MM>.sources.json`) names the parquet files it was built from, with the size
+ * and modification time each had then, and the month file's CRC-32. A month file is used only while
+ * the set of day files and their sizes and times are the same (partitions are replaced by rename, so
+ * any rewrite changes them) and its bytes still have that checksum (a damaged cache file, even of the
+ * same size, is passed over for the parquet files, and rebuilt by the next compaction).
  */
 
-const sourcesSchema = z.array(z.object({ day: z.string(), size: z.number(), mtimeMs: z.number() }));
-type Sources = z.infer<typeof sourcesSchema>;
+const sourceSchema = z.object({ file: z.string(), day: z.string(), size: z.number(), mtimeMs: z.number() });
+const sidecarSchema = z.object({
+  format: z.literal('mjolnir.month-cache'),
+  version: z.literal(2),
+  rows: z.number(),
+  crc32: z.string().regex(/^[0-9a-f]{8}$/),
+  sources: z.array(sourceSchema),
+});
+type Sources = z.infer<typeof sourceSchema>[];
+type Sidecar = z.infer<typeof sidecarSchema>;
 const MONTH_FILE = /^(\d{4}-\d{2})\.(bars|parquet|sources\.json)$/;
 
 /** Where the compacted files of a stream live. */
@@ -28,21 +38,30 @@ export function cacheDir(layout: DataLayout, key: MarketKey): string {
 
 function describe(layout: DataLayout, key: MarketKey, days: readonly string[]): Sources {
   return days.map((day) => {
-    const stat = statSync(layout.partition(key, day));
-    return { day, size: stat.size, mtimeMs: stat.mtimeMs };
+    const file = layout.partition(key, day);
+    const stat = statSync(file);
+    return { file: basename(file), day, size: stat.size, mtimeMs: stat.mtimeMs };
   });
 }
 
-function recorded(sidecar: string): Sources | null {
+/** The sidecar of a month file, or null when absent, unreadable or of an earlier format (rebuilt). */
+function recorded(sidecar: string): Sidecar | null {
   if (!existsSync(sidecar)) return null;
-  const parsed = sourcesSchema.safeParse(JSON.parse(readFileSync(sidecar, 'utf8')));
-  return parsed.success ? parsed.data : null;
+  try {
+    const parsed = sidecarSchema.safeParse(JSON.parse(readFileSync(sidecar, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function same(a: Sources, b: Sources): boolean {
   return (
     a.length === b.length &&
-    a.every((x, i) => x.day === b[i]!.day && x.size === b[i]!.size && x.mtimeMs === b[i]!.mtimeMs)
+    a.every(
+      (x, i) =>
+        x.file === b[i]!.file && x.day === b[i]!.day && x.size === b[i]!.size && x.mtimeMs === b[i]!.mtimeMs,
+    )
   );
 }
 
@@ -57,10 +76,19 @@ function byMonth(days: readonly string[]): Map<string, string[]> {
   return months;
 }
 
+/** Whether the month file at `path` exists with the bytes recorded (read whole: compaction only). */
+function intact(path: string, checksum: string): boolean {
+  try {
+    return monthChecksum(readFileSync(path)) === checksum;
+  } catch {
+    return false;
+  }
+}
+
 /** One month of a read, in chronological order: its current month file if any, and its day files. */
 export interface MonthToRead {
-  /** The month file, when current (its day files are read instead if it cannot be). */
-  readonly cached: string | null;
+  /** The month file and the checksum it must have, when current (else its day files are read). */
+  readonly cached: { readonly file: string; readonly checksum: string } | null;
   readonly days: readonly string[];
 }
 
@@ -78,15 +106,18 @@ export function readPlan(
   const monthsOfStream = byMonth(allDays);
   return [...byMonth(days)].map(([month, wanted]) => {
     const file = join(dir, `${month}.bars`);
-    const sources = recorded(join(dir, `${month}.sources.json`));
+    const sidecar = recorded(join(dir, `${month}.sources.json`));
     const current =
       MONTH_FILES_SUPPORTED &&
-      sources !== null &&
+      sidecar !== null &&
       existsSync(file) &&
-      same(sources, describe(layout, key, monthsOfStream.get(month)!));
+      same(sidecar.sources, describe(layout, key, monthsOfStream.get(month)!));
     // A month file holds the whole month: use it when current, even for a partial window (the
     // reader takes the window's rows).
-    return { cached: current ? file : null, days: wanted.map((day) => layout.partition(key, day)) };
+    return {
+      cached: current ? { file, checksum: sidecar.crc32 } : null,
+      days: wanted.map((day) => layout.partition(key, day)),
+    };
   });
 }
 
@@ -119,18 +150,26 @@ export async function compact(
     // ignored until the next compaction rather than served stale.
     const sources = describe(layout, key, days);
     const previous = recorded(sidecar);
-    if (previous !== null && existsSync(file) && same(previous, sources)) {
+    if (previous !== null && same(previous.sources, sources) && intact(file, previous.crc32)) {
       current.push(month);
       continue;
     }
     const files = days.map((day) => layout.partition(key, day));
     const series = await readParquetSeries(duck, files, 0, Number.MAX_SAFE_INTEGER, layout.rawDir(key));
+    const bytes = encodeMonth(series);
     const temporary = temporaryPath(file);
-    writeFileSync(temporary, encodeMonth(series));
+    writeFileSync(temporary, bytes);
     // Sidecar last: a month file without a matching sidecar is never used.
     rmSync(sidecar, { force: true });
     commitFile(temporary, file);
-    writeFileAtomic(sidecar, `${JSON.stringify(sources)}\n`);
+    const record: Sidecar = {
+      format: 'mjolnir.month-cache',
+      version: 2,
+      rows: series.length,
+      crc32: monthChecksum(bytes),
+      sources,
+    };
+    writeFileAtomic(sidecar, `${JSON.stringify(record)}\n`);
     built.push(month);
   }
   const removed: string[] = [];

@@ -1,11 +1,40 @@
 import { MjolnirError } from '../core/errors.js';
 import { type RawBarRow, type ValidatedBars, validateRows } from '../market/validate.js';
-import type { Timeframe } from '../time/timeframe.js';
+import { TIMEFRAMES, type Timeframe, timeframe } from '../time/timeframe.js';
 
 /** Whether a file's timestamps mark the bar's open (freqtrade, ccxt, most exports) or its close. */
 export type TimestampKey = 'open' | 'close';
 
 const toNumber = (value: unknown): number => (typeof value === 'number' ? value : Number.NaN);
+
+/** A spacing in words: the timeframe it is, or minutes. */
+function spacingLabel(ms: number): string {
+  const label = TIMEFRAMES.find((tf) => timeframe(tf).ms === ms);
+  return label ?? `${ms / 60_000} minutes`;
+}
+
+/**
+ * Refuses a file whose own bar spacing contradicts the timeframe it is imported as (a 5m file as 1h
+ * would keep every twelfth bar; a 1h file as 5m would leave eleven slots of twelve empty): the most
+ * common step between consecutive bars must be the timeframe.
+ */
+export function checkSpacing(rows: readonly RawBarRow[], tf: Timeframe): void {
+  const times = [...new Set(rows.map((row) => row.ts).filter(Number.isSafeInteger))].sort((a, b) => a - b);
+  if (times.length < 3) return;
+  const steps = new Map<number, number>();
+  for (let i = 1; i < times.length; i++) {
+    const step = times[i]! - times[i - 1]!;
+    steps.set(step, (steps.get(step) ?? 0) + 1);
+  }
+  const [step, count] = [...steps].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
+  if (step === tf.ms) return;
+  const label = spacingLabel(step);
+  throw new MjolnirError(
+    'data_invalid',
+    `the file's bars are ${label} apart (${count} of its ${times.length - 1} steps), not ${tf.label}: ` +
+      `refusing to store them as ${tf.label} bars${TIMEFRAMES.includes(label as never) ? ` (import with --timeframe ${label})` : ''}`,
+  );
+}
 
 /**
  * freqtrade's OHLCV JSON: `[[open_ms, open, high, low, close, volume], ...]`, keyed by bar OPEN.
@@ -32,6 +61,7 @@ export function parseFreqtradeJson(text: string, tf: Timeframe): ValidatedBars {
       volume: toNumber(cells[5]),
     };
   });
+  checkSpacing(rows, tf);
   return validateRows(rows, tf);
 }
 
@@ -95,5 +125,6 @@ export function parseOhlcvCsv(text: string, tf: Timeframe, key: TimestampKey): V
       volume: number(fields.volume),
     });
   }
+  checkSpacing(rows, tf);
   return validateRows(rows, tf);
 }

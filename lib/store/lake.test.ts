@@ -10,7 +10,7 @@ import { generateSeries } from '../market/synthetic.js';
 import { timeframe } from '../time/timeframe.js';
 import { type TsMs, tsMs } from '../time/ts.js';
 import { cacheDir } from './compaction.js';
-import { Lake } from './lake.js';
+import { Lake, type LakeWarning } from './lake.js';
 import type { MarketKey } from './layout.js';
 import { resample } from './resample.js';
 
@@ -131,7 +131,7 @@ describe('the lake', () => {
     expect(barsFromSeries(await lake.read(KEY, changed.ts, changed.ts))).toEqual([changed]);
   });
 
-  it('reads month files as raw columns, passes over a damaged one, and refuses one out of order', async () => {
+  it('reads month files as raw columns and passes over a damaged or unreadable one', async () => {
     const all = bars(12_000, 5, Date.UTC(2024, 0, 20) + TF.ms);
     await lake.write(KEY, all);
     const dir = cacheDir(lake.layout, KEY);
@@ -169,15 +169,66 @@ describe('the lake', () => {
     expect(barsFromSeries(await lake.read(KEY, 0, 4e12))).toEqual(all);
     rmSync(february, { recursive: true });
 
-    // Well formed but with two closes swapped: refused, never fed to a replay.
+    // Well formed but with two closes swapped: its checksum gives it away; the day files are read.
     const swapped = Buffer.from(bytes);
     swapped.writeDoubleLE(inFebruary[1]!.ts, 16);
     swapped.writeDoubleLE(inFebruary[0]!.ts, 24);
     writeFileSync(february, swapped);
-    const failure = await lake.read(KEY, 0, 4e12).catch((error: unknown) => error);
-    expect(hasErrorCode(failure, 'data_invalid')).toBe(true);
+    expect(barsFromSeries(await lake.read(KEY, 0, 4e12))).toEqual(all);
     expect(openFiles()).toBe(openBefore);
-    expect((failure as Error).message).toContain('out of order');
+  });
+
+  it('never trusts a damaged month cache over the parquet files: detected, reported, the parquet read', async () => {
+    const all = bars(12_000, 7, Date.UTC(2024, 0, 20) + TF.ms);
+    const warnings: LakeWarning[] = [];
+    const watched = await Lake.open(root, { onWarning: (warning) => warnings.push(warning) });
+    opened.push(watched);
+    await watched.write(KEY, all);
+    await watched.compact(KEY);
+    const truth = barsFromSeries(await watched.read(KEY, 0, 4e12));
+    expect(truth).toEqual(all);
+    expect(warnings).toEqual([]);
+    const february = join(cacheDir(watched.layout, KEY), '2024-02.bars');
+    const bytes = readFileSync(february);
+    const sidecar = JSON.parse(readFileSync(february.replace('.bars', '.sources.json'), 'utf8'));
+    // It names the parquet files it was built from, with the checksum of its own bytes.
+    expect(sidecar.sources[0].file).toBe('2024-02-01.parquet');
+    expect(sidecar.crc32).toMatch(/^[0-9a-f]{8}$/);
+    const rows = bytes.readUInt32LE(8);
+    const damages: [string, (b: Buffer) => void][] = [
+      ['400 bytes overwritten', (b) => b.fill(0x5a, 4_000, 4_400)],
+      [
+        'prices x1.03 on 100 bars, same size',
+        (b) => {
+          for (let column = 1; column <= 4; column++)
+            for (let i = 500; i < 600; i++) {
+              const at = 16 + (column * rows + i) * 8;
+              b.writeDoubleLE(b.readDoubleLE(at) * 1.03, at);
+            }
+        },
+      ],
+    ];
+    for (const [, damage] of damages) {
+      const damaged = Buffer.from(bytes);
+      damage(damaged);
+      writeFileSync(february, damaged);
+      warnings.length = 0;
+      // The whole window, and a window of a few bars inside the damaged month.
+      expect(barsFromSeries(await watched.read(KEY, 0, 4e12))).toEqual(truth);
+      const inside = truth.findIndex((b) => new Date(b.ts - TF.ms).getUTCMonth() === 1) + 520;
+      expect(barsFromSeries(await watched.read(KEY, truth[inside]!.ts, truth[inside + 3]!.ts))).toEqual(
+        truth.slice(inside, inside + 4),
+      );
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatchObject({ code: 'cache_corrupt', path: february });
+      expect(warnings[0]!.message).toMatch(/its checksum is [0-9a-f]{8}, recorded [0-9a-f]{8}/);
+    }
+    // The next compaction sees the damage and rebuilds that month (the others stay).
+    const rebuilt = await watched.compact(KEY);
+    expect(rebuilt.built).toEqual(['2024-02']);
+    warnings.length = 0;
+    expect(barsFromSeries(await watched.read(KEY, 0, 4e12))).toEqual(truth);
+    expect(warnings).toEqual([]);
   });
 
   it('reports gaps without inventing bars', async () => {

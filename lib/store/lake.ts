@@ -256,9 +256,9 @@ export class Lake {
     };
     try {
       for (const month of plan) {
-        // A month file that cannot be read as one (damaged, or gone since it was found current) is
-        // passed over for its day files.
-        const slice = month.cached === null ? null : openMonth(month.cached, startTs, endTs);
+        // A month file that cannot be read as the one recorded (damaged, changed, gone since it was
+        // found current) is passed over for its day files, and reported.
+        const slice = month.cached === null ? null : this.openCached(month.cached, startTs, endTs);
         if (slice === null) pending.push(...month.days);
         else {
           await readPending();
@@ -270,6 +270,22 @@ export class Lake {
     } finally {
       for (const part of parts) if ('fd' in part) closeMonth(part);
     }
+  }
+
+  /** A current month file's window, or null (reported) when its bytes are not the ones recorded. */
+  private openCached(
+    cached: { readonly file: string; readonly checksum: string },
+    startTs: number,
+    endTs: number,
+  ): MonthSlice | null {
+    const opened = openMonth(cached.file, startTs, endTs, cached.checksum);
+    if (!('problem' in opened)) return opened;
+    this.warn({
+      code: 'cache_corrupt',
+      path: cached.file,
+      message: `month read cache file not used: ${opened.problem}; its parquet day files were read instead (the next \`lake compact\` rebuilds it)`,
+    });
+    return null;
   }
 
   /** The first and last bar close stored for a stream, or null when it has none. */

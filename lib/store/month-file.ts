@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { MjolnirError } from '../core/errors.js';
 import { LITTLE_ENDIAN } from '../core/platform.js';
 import { allocateSeries, type BarSeries, seriesColumns } from '../market/series.js';
@@ -16,6 +17,17 @@ const COLUMNS = 6;
 
 /** Whether this machine can write and read month files (they hold little-endian doubles as is). */
 export const MONTH_FILES_SUPPORTED = LITTLE_ENDIAN;
+
+/**
+ * The checksum recorded for a month file's bytes, which a reader verifies: CRC-32 (hex), computed at
+ * several GB/s (zlib's SIMD code), against accidental damage of a cache file (not against tampering:
+ * the parquet files are the ground truth).
+ */
+export function monthChecksum(bytes: Uint8Array): string {
+  return hex(crc32(bytes));
+}
+
+const hex = (crc: number) => crc.toString(16).padStart(8, '0');
 
 /** The bytes of a month file holding `series`. */
 export function encodeMonth(series: BarSeries): Uint8Array {
@@ -75,35 +87,67 @@ function readFully(
   return true;
 }
 
+/** A month file that cannot be used, and why (the reader then takes the day files). */
+export interface MonthProblem {
+  readonly problem: string;
+}
+
+/** Scratch for streaming a month file through its checksum. */
+const chunk = new Uint8Array(1 << 20);
+
+/** The checksum of the whole file behind `fd` (`size` bytes), read in chunks. */
+function fileChecksum(fd: number, size: number): string {
+  let crc = 0;
+  for (let at = 0; at < size; ) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+    if (read === 0) throw new Error('the file was cut short while read');
+    crc = crc32(chunk.subarray(0, read), crc);
+    at += read;
+  }
+  return hex(crc);
+}
+
 /**
- * The rows of the month file at `path` closing within [startTs, endTs], its file left open; null if it
- * cannot be read as a month file (gone, damaged, another format).
+ * The rows of the month file at `path` closing within [startTs, endTs], its file left open, once its
+ * bytes are proven to be the ones recorded when it was built (`checksum`): a file damaged since, even
+ * with its size unchanged, is never read as bars. A problem says why it cannot be used (gone, damaged,
+ * another format, another content).
  */
-export function openMonth(path: string, startTs: number, endTs: number): MonthSlice | null {
+export function openMonth(
+  path: string,
+  startTs: number,
+  endTs: number,
+  checksum: string,
+): MonthSlice | MonthProblem {
   let fd: number;
   try {
     fd = openSync(path, 'r');
-  } catch {
-    return null;
+  } catch (error) {
+    return { problem: `cannot open it (${(error as Error).message})` };
   }
   try {
-    if (!readFully(fd, header, 0, HEADER, 0)) throw new Error('short');
-    for (let i = 0; i < MAGIC.length; i++) if (header[i] !== MAGIC.charCodeAt(i)) throw new Error('magic');
+    const size = fstatSync(fd).size;
+    if (!readFully(fd, header, 0, HEADER, 0)) throw new Error('it is shorter than its header');
+    for (let i = 0; i < MAGIC.length; i++)
+      if (header[i] !== MAGIC.charCodeAt(i)) throw new Error('it is not a month file');
     const view = new DataView(header.buffer);
     const rows = view.getUint32(8, true);
-    if (view.getUint32(12, true) !== COLUMNS || fstatSync(fd).size !== HEADER + COLUMNS * rows * 8)
-      throw new Error('size');
+    if (view.getUint32(12, true) !== COLUMNS || size !== HEADER + COLUMNS * rows * 8)
+      throw new Error(`its size (${size} bytes) does not match its header`);
+    const found = fileChecksum(fd, size);
+    if (found !== checksum) throw new Error(`its checksum is ${found}, recorded ${checksum}`);
     if (tsColumn.length < rows) tsColumn = new Float64Array(rows);
-    if (!readFully(fd, new Uint8Array(tsColumn.buffer), 0, rows * 8, HEADER)) throw new Error('short');
+    if (!readFully(fd, new Uint8Array(tsColumn.buffer), 0, rows * 8, HEADER))
+      throw new Error('it was cut short');
     return {
       fd,
       rows,
       from: lowerBound(tsColumn, rows, startTs),
       to: lowerBound(tsColumn, rows, Math.floor(endTs) + 1),
     };
-  } catch {
+  } catch (error) {
     closeSync(fd);
-    return null;
+    return { problem: (error as Error).message };
   }
 }
 
