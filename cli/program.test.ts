@@ -237,7 +237,7 @@ describe('mjolnir option and environment parsing', () => {
     await fc.assert(
       fc.asyncProperty(invocation, async ({ command, required, options, positional, env }) => {
         for (const name of Object.keys(ENV)) delete process.env[name];
-        Object.assign(process.env, { DATA_ROOT: join(scratch, 'data') }, env);
+        Object.assign(process.env, { DATA_ROOT: join(scratch, 'data'), SIM_PORT: '0' }, env);
         const argv = [
           ...command,
           ...[...required, ...options].flatMap(([flag, v]) => (v === undefined ? [flag] : [flag, v])),
@@ -258,7 +258,7 @@ describe('mjolnir option and environment parsing', () => {
   /** One in-process run: its exit code and everything it printed. */
   async function run(argv: readonly string[], env: Record<string, string> = {}) {
     for (const name of Object.keys(ENV)) delete process.env[name];
-    Object.assign(process.env, { DATA_ROOT: join(scratch, 'data') }, env);
+    Object.assign(process.env, { DATA_ROOT: join(scratch, 'data'), SIM_PORT: '0' }, env);
     const io = captureIo();
     try {
       return { code: await runCli(['node', 'mjolnir', ...argv], io), text: io.text() };

@@ -17,14 +17,14 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('mjolnir CLI (the built binary, as operators run it)', () => {
-  it('demo: the simulator and the paper loop for a bounded session, one decision per closed bar, then a summary', () => {
+  it('demo: the simulator and the paper loop for a bounded session, one decision per closed bar, then a summary; the README commands after it work as written', () => {
     const root = mkdtempSync(join(tmpdir(), 'mjolnir-demo-'));
-    const run = cli(['demo', '--bars', '30', '--data-root', root]);
+    const run = cli(['demo', '--data-root', root, '--speed', '30000']);
     expect(run.code).toBe(0);
-    // At least the bars asked for: an iteration decides every bar closed by then, so a slow poll may add one.
+    // At least the bars asked for: an iteration decides every bar closed by then, so a slow poll may add some.
     const decided = Number(/decisions\s+(\d+) \(one per closed bar/.exec(run.stdout)?.[1]);
-    expect(decided).toBeGreaterThanOrEqual(30);
-    expect(decided).toBeLessThan(40);
+    expect(decided).toBeGreaterThanOrEqual(200);
+    expect(decided).toBeLessThan(220);
     expect(run.stdout).toContain(`${root}/demo/raw/sim/BTC_USDT/5m`);
     const rows = readFileSync(join(root, 'demo/processed/decisions/sim/BTC_USDT/5m/decisions.csv'), 'utf8')
       .trim()
@@ -36,6 +36,31 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
     // The session ends with eqflat: the backtest over the same bars reproduces it.
     expect(run.stdout).toMatch(/^eqflat: RUNID=demo_eqflat_\d{8}_\d{6}$/m);
     expect(run.stdout).toMatch(/^OVERALL PASS$/m);
+
+    // The README's commands after `make demo`, as written but for the data root (this test's own).
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- after-demo -->\n```bash\n([\s\S]*?)```\n<!-- \/after-demo -->/.exec(readme)?.[1];
+    const lines = block!.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    // The demo prints the same commands at its end.
+    for (const line of lines)
+      expect(run.stdout).toContain(`  ${line.replaceAll('data/demo', join(root, 'demo'))}`);
+    const shell = (line: string) =>
+      spawnSync('bash', ['-c', line.replaceAll('data/demo', join(root, 'demo'))], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+    const backtest = shell(lines[0]!);
+    expect(backtest.stderr).not.toContain('warning');
+    expect(backtest.status).toBe(0);
+    expect(backtest.stdout).toMatch(/^decisions\s+49 -> /m);
+    const eqflat = shell(lines[1]!);
+    expect(eqflat.status).toBe(0);
+    expect(eqflat.stdout).toMatch(/^OVERALL PASS$/m);
+    const gaps = shell(lines[2]!);
+    expect(gaps.status).toBe(0);
+    expect(gaps.stdout).toMatch(/^missing\s+0 in 0 gaps$/m);
+
     // A directory that is not the demo's own is never cleared.
     const foreign = mkdtempSync(join(tmpdir(), 'mjolnir-foreign-'));
     writeFileSync(join(foreign, 'x'), '');

@@ -120,7 +120,14 @@ describe('the paper loop', () => {
     expectContiguous(rows);
     expect(rows.filter((r) => r.reason === 'fetch_failed').length).toBeGreaterThanOrEqual(3);
     expect(rows.at(-1)!.reason).not.toBe('fetch_failed');
-    expect(log.entries.some((e) => e.message === 'Fetch failed')).toBe(true);
+    // One error when it started, one line when it recovered; the polls in between counted (debug),
+    // with a reminder at most once a minute of the loop's clock (here three minutes pass each poll).
+    const failing = log.entries.filter((e) => /^Fetch (failed|still failing)/.test(e.message));
+    expect(failing.length).toBeGreaterThanOrEqual(8);
+    expect(log.entries.filter((e) => e.level === 'error')).toHaveLength(1);
+    expect(log.entries.filter((e) => e.message === 'Fetch recovered')).toMatchObject([
+      { level: 'info', fields: { failures: failing.length } },
+    ]);
     await close();
   });
 

@@ -21,7 +21,7 @@ import {
   type Timeframe,
   timeframe,
 } from '@mjolnir/lib';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CliIo } from '../io.js';
 import { dataRoot, exchangeOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';
 import { Progress } from '../progress.js';
@@ -150,10 +150,14 @@ export function registerMarketData(program: Command, io: CliIo): void {
     .requiredOption('--exchange <id>', 'exchange id the bars come from', exchangeOption)
     .requiredOption('--symbol <symbol>', 'unified symbol, e.g. BTC/USDT', symbolOption)
     .requiredOption('--timeframe <tf>', 'timeframe of the bars', timeframeOption)
-    .option('--format <format>', 'freqtrade | csv (default: by extension)')
-    .option(
-      '--timestamps <key>',
-      'open | close: which time the file keys bars by (required for CSV; freqtrade is open)',
+    .addOption(
+      new Option('--format <format>', 'the file (default: by extension)').choices(['freqtrade', 'csv']),
+    )
+    .addOption(
+      new Option(
+        '--timestamps <key>',
+        'which time the file keys bars by (required for CSV; freqtrade is open)',
+      ).choices(['open', 'close']),
     )
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
     .action(

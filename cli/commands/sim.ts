@@ -156,13 +156,24 @@ export function registerSim(program: Command, io: CliIo): void {
       '--replay <source>',
       'replay recorded bars: a freqtrade .json, a .csv, or an exchange id in the lake',
     )
-    .option('--replay-format <format>', 'freqtrade | csv | lake (default: by file extension)')
+    .addOption(
+      new Option('--replay-format <format>', 'the replay source (default: by file extension)').choices([
+        'freqtrade',
+        'csv',
+        'lake',
+      ]),
+    )
     .addOption(
       new Option('--replay-timeframe <tf>', 'timeframe of the replayed bars')
         .argParser(timeframeOption)
         .default(timeframe('5m'), '5m'),
     )
-    .option('--timestamps <key>', 'for CSV replay: whether times are bar open or close')
+    .addOption(
+      new Option('--timestamps <key>', 'for CSV replay: whether times are bar open or close').choices([
+        'open',
+        'close',
+      ]),
+    )
     .addOption(
       envOption('--faults <file>', 'YAML with fault injection settings (docs/simulator.md)', 'SIM_FAULTS'),
     )

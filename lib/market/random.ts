@@ -61,6 +61,13 @@ export class Random {
     return u * factor;
   }
 
+  /** An independent generator in this one's state: it continues with the same numbers. */
+  clone(): Random {
+    const copy = Object.create(Random.prototype) as Random;
+    Object.assign(copy, this);
+    return copy;
+  }
+
   /** An integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);

@@ -73,6 +73,13 @@ export class SyntheticMarket {
     this.ts = options.startTs - options.timeframe.ms;
   }
 
+  /** An independent market in this one's state: it continues with the same bars (a checkpoint). */
+  clone(): SyntheticMarket {
+    const copy = Object.create(SyntheticMarket.prototype) as SyntheticMarket;
+    Object.assign(copy, this, { random: this.random.clone() });
+    return copy;
+  }
+
   /** Writes the next bar into `target` and returns it. */
   next(target: MutableBar): MutableBar {
     this.maybeSwitchRegime();

@@ -29,12 +29,25 @@ export interface SimBarSource {
 const hash = (text: string) =>
   [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 2166136261);
 
-/** An endless seeded synthetic market at a one-minute base, generated lazily from an origin. */
+/** Bars generated together and kept (or dropped and regenerated) together: a day of 1m bars. */
+const CHUNK = 1_440;
+/** Chunks kept in memory: the recent ones a live poll and a catch-up page ask for. */
+const CACHED_CHUNKS = 8;
+
+/**
+ * An endless seeded synthetic market at a one-minute base, generated lazily from an origin. Memory
+ * stays bounded however long the simulator runs: bars are generated a day at a time, a checkpoint of
+ * the generator is kept for each day, and only the last few days' bars are kept; an older day asked
+ * for again is regenerated from its checkpoint, bar for bar the same.
+ */
 export class SyntheticSource implements SimBarSource {
   readonly base = timeframe('1m');
   readonly lastClose = Number.POSITIVE_INFINITY;
   private readonly market: SyntheticMarket;
-  private readonly generated: MutableBar[] = [];
+  /** The generator as it was before each chunk (index = chunk). */
+  private readonly checkpoints: SyntheticMarket[] = [];
+  /** Chunks in memory, least recently used first. */
+  private readonly chunks = new Map<number, MutableBar[]>();
 
   constructor(
     private readonly origin: number,
@@ -52,10 +65,46 @@ export class SyntheticSource implements SimBarSource {
 
   bars(from: number, to: number): readonly MutableBar[] {
     const needed = Math.floor((to - this.origin) / this.base.ms);
-    while (this.generated.length < needed) this.generated.push(this.market.next({} as MutableBar));
     const first = Math.max(0, Math.floor((from - this.origin) / this.base.ms));
-    return this.generated.slice(first, Math.max(first, needed));
+    const out: MutableBar[] = [];
+    for (let index = first; index < needed; ) {
+      const chunk = Math.floor(index / CHUNK);
+      const bars = this.chunk(chunk);
+      const end = Math.min(needed - chunk * CHUNK, CHUNK);
+      for (let i = index - chunk * CHUNK; i < end; i++) out.push(bars[i]!);
+      index = (chunk + 1) * CHUNK;
+    }
+    return out;
   }
+
+  /** The bars of chunk `n`: cached, generated next, or regenerated from its checkpoint. */
+  private chunk(n: number): MutableBar[] {
+    const cached = this.chunks.get(n);
+    if (cached !== undefined) {
+      this.chunks.delete(n);
+      this.chunks.set(n, cached);
+      return cached;
+    }
+    while (this.checkpoints.length <= n) {
+      const next = this.checkpoints.length;
+      this.checkpoints.push(this.market.clone());
+      this.keep(next, generate(this.market));
+    }
+    const bars = this.chunks.get(n) ?? generate(this.checkpoints[n]!.clone());
+    this.keep(n, bars);
+    return bars;
+  }
+
+  private keep(n: number, bars: MutableBar[]): void {
+    this.chunks.delete(n);
+    this.chunks.set(n, bars);
+    while (this.chunks.size > CACHED_CHUNKS) this.chunks.delete(this.chunks.keys().next().value!);
+  }
+}
+
+/** The next chunk of bars from `market`. */
+function generate(market: SyntheticMarket): MutableBar[] {
+  return Array.from({ length: CHUNK }, () => market.next({} as MutableBar));
 }
 
 /** Replay of recorded bars (lake, CSV, freqtrade JSON) at their own timeframe. */

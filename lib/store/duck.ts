@@ -1,4 +1,5 @@
 import {
+  type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBMaterializedResult,
@@ -6,6 +7,7 @@ import {
 } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import { MjolnirError } from '../core/errors.js';
+import { NativeResults } from './native-memory.js';
 
 /** The C-API result handle inside a node-api result (set by its constructor; see readDoubles). */
 interface WithRawResult {
@@ -17,22 +19,36 @@ interface WithRawResult {
  * the database). Queries that return doubles stream chunk by chunk straight into Float64Arrays.
  */
 export class Duck {
+  private readonly results = new NativeResults();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** An in-memory instance; `threads: 1` makes every statement keep its ORDER BY in what it writes. */
+  /**
+   * An in-memory instance; `threads: 1` makes every statement keep its ORDER BY in what it writes.
+   * DuckDB's external file cache is off: it keeps the blocks of every parquet file read, and the lake
+   * rewrites its current day partition at every poll, so in the paper loop the cache filled with
+   * versions of files that no longer exist (the page cache already caches the current ones).
+   */
   static async open(options: { threads?: number } = {}): Promise<Duck> {
-    const config = options.threads === undefined ? undefined : { threads: String(options.threads) };
+    const config: Record<string, string> = { enable_external_file_cache: 'false' };
+    if (options.threads !== undefined) config['threads'] = String(options.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     return new Duck(instance, connection);
   }
 
-  /** The underlying connection, for appenders and one-off statements. */
-  get raw(): DuckDBConnection {
-    return this.connection;
+  /** An appender into `table`, closed (and its memory accounted for) once `fill` is done with it. */
+  async append(table: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    try {
+      fill(appender);
+    } finally {
+      appender.closeSync();
+      this.results.released();
+    }
   }
 
   async run(sql: string, values?: DuckDBValue[]): Promise<void> {
@@ -40,21 +56,27 @@ export class Duck {
       await this.connection.run(sql, values);
     } catch (error) {
       throw new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.results.released();
     }
   }
 
   /** The first column of the first row as a number (counts, bounds). */
   async scalar(sql: string, values?: DuckDBValue[]): Promise<number | null> {
-    const reader = await this.connection.runAndReadAll(sql, values);
-    const value = reader.getRows()[0]?.[0];
-    if (value === null || value === undefined) return null;
-    return typeof value === 'bigint' ? Number(value) : Number(value);
+    const value = (await this.rows(sql, values))[0]?.[0];
+    return value === null || value === undefined ? null : Number(value);
   }
 
   /** Rows of plain values (small results only). */
   async rows(sql: string, values?: DuckDBValue[]): Promise<unknown[][]> {
-    const reader = await this.connection.runAndReadAll(sql, values);
-    return reader.getRows().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+    try {
+      const reader = await this.connection.runAndReadAll(sql, values);
+      return reader.getRows().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+    } catch (error) {
+      throw new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.results.released();
+    }
   }
 
   /**
@@ -104,6 +126,7 @@ export class Duck {
       }
       offset += n;
     }
+    this.results.released();
     if (offset !== rows)
       throw new MjolnirError('invariant_violated', `DuckDB returned ${offset} of ${rows} rows`);
     return { columns: out, chunkStarts, rows };

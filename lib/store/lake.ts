@@ -151,18 +151,18 @@ export class Lake {
     await this.writer.run(
       `CREATE TEMP TABLE ${table} (ts_ms BIGINT, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, seq BIGINT)`,
     );
-    const appender = await this.writer.raw.createAppender(table);
-    bars.forEach((bar, seq) => {
-      appender.appendBigInt(BigInt(bar.ts));
-      appender.appendDouble(bar.open);
-      appender.appendDouble(bar.high);
-      appender.appendDouble(bar.low);
-      appender.appendDouble(bar.close);
-      appender.appendDouble(bar.volume);
-      appender.appendBigInt(BigInt(seq));
-      appender.endRow();
+    await this.writer.append(table, (appender) => {
+      bars.forEach((bar, seq) => {
+        appender.appendBigInt(BigInt(bar.ts));
+        appender.appendDouble(bar.open);
+        appender.appendDouble(bar.high);
+        appender.appendDouble(bar.low);
+        appender.appendDouble(bar.close);
+        appender.appendDouble(bar.volume);
+        appender.appendBigInt(BigInt(seq));
+        appender.endRow();
+      });
     });
-    appender.closeSync();
     return table;
   }
 

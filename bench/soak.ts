@@ -1,0 +1,116 @@
+/**
+ * A soak of the paper loop as operators run it: `mjolnir paper` (its own process) against the
+ * simulated exchange (in this process) for 50k 5m bars, its resident memory sampled from /proc as it
+ * decides them, run as `make paper` runs it. Reported: resident memory after warm-up (the first tenth
+ * of the bars) against at the end; the target is growth of at most 10%. SOAK_SNAPSHOTS=1 also writes heap snapshots of the loop
+ * at both points (to find what grows).
+ *
+ *   make bench-soak             (SOAK_BARS=50000, SOAK_SPEED=30000)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import {
+  DataLayout,
+  FaultPlan,
+  SyntheticSource,
+  startSimServer,
+  systemClock,
+  VirtualClock,
+} from '@mjolnir/lib';
+
+const BARS = Number(process.env['SOAK_BARS'] ?? 50_000);
+const SPEED = Number(process.env['SOAK_SPEED'] ?? 30_000);
+const SNAPSHOTS = process.env['SOAK_SNAPSHOTS'] === '1';
+const TARGET_GROWTH = 0.1;
+const START = Date.UTC(2024, 0, 1);
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+const root = mkdtempSync(join(tmpdir(), 'mjolnir-soak-'));
+const sim = await startSimServer({
+  clock: new VirtualClock(START, SPEED, systemClock),
+  markets: { 'BTC/USDT': new SyntheticSource(START - 3 * 86_400_000, 7, 'BTC/USDT') },
+  faults: new FaultPlan(),
+});
+const config = join(root, 'soak.yaml');
+writeFileSync(
+  config,
+  `exchange: binance
+symbols: [BTC/USDT]
+timeframe: 5m
+data_tag: soak
+simulator: { port: ${sim.port}, speed: ${SPEED} }
+strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 7, allow_short: true } }
+paper: { fetch_grace_bars: 1000 }
+`,
+);
+const journal = new DataLayout(root).decisions('soak', 'BTC/USDT', '5m');
+
+/** Resident memory of a process, in MB. */
+function residentMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+function decided(): number {
+  try {
+    return readFileSync(journal, 'utf8').split('\n').length - 2;
+  } catch {
+    return 0;
+  }
+}
+
+const flags = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2'] : [];
+const child: ChildProcess = spawn(
+  process.execPath,
+  [...flags, fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'paper', '-c', config],
+  {
+    // As `make paper` runs it (two malloc arenas: see the Makefile).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATA_ROOT: root, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+// The loop goes with this process, however it ends.
+process.once('exit', () => child.kill('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const began = performance.now();
+const samples: { bars: number; mb: number }[] = [];
+let warm: { bars: number; mb: number } | null = null;
+try {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (child.exitCode !== null) throw new Error(`the paper loop exited (${child.exitCode})`);
+    const bars = decided();
+    const mb = residentMb(child.pid!);
+    samples.push({ bars, mb });
+    if (warm === null && bars >= BARS / 10) {
+      warm = { bars, mb };
+      if (SNAPSHOTS) child.kill('SIGUSR2');
+    }
+    if (samples.length % 15 === 0)
+      say(`  ${bars.toLocaleString('en-US')} bars, ${mb.toFixed(0)} MB resident`);
+    if (bars >= BARS) break;
+  }
+  if (SNAPSHOTS) {
+    child.kill('SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+} finally {
+  child.kill('SIGTERM');
+  await exited;
+  await sim.close();
+}
+const end = samples.at(-1)!;
+const peak = Math.max(...samples.filter((s) => s.bars >= warm!.bars).map((s) => s.mb));
+const growth = end.mb / warm!.mb - 1;
+const seconds = (performance.now() - began) / 1000;
+process.stdout.write(
+  `soak: mjolnir paper over ${end.bars.toLocaleString('en-US')} 5m bars against the simulator at ${SPEED}x, ${seconds.toFixed(0)} s (${(end.bars / seconds).toFixed(0)} bars/s), node ${process.version}\n` +
+    `  resident after warm-up (${warm!.bars.toLocaleString('en-US')} bars)  ${warm!.mb.toFixed(1)} MB\n` +
+    `  resident at the end                 ${end.mb.toFixed(1)} MB (peak after warm-up ${peak.toFixed(1)} MB)\n` +
+    `  growth ${(growth * 100).toFixed(1)}% (${(((end.mb - warm!.mb) * 1024 * 1024) / (end.bars - warm!.bars)).toFixed(0)} bytes a bar)  target <= ${TARGET_GROWTH * 100}%: ${growth <= TARGET_GROWTH ? 'MET' : 'MISSED'}\n`,
+);
