@@ -232,40 +232,36 @@ afterAll(() => {
   process.chdir(home);
 });
 
+/** One in-process run of `mjolnir argv` under `env` (the runbook variables only those given): exit code and output. */
+async function run(argv: readonly string[], env: Record<string, string> = {}) {
+  for (const name of Object.keys(ENV)) delete process.env[name];
+  Object.assign(process.env, { DATA_ROOT: join(scratch, 'data') }, env);
+  const io = captureIo();
+  try {
+    return { code: await runCli(['node', 'mjolnir', ...argv], io), text: io.text() };
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+    Object.assign(process.env, savedEnv);
+  }
+}
+
 describe('mjolnir option and environment parsing', () => {
   it('no argv and no runbook variable gives a stack trace or an exit code other than 0, 1 or 2', async () => {
     await fc.assert(
       fc.asyncProperty(invocation, async ({ command, required, options, positional, env }) => {
-        for (const name of Object.keys(ENV)) delete process.env[name];
-        Object.assign(process.env, { DATA_ROOT: join(scratch, 'data'), SIM_PORT: '0' }, env);
         const argv = [
           ...command,
           ...[...required, ...options].flatMap(([flag, v]) => (v === undefined ? [flag] : [flag, v])),
         ];
         if (positional !== undefined) argv.push(positional);
-        const io = captureIo();
-        const code = await runCli(['node', 'mjolnir', ...argv], io);
-        const text = io.text();
+        const { code, text } = await run(argv, env);
         const context = `mjolnir ${argv.join(' ')} with ${JSON.stringify(env)}:\n${text}`;
         expect([0, 1, 2], context).toContain(code);
         expect(text, context).not.toMatch(/\n\s+at \S+ \(|unexpected error/);
       }),
       { numRuns: 400 },
     );
-    Object.assign(process.env, savedEnv);
   }, 120_000);
-
-  /** One in-process run: its exit code and everything it printed. */
-  async function run(argv: readonly string[], env: Record<string, string> = {}) {
-    for (const name of Object.keys(ENV)) delete process.env[name];
-    Object.assign(process.env, { DATA_ROOT: join(scratch, 'data'), SIM_PORT: '0' }, env);
-    const io = captureIo();
-    try {
-      return { code: await runCli(['node', 'mjolnir', ...argv], io), text: io.text() };
-    } finally {
-      for (const name of Object.keys(env)) delete process.env[name];
-    }
-  }
 
   it.each([
     [
@@ -281,6 +277,7 @@ describe('mjolnir option and environment parsing', () => {
       {},
       'cannot read the faults file missing.yaml: no such file or directory',
     ],
+    [['sim', '--faults', 'bars.csv'], {}, 'bars.csv: expected a mapping of fault settings'],
     [
       ['import', 'missing.json', '--exchange', 'sim', '--symbol', 'BTC/USDT', '--timeframe', '5m'],
       {},

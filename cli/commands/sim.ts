@@ -103,14 +103,22 @@ function readText(file: string, what: string): string {
 
 function loadFaults(file: string | undefined): FaultPlan {
   if (file === undefined) return new FaultPlan();
-  let raw: Record<string, unknown> | null;
+  let raw: unknown;
   try {
-    raw = parseYaml(readText(file, 'faults')) as Record<string, unknown> | null;
+    raw = parseYaml(readText(file, 'faults'));
   } catch (error) {
     if (error instanceof MjolnirError) throw error;
     throw new MjolnirError('config_invalid', `${file}: not YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  const parsed = faultSchema.safeParse((raw && 'faults' in raw ? raw['faults'] : raw) ?? {});
+  if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
+    throw new MjolnirError(
+      'config_invalid',
+      `${file}: expected a mapping of fault settings (docs/simulator.md)`,
+    );
+  const settings = raw as Record<string, unknown> | null;
+  const parsed = faultSchema.safeParse(
+    (settings && 'faults' in settings ? settings['faults'] : settings) ?? {},
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MjolnirError('config_invalid', `${file}: faults.${issue.path.join('.')}: ${issue.message}`);
