@@ -147,9 +147,17 @@ describe('the paper process', () => {
     });
     const root = mkdtempSync(join(work, 'faults-'));
     const child = paper(configFile('faults.yaml', sim.port), root);
+    // Missing slots are 3% of all: wait for one (and forty decisions), however long that takes here.
     await waitFor(
-      () => decisions(root).length > 40 && child.output().includes('Exchange data flagged'),
-      'forty decisions through the faults',
+      () => {
+        const rows = decisions(root);
+        return (
+          rows.length > 40 &&
+          rows.some((r) => r.reason === 'bar_missing') &&
+          child.output().includes('Exchange data flagged')
+        );
+      },
+      'forty decisions through the faults, a missing bar among them',
       child,
     );
     child.kill('SIGTERM');
