@@ -4,18 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import {
-  DataLayout,
-  type DecisionRow,
-  hasErrorCode,
-  MjolnirError,
-  parseDecision,
-  runPaper,
-  type SimServer,
-  TestClock,
-} from '@mjolnir/lib';
+import { DataLayout, hasErrorCode, MjolnirError, runPaper, type SimServer, TestClock } from '@mjolnir/lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveConfig, ORIGIN, openLoop, tempRoot, testSim } from './support/live.js';
+import {
+  expectContiguous,
+  liveConfig,
+  ORIGIN,
+  openLoop,
+  readJournal,
+  tempRoot,
+  testSim,
+} from './support/live.js';
 
 const BAR = 300_000;
 let clock: TestClock;
@@ -28,17 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
-
-function readJournal(root: string, tag = 'test', symbol = 'BTC/USDT'): (DecisionRow & { line: number })[] {
-  const path = new DataLayout(root).decisions(tag, symbol, '5m');
-  const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
-  return lines.map((text, i) => parseDecision({ line: i + 2, fields: text.split(',') }, path));
-}
-
-/** Structural invariants: strictly increasing by exactly one bar, so no duplicate and no gap. */
-function expectContiguous(rows: readonly DecisionRow[]): void {
-  for (let i = 1; i < rows.length; i++) expect(rows[i]!.ts_ms - rows[i - 1]!.ts_ms).toBe(BAR);
-}
 
 /** Moves time in uneven steps (polls landing mid-bar), polling after each, for `bars` bars. */
 async function run(loop: { iterate(): Promise<unknown> }, bars: number, stepMs = 173_000): Promise<void> {

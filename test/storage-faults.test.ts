@@ -6,18 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DataLayout,
-  type DecisionRow,
-  hasErrorCode,
-  type MjolnirError,
-  parseDecision,
-  parseOwner,
-  type SimServer,
-  TestClock,
-} from '@mjolnir/lib';
+import { hasErrorCode, type MjolnirError, parseOwner, type SimServer, TestClock } from '@mjolnir/lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveConfig, ORIGIN, openLoop, testSim } from './support/live.js';
+import { expectContiguous, liveConfig, ORIGIN, openLoop, readJournal, testSim } from './support/live.js';
 import { type SmallDisk, smallDisk, under } from './support/small-disk.js';
 
 const BAR = 300_000;
@@ -34,22 +25,6 @@ afterAll(async () => {
   await sim.close();
   await disk?.close();
 });
-
-function journal(root: string): DecisionRow[] {
-  const path = new DataLayout(root).decisions('test', 'BTC/USDT', '5m');
-  const text = readFileSync(path, 'utf8');
-  expect(text.endsWith('\n')).toBe(true); // never a torn row
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line, i) => parseDecision({ line: i + 2, fields: line.split(',') }, path));
-}
-
-function expectContiguous(rows: readonly DecisionRow[]): void {
-  const steps = rows.slice(1).map((row, i) => row.ts_ms - rows[i]!.ts_ms);
-  expect(steps.filter((step) => step !== BAR)).toEqual([]);
-}
 
 /** Every file under `root`, relative. */
 function files(root: string): string[] {
@@ -111,14 +86,14 @@ describe('storage faults in the paper loop', () => {
         // Stopped only where it cannot go on, with the file named and the cause in words.
         expect(stopped.message).toMatch(/^cannot [a-z ]+ \/.+: no space left on device \(ENOSPC\)$/);
       }
-      const during = journal(root);
+      const during = readJournal(root);
       if (during.some((r) => r.reason === 'persist_failed')) seen.skipped++;
       expectContiguous(during);
       expectNothingLeftBehind(root);
       const restarted = await openLoop(config, root, clock);
       expect(await poll(restarted.loop, 4)).toBeNull();
       await restarted.close();
-      const after = journal(root);
+      const after = readJournal(root);
       expectContiguous(after);
       // Decisions resume once the space returns: the last bars stored and decided normally.
       expect(after.slice(-3).map((r) => r.reason)).not.toContain('persist_failed');
@@ -139,7 +114,7 @@ describe('storage faults in the paper loop', () => {
     await disk.readOnly(false, join(root, 'raw'));
     expect(await poll(loop, 3)).toBeNull();
     await close();
-    const rows = journal(root);
+    const rows = readJournal(root);
     expectContiguous(rows);
     expect(rows.filter((r) => r.reason === 'persist_failed').length).toBeGreaterThanOrEqual(3);
     expect(rows.at(-1)!.reason).not.toBe('persist_failed');

@@ -1,9 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Config,
   createEngine,
+  DataLayout,
+  type DecisionRow,
   ExchangeClock,
   engineSpecOf,
   FaultPlan,
@@ -11,6 +13,7 @@ import {
   MemoryLogger,
   marketDataFor,
   parseConfig,
+  parseDecision,
   type SimServer,
   StreamLoop,
   type StreamSettings,
@@ -19,6 +22,7 @@ import {
   streamsOf,
   type TestClock,
 } from '@mjolnir/lib';
+import { expect } from 'vitest';
 
 /** A config for the simulator with a strategy that trades often (short EMAs). */
 export function liveConfig(port: number, paper = 'paper: { history_bars: 60, fetch_grace_bars: 2 }'): Config {
@@ -93,4 +97,23 @@ export async function openLoop(
 
 export function tempRoot(): string {
   return mkdtempSync(join(tmpdir(), 'mjolnir-live-'));
+}
+
+/** A stream's decisions.csv, parsed strictly; it must end with a whole row (never a torn one). */
+export function readJournal(
+  root: string,
+  tag = 'test',
+  symbol = 'BTC/USDT',
+): (DecisionRow & { line: number })[] {
+  const path = new DataLayout(root).decisions(tag, symbol, '5m');
+  const text = readFileSync(path, 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  const lines = text.trim().split('\n').slice(1);
+  return lines.map((line, i) => parseDecision({ line: i + 2, fields: line.split(',') }, path));
+}
+
+/** Structural invariants: strictly increasing by exactly one 5m bar, so no duplicate and no gap. */
+export function expectContiguous(rows: readonly DecisionRow[]): void {
+  const steps = rows.slice(1).map((row, i) => row.ts_ms - rows[i]!.ts_ms);
+  expect(steps.filter((step) => step !== 300_000)).toEqual([]);
 }
