@@ -5,21 +5,24 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../core/errors.js';
-import { type EngineContext, RUNNING, WARMUP } from '../engine/advance.js';
-import type { HostSkipReason } from '../engine/decision.js';
-import { createEngine } from '../engine/engine.js';
-import type { EngineSpec } from '../engine/spec.js';
-import { compareRuns } from '../equivalence/compare.js';
-import { DecisionLines } from '../journal/decision-lines.js';
-import type { DecisionRow } from '../journal/decisions.js';
-import { readDecisions, readTrades } from '../journal/read.js';
-import { parseTrade, tradeCells, tradeRow } from '../journal/trades.js';
-import { Decider } from '../live/decider.js';
-import { barAt } from '../market/series.js';
-import type { Lake } from '../store/lake.js';
-import { createStrategy } from '../strategy/registry.js';
-import type { Strategy } from '../strategy/types.js';
+import { hasErrorCode } from '../core/index.js';
+import type { EngineSpec, HostSkipReason } from '../engine/index.js';
+import { createEngine, type EngineContext, RUNNING, WARMUP } from '../engine/index.js';
+import { compareRuns } from '../equivalence/index.js';
+import type { DecisionRow } from '../journal/index.js';
+import {
+  DecisionLines,
+  parseTrade,
+  readDecisions,
+  readTrades,
+  tradeCells,
+  tradeRow,
+} from '../journal/index.js';
+import { Decider } from '../live/index.js';
+import { barAt } from '../market/index.js';
+import type { Lake } from '../store/index.js';
+import type { Strategy } from '../strategy/index.js';
+import { createStrategy } from '../strategy/index.js';
 import { type BacktestRequest, runBacktest, seriesHash } from './backtest.js';
 import { at, KEY, lakeWithSeries, SERIES, STREAM, TF } from './test-support/market.js';
 

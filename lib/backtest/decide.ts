@@ -1,13 +1,8 @@
-import type { Engine } from '../engine/engine.js';
-import { StepOutput } from '../engine/output.js';
-import { Replayer, type ReplaySink, type ReplayVisit } from '../engine/replay.js';
-import type { EngineState } from '../engine/state.js';
-import { ROW_NEXT } from '../engine/step-log.js';
-import type { JournalStream } from '../journal/decisions.js';
-import { featuresCell } from '../journal/format.js';
-import { TradeLines } from '../journal/trades.js';
-import { mutableBar } from '../market/bar.js';
-import { type BarSeries, loadBar } from '../market/series.js';
+import type { Engine, EngineState } from '../engine/index.js';
+import { Replayer, type ReplaySink, type ReplayVisit, ROW_NEXT, StepOutput } from '../engine/index.js';
+import type { JournalStream } from '../journal/index.js';
+import { featuresCell, TradeLines } from '../journal/index.js';
+import { type BarSeries, loadBar, mutableBar } from '../market/index.js';
 import type { DecisionOutput } from './decision-output.js';
 import type { SlotInputs } from './inputs.js';
 import type { OutputFile } from './output-file.js';

@@ -1,6 +1,6 @@
-import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
-import type { StepOutput } from '../engine/output.js';
-import type { ByteSink } from '../journal/byte-sink.js';
+import type { StepOutput } from '../engine/index.js';
+import { ACTION_CODE, REASON_CODE } from '../engine/index.js';
+import type { ByteSink } from '../journal/index.js';
 import {
   CELL_CLOSE,
   CELL_EQUITY,
@@ -10,8 +10,8 @@ import {
   CELL_TS,
   type DecisionLines,
   setCells,
-} from '../journal/decision-lines.js';
-import { type MutableBar, mutableBar } from '../market/bar.js';
+} from '../journal/index.js';
+import { type MutableBar, mutableBar } from '../market/index.js';
 
 const NUMBERS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'stop', 'qty', 'fill', 'equity'] as const;
 

@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { MjolnirError } from '../core/errors.js';
-import { ACTION_CODE, REASON_CODE } from '../engine/decision.js';
-import type { StepOutput } from '../engine/output.js';
-import { ByteSink } from '../journal/byte-sink.js';
-import { DecisionLines } from '../journal/decision-lines.js';
-import type { JournalStream } from '../journal/decisions.js';
-import type { MutableBar } from '../market/bar.js';
+import { MjolnirError } from '../core/index.js';
+import type { StepOutput } from '../engine/index.js';
+import { ACTION_CODE, REASON_CODE } from '../engine/index.js';
+import type { JournalStream } from '../journal/index.js';
+import { ByteSink, DecisionLines } from '../journal/index.js';
+import type { MutableBar } from '../market/index.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
 import { returnFormatWorker, takeFormatWorkers } from './format-pool.js';
 import type { FormatMessage } from './format-worker.js';

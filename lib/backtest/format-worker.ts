@@ -1,7 +1,6 @@
 /** A formatting worker thread: turns batches of decision columns into decisions.csv bytes, run after run. */
 import { parentPort } from 'node:worker_threads';
-import { ByteSink } from '../journal/byte-sink.js';
-import { DecisionLines } from '../journal/decision-lines.js';
+import { ByteSink, DecisionLines } from '../journal/index.js';
 import { type ColumnsData, writeColumns } from './decision-columns.js';
 import type { Formatted, FormatWorkerData } from './decision-output.js';
 

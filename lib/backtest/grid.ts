@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 
 /** A parameter value a strategy takes. */
 export type ParamValue = number | boolean;

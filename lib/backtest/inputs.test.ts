@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameContext } from '../engine/advance.js';
-import type { Reason } from '../engine/decision.js';
-import type { DecisionRow } from '../journal/decisions.js';
-import type { TsMs } from '../time/ts.js';
+import type { Reason } from '../engine/index.js';
+import { sameContext } from '../engine/index.js';
+import type { DecisionRow } from '../journal/index.js';
+import type { TsMs } from '../time/index.js';
 import { slotInputs } from './inputs.js';
 
 const TF = 60_000;

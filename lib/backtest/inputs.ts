@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Stream } from '../config/compile.js';
-import { MjolnirError } from '../core/errors.js';
-import { type EngineContext, RUNNING, WARMUP } from '../engine/advance.js';
-import type { HostSkipReason } from '../engine/decision.js';
-import type { DecisionRow } from '../journal/decisions.js';
-import { type BarSeries, firstAtOrAfter, seriesColumns, sliceSeries } from '../market/series.js';
-import type { Lake } from '../store/lake.js';
-import type { Strategy } from '../strategy/types.js';
-import { timeframe } from '../time/timeframe.js';
+import type { Stream } from '../config/index.js';
+import { MjolnirError } from '../core/index.js';
+import type { HostSkipReason } from '../engine/index.js';
+import { type EngineContext, RUNNING, WARMUP } from '../engine/index.js';
+import type { DecisionRow } from '../journal/index.js';
+import { type BarSeries, firstAtOrAfter, seriesColumns, sliceSeries } from '../market/index.js';
+import type { Lake } from '../store/index.js';
+import type { Strategy } from '../strategy/index.js';
+import { timeframe } from '../time/index.js';
 import { checkWarmup } from './warmup-check.js';
 
 /** SHA-256 of the exact bars fed (all six columns), so a manifest names its input. */

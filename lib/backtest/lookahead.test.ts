@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineSpec, FillModel } from '../engine/spec.js';
-import type { Bar } from '../market/bar.js';
-import { type BarSeries, barsFromSeries, seriesFromBars } from '../market/series.js';
-import { generateSeries } from '../market/synthetic.js';
-import { createStrategy, STRATEGIES } from '../strategy/registry.js';
-import type { Strategy, StrategyId } from '../strategy/types.js';
-import { timeframe } from '../time/timeframe.js';
-import type { TsMs } from '../time/ts.js';
+import type { EngineSpec, FillModel } from '../engine/index.js';
+import type { Bar } from '../market/index.js';
+import { type BarSeries, barsFromSeries, generateSeries, seriesFromBars } from '../market/index.js';
+import type { Strategy, StrategyId } from '../strategy/index.js';
+import { createStrategy, STRATEGIES } from '../strategy/index.js';
+import type { TsMs } from '../time/index.js';
+import { timeframe } from '../time/index.js';
 import { checkLookahead, evenCuts } from './lookahead.js';
 
 const TF = timeframe('5m');

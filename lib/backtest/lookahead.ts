@@ -1,11 +1,7 @@
-import { MjolnirError } from '../core/errors.js';
-import { RUNNING } from '../engine/advance.js';
-import { ACTIONS, REASONS } from '../engine/decision.js';
-import { createEngine } from '../engine/engine.js';
-import type { StepOutput } from '../engine/output.js';
-import { replay } from '../engine/replay.js';
-import type { EngineSpec } from '../engine/spec.js';
-import { type BarSeries, sliceSeries } from '../market/series.js';
+import { MjolnirError } from '../core/index.js';
+import type { EngineSpec, StepOutput } from '../engine/index.js';
+import { ACTIONS, createEngine, REASONS, RUNNING, replay } from '../engine/index.js';
+import { type BarSeries, sliceSeries } from '../market/index.js';
 
 /** Where a strategy's decisions changed because the data went on past the bar. */
 export interface LookaheadViolation {

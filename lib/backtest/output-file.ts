@@ -1,8 +1,8 @@
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MjolnirError } from '../core/errors.js';
-import { ByteSink } from '../journal/byte-sink.js';
-import { commitFile, temporaryPath } from '../store/atomic.js';
+import { MjolnirError } from '../core/index.js';
+import { ByteSink } from '../journal/index.js';
+import { commitFile, temporaryPath } from '../store/index.js';
 
 const BLOCK = 1 << 20;
 /** Bytes written between two background data syncs. */

@@ -1,7 +1,6 @@
-import type { TradeEvent } from '../engine/decision.js';
-import { NUMBER_EQUITY, NUMBER_TS } from '../engine/step-log.js';
-import { type PerformanceStats, performanceStats } from '../metrics/performance.js';
-import { type TradeStats, tradeStats } from '../metrics/trades.js';
+import type { TradeEvent } from '../engine/index.js';
+import { NUMBER_EQUITY, NUMBER_TS } from '../engine/index.js';
+import { type PerformanceStats, performanceStats, type TradeStats, tradeStats } from '../metrics/index.js';
 
 const YEAR_MS = 365 * 86_400_000;
 

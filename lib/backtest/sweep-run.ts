@@ -1,10 +1,8 @@
-import { type Config, engineSpecOf } from '../config/compile.js';
-import { MjolnirError } from '../core/errors.js';
-import { RUNNING, WARMUP } from '../engine/advance.js';
-import { createEngine } from '../engine/engine.js';
-import { replay } from '../engine/replay.js';
-import type { EngineSpec } from '../engine/spec.js';
-import { type BarSeries, firstAtOrAfter, sliceSeries } from '../market/series.js';
+import { type Config, engineSpecOf } from '../config/index.js';
+import { MjolnirError } from '../core/index.js';
+import type { EngineSpec } from '../engine/index.js';
+import { createEngine, RUNNING, replay, WARMUP } from '../engine/index.js';
+import { type BarSeries, firstAtOrAfter, sliceSeries } from '../market/index.js';
 import type { ParamSet } from './grid.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
 import { checkWarmup } from './warmup-check.js';

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineSpecOf, streamsOf } from '../config/compile.js';
-import { parseConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { BarSeries } from '../market/series.js';
-import type { Lake } from '../store/lake.js';
+import type { Config } from '../config/index.js';
+import { engineSpecOf, parseConfig, streamsOf } from '../config/index.js';
+import type { BarSeries } from '../market/index.js';
+import type { Lake } from '../store/index.js';
 import { runBacktest } from './backtest.js';
 import { expandGrid, MAX_COMBINATIONS, parseGrid, parseGridAxis } from './grid.js';
 import { rankSweep, runSweep, type SweepRow } from './sweep.js';

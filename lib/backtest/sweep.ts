@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config/compile.js';
-import { MjolnirError } from '../core/errors.js';
-import type { BarSeries } from '../market/series.js';
+import type { Config } from '../config/index.js';
+import { MjolnirError } from '../core/index.js';
+import type { BarSeries } from '../market/index.js';
 import { expandGrid, type Grid, type ParamSet } from './grid.js';
 import { evaluateParams, type SweepOutcome, type SweepWindow } from './sweep-run.js';
 import { workerScript } from './worker-file.js';

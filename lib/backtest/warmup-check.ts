@@ -1,7 +1,6 @@
-import { MjolnirError } from '../core/errors.js';
-import { isUsableBar, mutableBar } from '../market/bar.js';
-import { type BarSeries, loadBar } from '../market/series.js';
-import type { Strategy } from '../strategy/types.js';
+import { MjolnirError } from '../core/index.js';
+import { type BarSeries, isUsableBar, loadBar, mutableBar } from '../market/index.js';
+import type { Strategy } from '../strategy/index.js';
 
 /** How the features at a window start differ between a warmup of N bars and one of 2N. */
 export interface WarmupCheck {

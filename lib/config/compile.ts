@@ -1,6 +1,7 @@
-import type { EngineSpec } from '../engine/spec.js';
-import { createStrategy } from '../strategy/registry.js';
-import { timeframe } from '../time/timeframe.js';
+import type { EngineSpec } from '../engine/index.js';
+import { createStrategy } from '../strategy/index.js';
+import { timeframe } from '../time/index.js';
+
 import type { Config } from './schema.js';
 
 export type { Config } from './schema.js';
@@ -59,11 +60,6 @@ export function engineSpecOf(config: Config): EngineSpec {
     },
     initialCapital: config.capital,
   };
-}
-
-/** The path component of a symbol (CONTRACTS.md: "/" becomes "_"). */
-export function symbolPath(symbol: string): string {
-  return symbol.replaceAll('/', '_').replaceAll(':', '-');
 }
 
 /** Base URL of the simulated exchange the config points at, if any. */

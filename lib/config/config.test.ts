@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../core/errors.js';
-import { engineSpecOf, streamsOf, symbolPath } from './compile.js';
+import { hasErrorCode } from '../core/index.js';
+import { symbolPath } from '../market/index.js';
+import { engineSpecOf, streamsOf } from './compile.js';
 import { formatProblem, loadConfig, parseConfig } from './load.js';
 
 const DEFAULT = readFileSync(new URL('../../configs/default.yaml', import.meta.url), 'utf8');

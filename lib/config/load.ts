@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { describeSystemError, MjolnirError } from '../core/errors.js';
-import { err, ok, type Result } from '../core/result.js';
+import { describeSystemError, err, MjolnirError, ok, type Result } from '../core/index.js';
 import { type Config, configSchema } from './schema.js';
 
 /** One problem in a config, located as precisely as the file allows. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { STRATEGIES } from '../strategy/registry.js';
-import { TIMEFRAMES } from '../time/timeframe.js';
+import { STRATEGIES } from '../strategy/index.js';
+import { TIMEFRAMES } from '../time/index.js';
 
 const positive = z.number().positive();
 /** A limit: a positive number, or null / absent for "no limit". */

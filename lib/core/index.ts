@@ -9,5 +9,7 @@ export {
   storageFailed,
   systemErrorCode,
 } from './errors.js';
+export { fsyncPath } from './files.js';
 export { manifestText } from './json.js';
+export { LITTLE_ENDIAN } from './platform.js';
 export { err, ok, type Result } from './result.js';

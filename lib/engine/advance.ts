@@ -1,8 +1,7 @@
-import { MjolnirError } from '../core/errors.js';
-import type { Bar } from '../market/bar.js';
-import { mutableBar, usableValues } from '../market/bar.js';
-import { allocateSeries, type BarSeries, storeBar } from '../market/series.js';
-import type { Strategy } from '../strategy/types.js';
+import { MjolnirError } from '../core/index.js';
+import type { Bar } from '../market/index.js';
+import { allocateSeries, type BarSeries, mutableBar, storeBar, usableValues } from '../market/index.js';
+import type { Strategy } from '../strategy/index.js';
 import { ACTION_CODE, type HostSkipReason, REASON_CODE, type Side } from './decision.js';
 import { decisionCode, Orders } from './orders.js';
 import type { StepOutput } from './output.js';

@@ -1,4 +1,4 @@
-import { DAY_MS, tsMs, utcDayStart } from '../time/ts.js';
+import { DAY_MS, tsMs, utcDayStart } from '../time/index.js';
 import type { EngineSpec } from './spec.js';
 import type { EngineState } from './state.js';
 import type { StepLog } from './step-log.js';

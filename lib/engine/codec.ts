@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 
 // JSON has no NaN, Infinity or -0; these tags keep them exact through a round trip.
 const SPECIAL_NUMBERS: Record<string, number> = {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Bar } from '../market/bar.js';
-import { allocateSeries, type BarSeries, storeBar } from '../market/series.js';
+import type { Bar } from '../market/index.js';
+import { allocateSeries, type BarSeries, storeBar } from '../market/index.js';
 import { type EngineContext, RUNNING, sameContext, WARMUP } from './advance.js';
 import type { HostSkipReason } from './decision.js';
 import { createEngine } from './engine.js';

@@ -1,4 +1,5 @@
-import type { TsMs } from '../time/ts.js';
+import { REFUSAL_REASONS, type RefusalReason } from '../risk/index.js';
+import type { TsMs } from '../time/index.js';
 
 /** Everything a decision can do, in a fixed order (the index is the code used on hot paths). */
 export const ACTIONS = [
@@ -23,15 +24,6 @@ export const SKIP_REASONS = [
   'persist_failed',
 ] as const;
 
-/** Why an entry the strategy wanted was refused (kill switch, risk limits). */
-export const REFUSAL_REASONS = [
-  'kill_switch',
-  'risk_max_position',
-  'risk_max_order',
-  'risk_daily_loss',
-  'risk_order_rate',
-] as const;
-
 /** Why the position did not change on an evaluated bar. */
 export const HOLD_REASONS = ['no_signal', 'in_position'] as const;
 
@@ -49,7 +41,6 @@ export const REASONS = [...SKIP_REASONS, ...HOLD_REASONS, ...REFUSAL_REASONS, ..
 
 export type Action = (typeof ACTIONS)[number];
 export type SkipReason = (typeof SKIP_REASONS)[number];
-export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export type HoldReason = (typeof HOLD_REASONS)[number];
 export type TradeReason = (typeof TRADE_REASONS)[number];
 export type Reason = (typeof REASONS)[number];

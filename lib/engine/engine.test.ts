@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../core/errors.js';
-import type { Bar } from '../market/bar.js';
+import { hasErrorCode } from '../core/index.js';
+import type { Bar } from '../market/index.js';
 import { RUNNING, WARMUP } from './advance.js';
 import type { Decision, Trade } from './decision.js';
 import { createEngine } from './engine.js';

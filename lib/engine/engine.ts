@@ -1,5 +1,4 @@
-import type { Bar } from '../market/bar.js';
-import type { BarSeries } from '../market/series.js';
+import type { Bar, BarSeries } from '../market/index.js';
 import { DecisionEngine, type EngineContext, RUNNING } from './advance.js';
 import type { Decision, HostSkipReason, Trade, TradeEvent } from './decision.js';
 import { decisionsOf, StepOutput } from './output.js';

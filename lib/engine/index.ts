@@ -14,9 +14,7 @@ export {
   positionLabel,
   REASON_CODE,
   REASONS,
-  REFUSAL_REASONS,
   type Reason,
-  type RefusalReason,
   type Side,
   SKIP_REASONS,
   type SkipReason,
@@ -45,4 +43,17 @@ export {
   type Position,
   serializeState,
 } from './state.js';
-export { ROW_AFTER_GAP, ROW_DUPLICATE, ROW_NEXT, ROW_OUT_OF_ORDER, StepLog } from './step-log.js';
+// For the other areas of the library (the backtest's hot path), not the package surface.
+export {
+  NUMBER_CLOSE,
+  NUMBER_EQUITY,
+  NUMBER_FILL,
+  NUMBER_QTY,
+  NUMBER_STOP,
+  NUMBER_TS,
+  ROW_AFTER_GAP,
+  ROW_DUPLICATE,
+  ROW_NEXT,
+  ROW_OUT_OF_ORDER,
+  StepLog,
+} from './step-log.js';

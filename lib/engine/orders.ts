@@ -1,6 +1,6 @@
-import type { Bar } from '../market/bar.js';
-import { entryRefusal } from '../risk/limits.js';
-import type { Strategy } from '../strategy/types.js';
+import type { Bar } from '../market/index.js';
+import { entryRefusal } from '../risk/index.js';
+import type { Strategy } from '../strategy/index.js';
 import type { EngineContext } from './advance.js';
 import { Book } from './book.js';
 import { ACTION_CODE, REASON_CODE, REASONS, type Side } from './decision.js';

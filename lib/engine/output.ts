@@ -1,4 +1,4 @@
-import type { TsMs } from '../time/ts.js';
+import type { TsMs } from '../time/index.js';
 import {
   ACTIONS,
   type Decision,

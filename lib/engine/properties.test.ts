@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Bar } from '../market/bar.js';
+import type { Bar } from '../market/index.js';
 import type { Decision, TradeEvent } from './decision.js';
 import { createEngine, type Engine } from './engine.js';
 import { decisionsOf, StepOutput } from './output.js';

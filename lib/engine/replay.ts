@@ -1,5 +1,4 @@
-import { type MutableBar, mutableBar } from '../market/bar.js';
-import { type BarSeries, loadBar } from '../market/series.js';
+import { type BarSeries, loadBar, type MutableBar, mutableBar } from '../market/index.js';
 import { type EngineContext, sameContext } from './advance.js';
 import type { HostSkipReason } from './decision.js';
 import type { Engine } from './engine.js';

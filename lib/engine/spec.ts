@@ -1,6 +1,6 @@
-import type { RiskSpec } from '../risk/limits.js';
-import type { Strategy } from '../strategy/types.js';
-import type { Timeframe } from '../time/timeframe.js';
+import type { RiskSpec } from '../risk/index.js';
+import type { Strategy } from '../strategy/index.js';
+import type { Timeframe } from '../time/index.js';
 import { stableHash } from './codec.js';
 
 /** When an order fills: at the deciding bar's close, or at the next bar's open. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { MjolnirError } from '../core/errors.js';
-import { restoreFeatures, snapshotFeatures } from '../strategy/features.js';
-import type { FeatureSet } from '../strategy/types.js';
+import { MjolnirError } from '../core/index.js';
+import type { FeatureSet } from '../strategy/index.js';
+import { restoreFeatures, snapshotFeatures } from '../strategy/index.js';
 import { decodeJson, encodeJson } from './codec.js';
 import type { Side } from './decision.js';
 import { type EngineSpec, specFingerprint } from './spec.js';

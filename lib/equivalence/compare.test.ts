@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, PositionLabel, Reason } from '../engine/decision.js';
-import type { DecisionRow } from '../journal/decisions.js';
-import type { TradeRow } from '../journal/trades.js';
-import type { TsMs } from '../time/ts.js';
+import type { Action, PositionLabel, Reason } from '../engine/index.js';
+import type { DecisionRow, TradeRow } from '../journal/index.js';
+import type { TsMs } from '../time/index.js';
 import { compareRuns, type EqSide } from './compare.js';
 import { formatEq } from './report.js';
 

@@ -1,5 +1,4 @@
-import type { DecisionRow } from '../journal/decisions.js';
-import type { TradeRow } from '../journal/trades.js';
+import type { DecisionRow, TradeRow } from '../journal/index.js';
 
 /** One side of a comparison: a journal's rows (LIVE, or a backtest). */
 export interface EqSide {

@@ -1,12 +1,11 @@
-import { type BacktestResult, runBacktest } from '../backtest/backtest.js';
-import type { Stream } from '../config/compile.js';
-import { MjolnirError } from '../core/errors.js';
-import { createEngine } from '../engine/engine.js';
-import type { EngineSpec } from '../engine/spec.js';
-import { readDecisions, readTrades } from '../journal/read.js';
-import { readManifest } from '../live/persistence.js';
-import type { Lake } from '../store/lake.js';
-import type { DataLayout } from '../store/layout.js';
+import { type BacktestResult, runBacktest } from '../backtest/index.js';
+import type { Stream } from '../config/index.js';
+import { MjolnirError } from '../core/index.js';
+import type { EngineSpec } from '../engine/index.js';
+import { createEngine } from '../engine/index.js';
+import { readDecisions, readTrades } from '../journal/index.js';
+import { readManifest } from '../live/index.js';
+import type { DataLayout, Lake } from '../store/index.js';
 import { compareRuns, type EqResult, type EqSide } from './compare.js';
 
 /** One side of a comparison read from its journals: the decisions and trades of `tag`. */

@@ -1,4 +1,4 @@
-import { isoUtc } from '../time/ts.js';
+import { isoUtc } from '../time/index.js';
 import type { EqResult, Mismatch } from './compare.js';
 
 const verdictWord = (pass: boolean) => (pass ? 'PASS' : 'FAIL');

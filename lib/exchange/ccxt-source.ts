@@ -1,24 +1,10 @@
 import ccxt, { type Exchange } from 'ccxt';
-import { MjolnirError } from '../core/errors.js';
-import { type FlaggedRow, type RawBarRow, type ValidatedBars, validateRows } from '../market/validate.js';
-import type { Timeframe } from '../time/timeframe.js';
+import { MjolnirError } from '../core/index.js';
+import type { MarketDataSource } from '../market/index.js';
+import { type FlaggedRow, type RawBarRow, type ValidatedBars, validateRows } from '../market/index.js';
+import type { Timeframe } from '../time/index.js';
 import { translateExchangeError } from './errors.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
-
-/** Where hosts get market data: the ccxt adapter in production, the same against the simulator in tests. */
-export interface MarketDataSource {
-  readonly exchangeId: string;
-  /** The most bars one request returns. */
-  readonly maxBarsPerRequest: number;
-  /**
-   * Bars closing at or after `sinceClose` (or the most recent ones), oldest first, validated at the
-   * edge. The newest may still be in progress: closure is decided by the host (drop the newest).
-   */
-  fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars>;
-  /** The exchange's clock in ms, or null when it offers none. */
-  fetchServerTime(): Promise<number | null>;
-  close(): Promise<void>;
-}
 
 /** How to reach an exchange through ccxt. */
 export interface CcxtOptions {

@@ -1,5 +1,5 @@
-import type { Clock } from '../time/clock.js';
-import type { MarketDataSource } from './ccxt-source.js';
+import type { MarketDataSource } from '../market/index.js';
+import type { Clock } from '../time/index.js';
 
 /** The exchange clock against ours (runbook 001: "timestamp outside recv window"). */
 export interface ClockDrift {

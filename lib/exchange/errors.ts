@@ -1,5 +1,5 @@
 import ccxt from 'ccxt';
-import { type ErrorCode, MjolnirError } from '../core/errors.js';
+import { type ErrorCode, MjolnirError } from '../core/index.js';
 
 // Most specific first: ccxt's classes inherit (RateLimitExceeded and InvalidNonce are NetworkErrors).
 const TRANSLATIONS: readonly (readonly [new (...args: never[]) => Error, ErrorCode, string])[] = [

@@ -1,5 +1,5 @@
-import { type Config, simulatorUrl } from '../config/compile.js';
-import type { MjolnirError } from '../core/errors.js';
+import { type Config, simulatorUrl } from '../config/index.js';
+import type { MjolnirError } from '../core/index.js';
 import { CcxtMarketData } from './ccxt-source.js';
 
 /** The market data source a config describes: its exchange through ccxt, pointed at the simulator when it has one. */

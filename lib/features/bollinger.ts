@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import { checkSnapshot, type Indicator, type IndicatorSnapshot } from './indicator.js';
 import { RollingStd } from './rolling-std.js';
 

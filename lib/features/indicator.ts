@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 
 /** A JSON-shaped record of an indicator's complete state (numbers may be non-finite; see engine/codec). */
 export type IndicatorSnapshot = { readonly kind: string } & { readonly [field: string]: unknown };

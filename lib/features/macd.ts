@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import { Ema } from './ema.js';
 import { checkPeriod, checkSnapshot, type Indicator, type IndicatorSnapshot } from './indicator.js';
 

@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 
 /**
  * The last `size` values with their running sum and sum of squares, O(1) per push and allocation-free.

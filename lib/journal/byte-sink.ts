@@ -9,7 +9,7 @@
  * bytes past its end, which whatever comes next overwrites. Digits go two at a time.
  */
 
-import { LITTLE_ENDIAN } from '../core/platform.js';
+import { LITTLE_ENDIAN } from '../core/index.js';
 
 /** A module constant, so the hot copy loop sees it as one. */
 const WORD_ORDER_LITTLE = LITTLE_ENDIAN;

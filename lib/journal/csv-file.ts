@@ -10,8 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { MjolnirError, storageFailed } from '../core/errors.js';
-import { fsyncPath } from '../store/atomic.js';
+import { fsyncPath, MjolnirError, storageFailed } from '../core/index.js';
 
 /** A row as parsed from a journal file, with its 1-based line number. */
 export interface CsvLine {

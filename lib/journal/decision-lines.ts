@@ -1,14 +1,17 @@
-import { ACTION_CODE, ACTIONS, REASON_CODE, REASONS } from '../engine/decision.js';
 import {
+  ACTION_CODE,
+  ACTIONS,
   NUMBER_CLOSE,
   NUMBER_EQUITY,
   NUMBER_FILL,
   NUMBER_QTY,
   NUMBER_STOP,
   NUMBER_TS,
-} from '../engine/step-log.js';
-import type { Bar } from '../market/bar.js';
-import { barHashLanes } from '../market/hash.js';
+  REASON_CODE,
+  REASONS,
+} from '../engine/index.js';
+import type { Bar } from '../market/index.js';
+import { barHashLanes } from '../market/index.js';
 import {
   ByteSink,
   MAX_NUMBER_BYTES,

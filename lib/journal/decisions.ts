@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import {
   ACTIONS,
   type Action,
@@ -6,8 +6,8 @@ import {
   type PositionLabel,
   REASONS,
   type Reason,
-} from '../engine/decision.js';
-import type { TsMs } from '../time/ts.js';
+} from '../engine/index.js';
+import type { TsMs } from '../time/index.js';
 import { CsvJournal, type CsvLine } from './csv-file.js';
 import { DecisionLines } from './decision-lines.js';
 import { parseEnum, parseNumber, parseTs } from './values.js';

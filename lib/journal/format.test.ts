@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Trade } from '../engine/decision.js';
-import type { TsMs } from '../time/ts.js';
+import type { Trade } from '../engine/index.js';
+import type { TsMs } from '../time/index.js';
 import { ByteSink, MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
 import { DecisionLines } from './decision-lines.js';
 import { formatNumber } from './format.js';

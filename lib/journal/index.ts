@@ -1,5 +1,16 @@
+// For the other areas of the library (the backtest's hot path), not the package surface.
+export { ByteSink } from './byte-sink.js';
 export { CsvJournal, type CsvLine, type OpenedCsv } from './csv-file.js';
-export { DecisionLines } from './decision-lines.js';
+export {
+  CELL_CLOSE,
+  CELL_EQUITY,
+  CELL_FILL,
+  CELL_QTY,
+  CELL_STOP,
+  CELL_TS,
+  DecisionLines,
+  setCells,
+} from './decision-lines.js';
 export {
   DECISION_COLUMNS,
   DecisionJournal,

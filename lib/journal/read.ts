@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import { DECISION_COLUMNS, type DecisionRow, parseDecision } from './decisions.js';
 import { parseTrade, TRADE_COLUMNS, type TradeRow } from './trades.js';
 

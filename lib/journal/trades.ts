@@ -1,4 +1,4 @@
-import type { Trade } from '../engine/decision.js';
+import type { Trade } from '../engine/index.js';
 import {
   type ByteSink,
   MAX_NUMBER_BYTES,

@@ -1,12 +1,8 @@
-import type { EngineContext } from '../engine/advance.js';
-import type { HostSkipReason, Trade } from '../engine/decision.js';
-import type { Engine } from '../engine/engine.js';
-import { decisionsOf, StepOutput } from '../engine/output.js';
-import { type EngineState, markToMarket } from '../engine/state.js';
-import { type DecisionRow, decisionRow, type JournalStream } from '../journal/decisions.js';
-import { featuresCell } from '../journal/format.js';
-import type { Bar } from '../market/bar.js';
-import { barHash } from '../market/hash.js';
+import type { Engine, EngineContext, HostSkipReason, Trade } from '../engine/index.js';
+import { decisionsOf, type EngineState, markToMarket, StepOutput } from '../engine/index.js';
+import { type DecisionRow, decisionRow, featuresCell, type JournalStream } from '../journal/index.js';
+import type { Bar } from '../market/index.js';
+import { barHash } from '../market/index.js';
 
 /** What feeding one bar (or one host skip) produced, ready for the journals. */
 export interface Fed {

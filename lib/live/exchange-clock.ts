@@ -1,4 +1,4 @@
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 
 /**
  * The exchange's time as the loop estimates it: the last server time observed, carried forward by

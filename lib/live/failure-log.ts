@@ -1,5 +1,5 @@
-import type { MjolnirError } from '../core/errors.js';
-import type { Clock } from '../time/clock.js';
+import type { MjolnirError } from '../core/index.js';
+import type { Clock } from '../time/index.js';
 import type { Logger } from './logger.js';
 
 /** While failing, a reminder that it still fails is logged this often (by the loop's clock). */

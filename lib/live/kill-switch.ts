@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { EngineContext } from '../engine/advance.js';
+import type { EngineContext } from '../engine/index.js';
 
 /**
  * The kill switch (runbook 001): the presence of `state/kill_switch.flag` halts new entries; a flag

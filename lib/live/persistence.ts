@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MjolnirError } from '../core/errors.js';
-import { writeFileAtomic } from '../store/atomic.js';
+import { MjolnirError } from '../core/index.js';
+import { writeFileAtomic } from '../store/index.js';
 
 const snapshotSchema = z.object({
   format: z.literal('mjolnir.live-state'),

@@ -1,4 +1,4 @@
-import type { TsMs } from '../time/ts.js';
+import type { TsMs } from '../time/index.js';
 
 /** One OHLCV bar keyed by its CLOSE time. Prices in quote currency, volume in base units. */
 export interface Bar {

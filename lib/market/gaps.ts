@@ -1,4 +1,4 @@
-import type { Timeframe } from '../time/timeframe.js';
+import type { Timeframe } from '../time/index.js';
 import { isUsableBar } from './bar.js';
 import type { BarSeries } from './series.js';
 

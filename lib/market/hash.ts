@@ -1,4 +1,4 @@
-import { LITTLE_ENDIAN } from '../core/platform.js';
+import { LITTLE_ENDIAN } from '../core/index.js';
 import type { Bar } from './bar.js';
 
 // The high and low 32 bits of a double, wherever the machine keeps them.

@@ -1,17 +1,31 @@
-export { type Bar, type BarDefect, barDefect, isUsableBar, type MutableBar, mutableBar } from './bar.js';
+export {
+  type Bar,
+  type BarDefect,
+  barDefect,
+  isUsableBar,
+  type MutableBar,
+  mutableBar,
+  usableValues,
+} from './bar.js';
 export { type Gap, type GapReport, gapReport } from './gaps.js';
 export { barHash, barHashLanes } from './hash.js';
+export { closedBars, fetchHistory, type HistoryPage } from './history.js';
+export { MemoryMarketData } from './memory-source.js';
 export { Random } from './random.js';
 export {
   allocateSeries,
   type BarSeries,
   barAt,
   barsFromSeries,
+  firstAtOrAfter,
   loadBar,
+  seriesColumns,
   seriesFromBars,
   sliceSeries,
   storeBar,
 } from './series.js';
+export type { MarketDataSource } from './source.js';
+export { symbolPath } from './symbol.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';
 export {
   type BarFlag,

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { timeframe } from '../time/timeframe.js';
-import { tsMs } from '../time/ts.js';
+import { timeframe, tsMs } from '../time/index.js';
 import { type Bar, barDefect, isUsableBar } from './bar.js';
 import { barHash, barHashLanes } from './hash.js';
 import { Random } from './random.js';

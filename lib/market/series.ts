@@ -1,4 +1,4 @@
-import type { TsMs } from '../time/ts.js';
+import type { TsMs } from '../time/index.js';
 import type { Bar, MutableBar } from './bar.js';
 
 /** Bars as parallel typed arrays (struct of arrays): what the lake reader fills and hot loops read. */

@@ -1,5 +1,4 @@
-import type { Timeframe } from '../time/timeframe.js';
-import type { TsMs } from '../time/ts.js';
+import type { Timeframe, TsMs } from '../time/index.js';
 import type { MutableBar } from './bar.js';
 import { Random } from './random.js';
 import { allocateSeries, type BarSeries, storeBar } from './series.js';

@@ -1,5 +1,4 @@
-import type { Timeframe } from '../time/timeframe.js';
-import type { TsMs } from '../time/ts.js';
+import type { Timeframe, TsMs } from '../time/index.js';
 import { type Bar, type BarDefect, barDefect } from './bar.js';
 
 /** Why a raw row was flagged. Defects of values keep the bar (the engine decides it `bar_invalid`). */

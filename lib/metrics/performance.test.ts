@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../market/random.js';
+import { Random } from '../market/index.js';
 import { performanceStats } from './performance.js';
 
 const curve = (equity: number[], held: number[] = equity.map(() => 0)) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Trade } from '../engine/decision.js';
-import type { TsMs } from '../time/ts.js';
+import type { Trade } from '../engine/index.js';
+import type { TsMs } from '../time/index.js';
 import { tradeStats } from './trades.js';
 
 const trade = (pnl: number, fees = 1): Trade => ({

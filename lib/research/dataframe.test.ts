@@ -2,11 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { barsFromSeries } from '../market/series.js';
-import { generateSeries } from '../market/synthetic.js';
-import { Lake } from '../store/lake.js';
-import { timeframe } from '../time/timeframe.js';
-import { tsMs } from '../time/ts.js';
+import { barsFromSeries, generateSeries } from '../market/index.js';
+import { Lake } from '../store/index.js';
+import { timeframe, tsMs } from '../time/index.js';
 import { lakeFrame } from './dataframe.js';
 
 describe('DataFrame view', () => {

@@ -1,1 +1,2 @@
 export { type EntryProposal, entryRefusal, NO_RISK_LIMITS, type RiskSpec } from './limits.js';
+export { REFUSAL_REASONS, type RefusalReason } from './reasons.js';

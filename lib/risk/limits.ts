@@ -1,4 +1,4 @@
-import type { RefusalReason } from '../engine/decision.js';
+import type { RefusalReason } from './reasons.js';
 
 /** Risk limits, in quote currency; Infinity disables a limit. */
 export interface RiskSpec {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Random } from '../market/random.js';
+import { Random } from '../market/index.js';
 
 /** A fault the simulator can inject into one response. */
 export const FAULT_KINDS = [

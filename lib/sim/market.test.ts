@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MutableBar } from '../market/bar.js';
-import { SyntheticMarket } from '../market/synthetic.js';
-import { timeframe } from '../time/timeframe.js';
-import type { TsMs } from '../time/ts.js';
+import type { MutableBar } from '../market/index.js';
+import { SyntheticMarket } from '../market/index.js';
+import type { TsMs } from '../time/index.js';
+import { timeframe } from '../time/index.js';
 import { SyntheticSource } from './market.js';
 
 const MINUTE = 60_000;

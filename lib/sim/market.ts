@@ -1,9 +1,8 @@
-import { MjolnirError } from '../core/errors.js';
-import type { MutableBar } from '../market/bar.js';
-import type { BarSeries } from '../market/series.js';
-import { SyntheticMarket } from '../market/synthetic.js';
-import { type Timeframe, timeframe } from '../time/timeframe.js';
-import type { TsMs } from '../time/ts.js';
+import { MjolnirError } from '../core/index.js';
+import type { BarSeries, MutableBar } from '../market/index.js';
+import { SyntheticMarket } from '../market/index.js';
+import type { TsMs } from '../time/index.js';
+import { type Timeframe, timeframe } from '../time/index.js';
 
 /** A kline as the simulator serves it: open time and values, and whether it is still in progress. */
 export interface SimKline {

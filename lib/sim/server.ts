@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeSystemError, MjolnirError, systemErrorCode } from '../core/errors.js';
-import type { Clock } from '../time/clock.js';
-import { parseTimeframe, type Timeframe } from '../time/timeframe.js';
-import { isoUtc } from '../time/ts.js';
+import { describeSystemError, MjolnirError, systemErrorCode } from '../core/index.js';
+import type { Clock } from '../time/index.js';
+import { isoUtc, parseTimeframe, type Timeframe } from '../time/index.js';
 import { binanceError, binanceId, exchangeInfo, klineRow } from './binance.js';
 import { type FaultKind, FaultPlan } from './faults.js';
 import { klines, type SimBarSource } from './market.js';

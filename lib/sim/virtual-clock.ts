@@ -1,4 +1,4 @@
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 
 /**
  * Simulated time: starts at `start` and runs `speed` times faster than `base` (300 = one 5m bar per

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { storageFailed } from '../core/errors.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import { fsyncPath, storageFailed } from '../core/index.js';
+import { type Clock, systemClock } from '../time/index.js';
 import { type Owner, ownerAlive, ownerTag, parseOwnerTag, SELF, sameMachine } from './owner.js';
 
 /** `.<name>.tmp-<owner tag>-<random>`; earlier builds wrote `.<name>.tmp-<pid>-<uuid>`. */
@@ -82,16 +72,6 @@ function olderThan(path: string, ms: number, clock: Clock): boolean {
     return clock.now() - statSync(path).mtimeMs > ms;
   } catch {
     return false;
-  }
-}
-
-/** Flushes a file's (or directory's) data to stable storage. */
-export function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

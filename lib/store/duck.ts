@@ -6,7 +6,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import { NativeResults } from './native-memory.js';
 
 /** The C-API result handle inside a node-api result (set by its constructor; see readDoubles). */

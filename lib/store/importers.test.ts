@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeframe } from '../time/timeframe.js';
+import { timeframe } from '../time/index.js';
 import { parseFreqtradeJson, parseOhlcvCsv, parseTimestamp } from './importers.js';
 
 const TF = timeframe('5m');

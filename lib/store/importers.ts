@@ -1,6 +1,6 @@
-import { MjolnirError } from '../core/errors.js';
-import { type RawBarRow, type ValidatedBars, validateRows } from '../market/validate.js';
-import { TIMEFRAMES, type Timeframe, timeframe } from '../time/timeframe.js';
+import { MjolnirError } from '../core/index.js';
+import { type RawBarRow, type ValidatedBars, validateRows } from '../market/index.js';
+import { TIMEFRAMES, type Timeframe, timeframe } from '../time/index.js';
 
 /** Whether a file's timestamps mark the bar's open (freqtrade, ccxt, most exports) or its close. */
 export type TimestampKey = 'open' | 'close';

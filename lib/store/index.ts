@@ -1,11 +1,11 @@
 export {
   commitFile,
-  fsyncPath,
   removeDeadTemporaries,
   removeQuietly,
   temporaryPath,
   writeFileAtomic,
 } from './atomic.js';
+export { type BackfillProgress, type BackfillReport, backfill } from './backfill.js';
 export type { CompactionReport } from './compaction.js';
 export { type CloseRange, Coverage } from './coverage.js';
 export { Duck, sqlString } from './duck.js';

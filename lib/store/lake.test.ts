@@ -2,13 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../core/errors.js';
-import type { Bar } from '../market/bar.js';
-import { gapReport } from '../market/gaps.js';
-import { barsFromSeries } from '../market/series.js';
-import { generateSeries } from '../market/synthetic.js';
-import { timeframe } from '../time/timeframe.js';
-import { type TsMs, tsMs } from '../time/ts.js';
+import { hasErrorCode } from '../core/index.js';
+import type { Bar } from '../market/index.js';
+import { barsFromSeries, gapReport, generateSeries } from '../market/index.js';
+import { type TsMs, timeframe, tsMs } from '../time/index.js';
 import { cacheDir } from './compaction.js';
 import { Lake, type LakeWarning } from './lake.js';
 import type { MarketKey } from './layout.js';

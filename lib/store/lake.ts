@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MjolnirError, storageFailed } from '../core/errors.js';
-import type { Bar } from '../market/bar.js';
-import { allocateSeries, type BarSeries } from '../market/series.js';
-import { type Timeframe, timeframe } from '../time/timeframe.js';
-import { DAY_MS, utcDay } from '../time/ts.js';
+import { MjolnirError, storageFailed } from '../core/index.js';
+import type { Bar } from '../market/index.js';
+import { allocateSeries, type BarSeries } from '../market/index.js';
+import { DAY_MS, type Timeframe, timeframe, utcDay } from '../time/index.js';
 import { commitFile, removeQuietly, temporaryPath } from './atomic.js';
 import { type CompactionReport, compact, type MonthToRead, readPlan } from './compaction.js';
 import { Duck, sqlString } from './duck.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { symbolPath } from '../config/compile.js';
-import { MjolnirError } from '../core/errors.js';
-import type { TimeframeLabel } from '../time/timeframe.js';
+import { MjolnirError } from '../core/index.js';
+import { symbolPath } from '../market/index.js';
+import type { TimeframeLabel } from '../time/index.js';
 
 /** What a RUNID may be made of: it becomes a folder name and part of a tag. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../core/errors.js';
+import { hasErrorCode } from '../core/index.js';
 import { removeDeadTemporaries, temporaryPath } from './atomic.js';
 import { FileLock, type LockTakeover, withFileLock } from './lock.js';
 import { ownerText, parseOwner, processStartTime, SELF } from './owner.js';

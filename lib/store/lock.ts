@@ -12,8 +12,8 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MjolnirError, storageFailed, systemErrorCode } from '../core/errors.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import { MjolnirError, storageFailed, systemErrorCode } from '../core/index.js';
+import { type Clock, systemClock } from '../time/index.js';
 import { removeQuietly, temporaryPath } from './atomic.js';
 import { type Owner, ownerAlive, ownerText, parseOwner, SELF, sameMachine } from './owner.js';
 

@@ -1,8 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { MjolnirError } from '../core/errors.js';
-import { LITTLE_ENDIAN } from '../core/platform.js';
-import { allocateSeries, type BarSeries, seriesColumns } from '../market/series.js';
+import { LITTLE_ENDIAN, MjolnirError } from '../core/index.js';
+import { allocateSeries, type BarSeries, seriesColumns } from '../market/index.js';
 
 /**
  * The month files of the read cache: a month of bars as raw little-endian doubles, column after

@@ -1,5 +1,5 @@
-import { MjolnirError } from '../core/errors.js';
-import type { BarSeries } from '../market/series.js';
+import { MjolnirError } from '../core/index.js';
+import type { BarSeries } from '../market/index.js';
 import { type Duck, orderChunks, sqlString } from './duck.js';
 
 /**

@@ -1,6 +1,6 @@
-import { MjolnirError } from '../core/errors.js';
-import { allocateSeries, type BarSeries } from '../market/series.js';
-import { type TimeframeLabel, timeframe } from '../time/timeframe.js';
+import { MjolnirError } from '../core/index.js';
+import { allocateSeries, type BarSeries } from '../market/index.js';
+import { type TimeframeLabel, timeframe } from '../time/index.js';
 import type { Lake } from './lake.js';
 import type { MarketKey } from './layout.js';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { Atr } from '../features/atr.js';
-import { Ema } from '../features/ema.js';
-import type { Bar } from '../market/bar.js';
+import { Atr, Ema } from '../features/index.js';
+import type { Bar } from '../market/index.js';
 import { crossSignal } from './cross.js';
 import type { Strategy, StrategyDefinition } from './types.js';
 import { emaStable, wilderStable } from './warmup.js';

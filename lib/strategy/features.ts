@@ -1,5 +1,5 @@
-import { MjolnirError } from '../core/errors.js';
-import type { Indicator, IndicatorSnapshot } from '../features/indicator.js';
+import { MjolnirError } from '../core/index.js';
+import type { Indicator, IndicatorSnapshot } from '../features/index.js';
 import type { FeatureSet } from './types.js';
 
 function isIndicator(value: unknown): value is Indicator {

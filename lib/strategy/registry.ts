@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 import { emaCrossAtr } from './ema-cross-atr.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { Atr } from '../features/atr.js';
-import { Rsi } from '../features/rsi.js';
+import { Atr, Rsi } from '../features/index.js';
 import type { Signal, Strategy, StrategyDefinition } from './types.js';
 import { wilderStable } from './warmup.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Sma } from '../features/sma.js';
+import { Sma } from '../features/index.js';
 import { crossSignal } from './cross.js';
 import type { Strategy, StrategyDefinition } from './types.js';
 

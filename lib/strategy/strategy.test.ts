@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barAt } from '../market/series.js';
-import { generateSeries } from '../market/synthetic.js';
-import { timeframe } from '../time/timeframe.js';
-import { tsMs } from '../time/ts.js';
+import { barAt, generateSeries } from '../market/index.js';
+import { timeframe, tsMs } from '../time/index.js';
 import { restoreFeatures, snapshotFeatures } from './features.js';
 import { createStrategy, STRATEGIES } from './registry.js';
 

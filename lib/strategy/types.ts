@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Bar } from '../market/bar.js';
+import type { Bar } from '../market/index.js';
 
 /** A strategy's indicator state: named indicators and plain numbers (see features.ts for snapshots). */
 export type FeatureSet = object;

@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/errors.js';
+import { MjolnirError } from '../core/index.js';
 
 /** Where time comes from. Injected everywhere; `lib/` never reads the wall clock for decisions. */
 export interface Clock {

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '../core/result.js';
+import { err, ok, type Result } from '../core/index.js';
 import type { TsMs } from './ts.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

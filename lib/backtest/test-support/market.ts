@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stream } from '../../config/compile.js';
-import { type BarSeries, barsFromSeries, seriesFromBars } from '../../market/series.js';
-import { generateSeries } from '../../market/synthetic.js';
-import { Lake } from '../../store/lake.js';
-import { timeframe } from '../../time/timeframe.js';
-import type { TsMs } from '../../time/ts.js';
+import type { Stream } from '../../config/index.js';
+import { type BarSeries, barsFromSeries, generateSeries, seriesFromBars } from '../../market/index.js';
+import { Lake } from '../../store/index.js';
+import type { TsMs } from '../../time/index.js';
+import { timeframe } from '../../time/index.js';
 
 /** The 5m stream the backtest tests read and write. */
 export const TF = timeframe('5m');

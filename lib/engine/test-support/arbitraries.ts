@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { Bar, MutableBar } from '../../market/bar.js';
-import { SyntheticMarket } from '../../market/synthetic.js';
-import { createStrategy } from '../../strategy/registry.js';
-import { timeframe } from '../../time/timeframe.js';
-import type { TsMs } from '../../time/ts.js';
+import type { Bar, MutableBar } from '../../market/index.js';
+import { SyntheticMarket } from '../../market/index.js';
+import { createStrategy } from '../../strategy/index.js';
+import type { TsMs } from '../../time/index.js';
+import { timeframe } from '../../time/index.js';
 import type { EngineContext } from '../advance.js';
 import type { EngineSpec } from '../spec.js';
 

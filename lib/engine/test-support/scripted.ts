@@ -1,9 +1,9 @@
-import type { Bar } from '../../market/bar.js';
-import type { RiskSpec } from '../../risk/limits.js';
-import { NO_RISK_LIMITS } from '../../risk/limits.js';
-import type { Signal, Strategy } from '../../strategy/types.js';
-import { timeframe } from '../../time/timeframe.js';
-import type { TsMs } from '../../time/ts.js';
+import type { Bar } from '../../market/index.js';
+import type { RiskSpec } from '../../risk/index.js';
+import { NO_RISK_LIMITS } from '../../risk/index.js';
+import type { Signal, Strategy } from '../../strategy/index.js';
+import type { TsMs } from '../../time/index.js';
+import { timeframe } from '../../time/index.js';
 import type { EngineSpec, FillSpec } from '../spec.js';
 
 /**

@@ -1,10 +1,8 @@
-import { type BarFlag, countFlags } from '../market/validate.js';
-import { Coverage } from '../store/coverage.js';
-import type { Lake } from '../store/lake.js';
-import type { MarketKey } from '../store/layout.js';
-import { alignDown, timeframe } from '../time/timeframe.js';
-import type { MarketDataSource } from './ccxt-source.js';
-import { fetchHistory } from './history.js';
+import { type BarFlag, countFlags, fetchHistory, type MarketDataSource } from '../market/index.js';
+import { alignDown, timeframe } from '../time/index.js';
+import { Coverage } from './coverage.js';
+import type { Lake } from './lake.js';
+import type { MarketKey } from './layout.js';
 
 /** Progress of a backfill, for a progress bar. */
 export interface BackfillProgress {

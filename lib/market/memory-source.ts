@@ -1,7 +1,7 @@
 import type { Bar } from '../market/bar.js';
 import { type ValidatedBars, validateRows } from '../market/validate.js';
-import type { Timeframe } from '../time/timeframe.js';
-import type { MarketDataSource } from './ccxt-source.js';
+import type { Timeframe } from '../time/index.js';
+import type { MarketDataSource } from './source.js';
 
 /**
  * Market data served from memory: the bars released so far, the newest one standing in for the bar

@@ -1,7 +1,7 @@
 import type { Bar } from '../market/bar.js';
 import type { FlaggedRow } from '../market/validate.js';
-import type { Timeframe } from '../time/timeframe.js';
-import type { MarketDataSource } from './ccxt-source.js';
+import type { Timeframe } from '../time/index.js';
+import type { MarketDataSource } from './source.js';
 
 /** One page of history: the bars of [from, to] the exchange has, and what was flagged. */
 export interface HistoryPage {

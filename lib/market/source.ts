@@ -1,0 +1,17 @@
+import type { Timeframe } from '../time/index.js';
+import type { ValidatedBars } from './validate.js';
+
+/** Where hosts get market data: the ccxt adapter in production, the same against the simulator in tests. */
+export interface MarketDataSource {
+  readonly exchangeId: string;
+  /** The most bars one request returns. */
+  readonly maxBarsPerRequest: number;
+  /**
+   * Bars closing at or after `sinceClose` (or the most recent ones), oldest first, validated at the
+   * edge. The newest may still be in progress: closure is decided by the host (drop the newest).
+   */
+  fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars>;
+  /** The exchange's clock in ms, or null when it offers none. */
+  fetchServerTime(): Promise<number | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+/** The path component of a symbol (CONTRACTS.md: "/" becomes "_"). */
+export function symbolPath(symbol: string): string {
+  return symbol.replaceAll('/', '_').replaceAll(':', '-');
+}
