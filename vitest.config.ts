@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run against the library's source; spawned CLI processes use the build (see test/global-setup.ts).
-    alias: { '@mjolnir/lib': fileURLToPath(new URL('./lib/index.ts', import.meta.url)) },
+    alias: [
+      {
+        find: /^@mjolnir\/lib\/([a-z]+)$/,
+        replacement: fileURLToPath(new URL('./lib/$1/index.ts', import.meta.url)),
+      },
+      { find: /^@mjolnir\/lib$/, replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],

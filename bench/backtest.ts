@@ -22,18 +22,17 @@ import {
   barsFromSeries,
   createEngine,
   engineSpecOf,
-  formatThreads,
   generateSeries,
-  Lake,
   loadConfig,
   RUNNING,
   replay,
-  runBacktest,
   sliceSeries,
   streamsOf,
   timeframe,
   tsMs,
 } from '@mjolnir/lib';
+import { formatThreads, runBacktest } from '@mjolnir/lib/backtest';
+import { Lake } from '@mjolnir/lib/store';
 
 const BARS = Number(process.env['BENCH_BARS'] ?? 1e6);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);

@@ -12,16 +12,15 @@ import { performance } from 'node:perf_hooks';
 import {
   barsFromSeries,
   engineSpecOf,
-  eqTags,
-  formatEq,
   generateSeries,
-  Lake,
   loadConfig,
-  runBacktest,
   streamsOf,
   timeframe,
   tsMs,
 } from '@mjolnir/lib';
+import { runBacktest } from '@mjolnir/lib/backtest';
+import { eqTags, formatEq } from '@mjolnir/lib/equivalence';
+import { Lake } from '@mjolnir/lib/store';
 
 const DAYS = Number(process.env['BENCH_DAYS'] ?? 365);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);

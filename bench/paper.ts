@@ -12,19 +12,17 @@ import { performance } from 'node:perf_hooks';
 import {
   barsFromSeries,
   createEngine,
-  ExchangeClock,
   engineSpecOf,
   generateSeries,
-  Lake,
   loadConfig,
-  MemoryLogger,
   MemoryMarketData,
-  StreamLoop,
   streamsOf,
   TestClock,
   timeframe,
   tsMs,
 } from '@mjolnir/lib';
+import { ExchangeClock, MemoryLogger, StreamLoop } from '@mjolnir/lib/live';
+import { Lake } from '@mjolnir/lib/store';
 
 const STEADY = Number(process.env['BENCH_BARS'] ?? 300);
 const DAY = 288;

@@ -1,4 +1,5 @@
-import { type Logger, MjolnirError } from '@mjolnir/lib';
+import { MjolnirError } from '@mjolnir/lib';
+import type { Logger } from '@mjolnir/lib/live';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { CliIo } from './io.js';

@@ -1,11 +1,11 @@
 import {
-  Lake,
   MjolnirError,
   parseTimeframe,
   SYMBOL_PATTERN,
   type Timeframe,
   type TimeframeLabel,
 } from '@mjolnir/lib';
+import { Lake } from '@mjolnir/lib/store';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliIo } from './io.js';
 

@@ -7,7 +7,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barAt, generateSeries, Lake, timeframe, tsMs } from '@mjolnir/lib';
+import { barAt, generateSeries, timeframe, tsMs } from '@mjolnir/lib';
+import { Lake } from '@mjolnir/lib/store';
 import type { Command, Option } from 'commander';
 import fc from 'fast-check';
 import type { DestinationStream } from 'pino';

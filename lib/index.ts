@@ -1,21 +1,98 @@
 /**
- * Mjölnir's shared library. Every host (CLI, paper loop, backtest, notebooks, dashboard) imports
- * from here; each area's own index is its public surface.
+ * `@mjolnir/lib`: the pure core every host imports cheaply (notebooks, the dashboard, health checks):
+ * time, market data types and series, features, strategies, risk, metrics, the engine, configs and
+ * the journal format. It loads neither ccxt, DuckDB, danfo nor TensorFlow.js. The areas that do are
+ * subpath exports: `@mjolnir/lib/store` (the lake, DuckDB), `/exchange` (ccxt), `/sim`, `/live`,
+ * `/backtest`, `/equivalence`, `/research` (danfo).
  */
-export * from './backtest/index.js';
 export * from './config/index.js';
 export * from './core/index.js';
-export * from './engine/index.js';
-export * from './equivalence/index.js';
-export * from './exchange/index.js';
+export {
+  ACTION_CODE,
+  ACTIONS,
+  type Action,
+  createEngine,
+  createState,
+  type CostSpec,
+  type Decision,
+  DecisionEngine,
+  decisionsOf,
+  decodeJson,
+  describeSpec,
+  deserializeState,
+  type Engine,
+  type EngineContext,
+  type EngineSpec,
+  type EngineState,
+  encodeJson,
+  type ExitReason,
+  type FillModel,
+  type FillSpec,
+  fnv1a64,
+  HOLD_REASONS,
+  type HoldReason,
+  type HostSkipReason,
+  markToMarket,
+  type OpenEvent,
+  type Position,
+  type PositionLabel,
+  positionLabel,
+  REASON_CODE,
+  REASONS,
+  type Reason,
+  Replayer,
+  type ReplayInputs,
+  type ReplaySink,
+  type ReplayVisit,
+  replay,
+  RUNNING,
+  type RunResult,
+  type Side,
+  SKIP_REASONS,
+  type SizingSpec,
+  type SkipReason,
+  type StepResult,
+  StepLog,
+  StepOutput,
+  sameContext,
+  serializeState,
+  specFingerprint,
+  stableHash,
+  TRADE_REASONS,
+  type Trade,
+  type TradeEvent,
+  type TradeReason,
+  WARMUP,
+} from './engine/index.js';
 export * from './features/index.js';
-export * from './journal/index.js';
-export * from './live/index.js';
+export {
+  CsvJournal,
+  type CsvLine,
+  DECISION_COLUMNS,
+  DecisionJournal,
+  DecisionLines,
+  type DecisionRow,
+  decisionRow,
+  featuresCell,
+  formatNumber,
+  type JournalRead,
+  type JournalStream,
+  type MonotonicPolicy,
+  type OpenedCsv,
+  parseDecision,
+  parseNumber,
+  parseTrade,
+  readDecisions,
+  readTrades,
+  TRADE_COLUMNS,
+  tradeCells,
+  TradeJournal,
+  TradeLines,
+  type TradeRow,
+  tradeRow,
+} from './journal/index.js';
 export * from './market/index.js';
 export * from './metrics/index.js';
-export * from './research/index.js';
 export * from './risk/index.js';
-export * from './sim/index.js';
-export * from './store/index.js';
 export * from './strategy/index.js';
 export * from './time/index.js';

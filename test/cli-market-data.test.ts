@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { barsFromSeries, generateSeries, Lake, timeframe, tsMs } from '@mjolnir/lib';
+import { barsFromSeries, generateSeries, timeframe, tsMs } from '@mjolnir/lib';
+import { Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -7,21 +7,17 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import {
   type Config,
-  DataLayout,
   engineSpecOf,
-  eqflat,
-  FaultPlan,
   generateSeries,
-  Lake,
-  ReplaySource,
   readDecisions,
-  type SimServer,
-  startSimServer,
   streamsOf,
   TestClock,
   type TsMs,
   timeframe,
 } from '@mjolnir/lib';
+import { eqflat } from '@mjolnir/lib/equivalence';
+import { FaultPlan, ReplaySource, type SimServer, startSimServer } from '@mjolnir/lib/sim';
+import { DataLayout, Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveConfig, ORIGIN, openLoop, tempRoot } from './support/live.js';
 

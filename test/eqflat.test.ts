@@ -6,7 +6,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barAt, type DecisionRow, Lake, type SimServer } from '@mjolnir/lib';
+import { barAt, type DecisionRow } from '@mjolnir/lib';
+import type { SimServer } from '@mjolnir/lib/sim';
+import { Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceleratedSim,

@@ -4,7 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { DataLayout, hasErrorCode, MjolnirError, runPaper, type SimServer, TestClock } from '@mjolnir/lib';
+import { hasErrorCode, MjolnirError, TestClock } from '@mjolnir/lib';
+import { runPaper } from '@mjolnir/lib/live';
+import type { SimServer } from '@mjolnir/lib/sim';
+import { DataLayout } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectContiguous,
@@ -279,7 +282,7 @@ describe('several streams', () => {
     const twoStreams = { ...config, symbols: ['BTC/USDT', 'DOGE/USDT'] };
     const controller = new AbortController();
     const ticking = setInterval(() => clock.advance(BAR), 30);
-    const { MemoryLogger } = await import('@mjolnir/lib');
+    const { MemoryLogger } = await import('@mjolnir/lib/live');
     const log = new MemoryLogger();
     const stopping = setTimeout(() => controller.abort(), 2_500);
     const outcome = await runPaper({

@@ -7,25 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Bar,
-  backfill,
-  CcxtMarketData,
   closedBars,
-  FaultPlan,
   gapReport,
   hasErrorCode,
-  klines,
-  Lake,
-  type MarketKey,
   MjolnirError,
-  marketDataFor,
-  measureClockDrift,
   parseConfig,
-  type SimServer,
-  SyntheticSource,
-  startSimServer,
   TestClock,
   timeframe,
 } from '@mjolnir/lib';
+import { CcxtMarketData, marketDataFor, measureClockDrift } from '@mjolnir/lib/exchange';
+import { FaultPlan, klines, type SimServer, SyntheticSource, startSimServer } from '@mjolnir/lib/sim';
+import { backfill, Lake, type MarketKey } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TF = timeframe('5m');

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataLayout, type DecisionRow, type SimServer } from '@mjolnir/lib';
+import type { DecisionRow } from '@mjolnir/lib';
+import type { SimServer } from '@mjolnir/lib/sim';
+import { DataLayout } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceleratedSim,

@@ -6,7 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasErrorCode, type MjolnirError, parseOwner, type SimServer, TestClock } from '@mjolnir/lib';
+import { hasErrorCode, type MjolnirError, TestClock } from '@mjolnir/lib';
+import type { SimServer } from '@mjolnir/lib/sim';
+import { parseOwner } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectContiguous, liveConfig, ORIGIN, openLoop, readJournal, testSim } from './support/live.js';
 import { type SmallDisk, smallDisk, under } from './support/small-disk.js';

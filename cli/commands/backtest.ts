@@ -1,18 +1,16 @@
 import {
   type Config,
-  DataLayout,
   engineSpecOf,
-  eqflat,
-  eqTags,
-  formatEq,
   loadConfig,
   MjolnirError,
-  runBacktest,
   type Stream,
   streamsOf,
   systemClock,
   type Timeframe,
 } from '@mjolnir/lib';
+import { runBacktest } from '@mjolnir/lib/backtest';
+import { eqflat, eqTags, formatEq } from '@mjolnir/lib/equivalence';
+import { DataLayout } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';

@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  ccxtExchanges,
-  engineSpecOf,
-  formatProblem,
-  parseConfig,
-  specFingerprint,
-  streamsOf,
-} from '@mjolnir/lib';
+import { engineSpecOf, formatProblem, parseConfig, specFingerprint, streamsOf } from '@mjolnir/lib';
+import { ccxtExchanges } from '@mjolnir/lib/exchange';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';

@@ -3,30 +3,24 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   type Config,
-  DataLayout,
   type DecisionRow,
   engineSpecOf,
-  eqflat,
-  FaultPlan,
-  formatEq,
   gapReport,
   isoUtc,
-  type Lake,
-  type Logger,
   loadConfig,
   MjolnirError,
   readDecisions,
   readTrades,
-  runPaper,
   type Stream,
-  SyntheticSource,
-  startSimServer,
   streamsOf,
   systemClock,
   timeframe,
   tradeStats,
-  VirtualClock,
 } from '@mjolnir/lib';
+import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
+import { type Logger, runPaper } from '@mjolnir/lib/live';
+import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
+import { DataLayout, type Lake } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';

@@ -1,26 +1,26 @@
 import { readFileSync } from 'node:fs';
 import {
-  type BackfillReport,
-  backfill,
-  type CcxtMarketData,
   type Config,
   countFlags,
   describeSystemError,
   type FlaggedRow,
   isoUtc,
-  type Lake,
   loadConfig,
-  type MarketKey,
   MjolnirError,
-  marketDataFor,
-  measureClockDrift,
-  parseFreqtradeJson,
-  parseOhlcvCsv,
   streamsOf,
   systemClock,
   type Timeframe,
   timeframe,
 } from '@mjolnir/lib';
+import { type CcxtMarketData, marketDataFor, measureClockDrift } from '@mjolnir/lib/exchange';
+import {
+  type BackfillReport,
+  backfill,
+  type Lake,
+  type MarketKey,
+  parseFreqtradeJson,
+  parseOhlcvCsv,
+} from '@mjolnir/lib/store';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../io.js';
 import { dataRoot, exchangeOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';

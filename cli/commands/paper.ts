@@ -1,4 +1,5 @@
-import { loadConfig, MjolnirError, runPaper, systemClock } from '@mjolnir/lib';
+import { loadConfig, MjolnirError, systemClock } from '@mjolnir/lib';
+import { runPaper } from '@mjolnir/lib/live';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';

@@ -1,13 +1,17 @@
 import {
   type Config,
-  checkLookahead,
   engineSpecOf,
-  evenCuts,
-  expandGrid,
-  isSweepMetric,
   loadConfig,
   MjolnirError,
   manifestText,
+  systemClock,
+  timeframe,
+} from '@mjolnir/lib';
+import {
+  checkLookahead,
+  evenCuts,
+  expandGrid,
+  isSweepMetric,
   OutputFile,
   parseGrid,
   rankSweep,
@@ -16,9 +20,7 @@ import {
   type SweepRow,
   seriesHash,
   specWith,
-  systemClock,
-  timeframe,
-} from '@mjolnir/lib';
+} from '@mjolnir/lib/backtest';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';

@@ -2,21 +2,22 @@ import { readFileSync } from 'node:fs';
 import {
   type BarSeries,
   describeSystemError,
-  FaultPlan,
-  faultSchema,
   MjolnirError,
-  parseFreqtradeJson,
-  parseOhlcvCsv,
-  ReplaySource,
-  type SimBarSource,
-  SyntheticSource,
   seriesFromBars,
-  startSimServer,
   systemClock,
   type Timeframe,
   timeframe,
-  VirtualClock,
 } from '@mjolnir/lib';
+import {
+  FaultPlan,
+  faultSchema,
+  ReplaySource,
+  type SimBarSource,
+  SyntheticSource,
+  startSimServer,
+  VirtualClock,
+} from '@mjolnir/lib/sim';
+import { parseFreqtradeJson, parseOhlcvCsv } from '@mjolnir/lib/store';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../io.js';

@@ -1,4 +1,5 @@
-// For the other areas of the library (the backtest's hot path), not the package surface.
+// ByteSink, CELL_* and setCells are for the other areas of the library (the backtest's hot path),
+// not the package surface (lib/index.ts leaves them out).
 export { ByteSink } from './byte-sink.js';
 export { CsvJournal, type CsvLine, type OpenedCsv } from './csv-file.js';
 export {

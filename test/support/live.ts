@@ -4,24 +4,17 @@ import { join } from 'node:path';
 import {
   type Config,
   createEngine,
-  DataLayout,
   type DecisionRow,
-  ExchangeClock,
   engineSpecOf,
-  FaultPlan,
-  Lake,
-  MemoryLogger,
-  marketDataFor,
   parseConfig,
   parseDecision,
-  type SimServer,
-  StreamLoop,
-  type StreamSettings,
-  SyntheticSource,
-  startSimServer,
   streamsOf,
   type TestClock,
 } from '@mjolnir/lib';
+import { marketDataFor } from '@mjolnir/lib/exchange';
+import { ExchangeClock, MemoryLogger, StreamLoop, type StreamSettings } from '@mjolnir/lib/live';
+import { FaultPlan, type SimServer, SyntheticSource, startSimServer } from '@mjolnir/lib/sim';
+import { DataLayout, Lake } from '@mjolnir/lib/store';
 import { expect } from 'vitest';
 
 /** A config for the simulator with a strategy that trades often (short EMAs). */

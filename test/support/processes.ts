@@ -2,19 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DataLayout,
-  type DecisionRow,
-  FaultPlan,
-  parseDecision,
-  parseTrade,
-  type SimServer,
-  SyntheticSource,
-  startSimServer,
-  systemClock,
-  type TradeRow,
-  VirtualClock,
-} from '@mjolnir/lib';
+import { type DecisionRow, parseDecision, parseTrade, systemClock, type TradeRow } from '@mjolnir/lib';
+import { FaultPlan, type SimServer, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
+import { DataLayout } from '@mjolnir/lib/store';
 import { onTestFinished } from 'vitest';
 
 /** The repository root and the built CLI (test/global-setup.ts builds it). */
