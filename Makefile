@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,7 +70,7 @@ lookahead: build ## prove the configured strategy does not peek (START_TS_MS, EN
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-import bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -86,6 +86,9 @@ bench-backtest: build ## end-to-end backtest over 1e6 bars (lake, engine, files)
 
 bench-eq: build ## eq over one year of 5m decisions (BENCH_DAYS)
 	node dist/bench/eq.js
+
+bench-journal: build ## the read side following a 10M-row journal vs a 1k-row one: refresh cost per 1k new rows (JOURNAL_ROWS)
+	node --max-old-space-size=8192 dist/bench/journal.js
 
 bench-import: build ## a fresh process importing the package root vs the engine file alone (time, heap)
 	node dist/bench/import.js

@@ -1,7 +1,8 @@
 /**
  * Equivalence over one year of 5m decisions (105,120 rows a side): what `mjolnir eq` does (read and
  * parse both journals, compare decisions and trade lifecycles, format the report) against reading
- * the two files' bytes alone in the same process.
+ * the two files' bytes alone in the same process. eq reads the journals through the read side (the
+ * decisions as columns, without their numbers: they are read back only for a mismatch).
  *
  *   make bench-eq                    (BENCH_DAYS=30 for a quick run)
  */
@@ -25,6 +26,8 @@ import { Lake } from '@mjolnir/lib/store';
 const DAYS = Number(process.env['BENCH_DAYS'] ?? 365);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
 const TARGET_MS = 1000;
+/** eq through the read side: at most this many times the cost of reading the files' bytes. */
+const TARGET_RATIO = 10;
 const root = mkdtempSync(join(tmpdir(), 'mjolnir-bench-eq-'));
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -85,7 +88,7 @@ try {
   const lines = [
     `eq benchmark: ${DAYS} days of 5m decisions (${rows.toLocaleString('en-US')} rows a side, ${live.trades.trades} trades), node ${process.version}, median of ${REPEATS}`,
     `  eq (read, parse, compare, report)  ${eq.toFixed(0).padStart(5)} ms  target <= ${TARGET_MS} ms: ${eq <= TARGET_MS ? 'MET' : 'MISSED'}`,
-    `  reading the files' bytes alone     ${read.toFixed(0).padStart(5)} ms  (eq takes ${(eq / read).toFixed(1)}x that)`,
+    `  reading the files' bytes alone     ${read.toFixed(0).padStart(5)} ms  (eq takes ${(eq / read).toFixed(1)}x that; target <= ${TARGET_RATIO}x: ${eq / read <= TARGET_RATIO ? 'MET' : 'MISSED'})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { barsFromSeries, generateSeries, timeframe, tsMs } from '@mjolnir/lib';
-import { Duck, Lake, type MarketKey } from '@mjolnir/lib/store';
+import { barsFromSeries, generateSeries, type MarketKey, timeframe, tsMs } from '@mjolnir/lib';
+import { Duck, Lake } from '@mjolnir/lib/store';
 
 const BARS = Number(process.env['BENCH_BARS'] ?? 1e7);
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);

@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '@mjolnir/lib';
+import { DataLayout, systemClock } from '@mjolnir/lib';
 import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
-import { DataLayout } from '@mjolnir/lib/store';
 
 const BARS = Number(process.env['SOAK_BARS'] ?? 50_000);
 const SPEED = Number(process.env['SOAK_SPEED'] ?? 30_000);

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Bar, gapReport, isoUtc, timeframe } from '@mjolnir/lib';
-import { Lake, type MarketKey, parseFreqtradeJson, resample } from '@mjolnir/lib/store';
+import { type Bar, gapReport, isoUtc, type MarketKey, timeframe } from '@mjolnir/lib';
+import { Lake, parseFreqtradeJson, resample } from '@mjolnir/lib/store';
 
 const shared = process.env['SHARED_DATA'] ?? join('..', 'shared', 'data');
 const dir = join(shared, 'binance-nfi');

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barsFromSeries, generateSeries, type TsMs, timeframe } from '@mjolnir/lib';
-import { DataLayout, Lake } from '@mjolnir/lib/store';
+import { barsFromSeries, DataLayout, generateSeries, type TsMs, timeframe } from '@mjolnir/lib';
+import { Lake } from '@mjolnir/lib/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from './support/processes.js';
 

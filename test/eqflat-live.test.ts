@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import {
   type Config,
+  DataLayout,
   engineSpecOf,
   generateSeries,
   readDecisions,
@@ -17,7 +18,7 @@ import {
 } from '@mjolnir/lib';
 import { eqflat } from '@mjolnir/lib/equivalence';
 import { FaultPlan, ReplaySource, type SimServer, startSimServer } from '@mjolnir/lib/sim';
-import { DataLayout, Lake } from '@mjolnir/lib/store';
+import { Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveConfig, ORIGIN, openLoop, tempRoot } from './support/live.js';
 
@@ -87,7 +88,11 @@ async function eqflatWith(runId: string, stopThrough: boolean) {
 describe('eqflat over the paper loop', () => {
   it("reproduces LIVE's host skips and kill switch: OVERALL PASS, PnL equal to the cent", async () => {
     const outcome = await eqflatWith('same_fills', false);
-    const reasons = new Set(readDecisions(outcome.livePath).rows.map((row) => row.reason));
+    const reasons = new Set(
+      readDecisions(outcome.livePath)
+        .rows()
+        .map((row) => row.reason),
+    );
     for (const reason of ['fetch_failed', 'persist_failed', 'cadence_failed', 'kill_switch', 'stop_hit'])
       expect(reasons).toContain(reason);
     expect(outcome.specWarning).toBeNull();

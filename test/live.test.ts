@@ -4,10 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hasErrorCode, MjolnirError, TestClock } from '@mjolnir/lib';
+import { DataLayout, hasErrorCode, MjolnirError, TestClock } from '@mjolnir/lib';
 import { runPaper } from '@mjolnir/lib/live';
 import type { SimServer } from '@mjolnir/lib/sim';
-import { DataLayout } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectContiguous,

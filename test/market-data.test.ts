@@ -10,6 +10,7 @@ import {
   closedBars,
   gapReport,
   hasErrorCode,
+  type MarketKey,
   MjolnirError,
   parseConfig,
   TestClock,
@@ -17,7 +18,7 @@ import {
 } from '@mjolnir/lib';
 import { CcxtMarketData, marketDataFor, measureClockDrift } from '@mjolnir/lib/exchange';
 import { FaultPlan, klines, type SimServer, SyntheticSource, startSimServer } from '@mjolnir/lib/sim';
-import { backfill, Lake, type MarketKey } from '@mjolnir/lib/store';
+import { backfill, Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TF = timeframe('5m');

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecisionRow } from '@mjolnir/lib';
+import { DataLayout } from '@mjolnir/lib';
 import type { SimServer } from '@mjolnir/lib/sim';
-import { DataLayout } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceleratedSim,

@@ -1,5 +1,6 @@
 import {
   type Config,
+  DataLayout,
   engineSpecOf,
   loadConfig,
   MjolnirError,
@@ -10,7 +11,6 @@ import {
 } from '@mjolnir/lib';
 import { runBacktest } from '@mjolnir/lib/backtest';
 import { eqflat, eqTags, formatEq } from '@mjolnir/lib/equivalence';
-import { DataLayout } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';

@@ -2,25 +2,22 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  type Config,
-  type DecisionRow,
   engineSpecOf,
   gapReport,
   isoUtc,
   loadConfig,
   MjolnirError,
-  readDecisions,
-  readTrades,
+  openRun,
+  type RunSummary,
   type Stream,
   streamsOf,
   systemClock,
   timeframe,
-  tradeStats,
 } from '@mjolnir/lib';
 import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
 import { type Logger, runPaper } from '@mjolnir/lib/live';
 import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
-import { DataLayout, type Lake } from '@mjolnir/lib/store';
+import type { Lake } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
@@ -126,15 +123,14 @@ export function registerDemo(program: Command, io: CliIo): void {
       const session = await runSession(options, dir, io);
       if (session === null) return;
       const { config, stream, outcome } = session;
-      const layout = new DataLayout(dir);
-      const rows = readDecisions(layout.decisions(stream.tag, stream.symbol, stream.timeframe)).rows;
-      if (rows.length === 0) {
+      const run = openRun(dir, stream.tag, stream.symbol, stream.timeframe, config.capital).summary();
+      if (run.decisions === 0) {
         io.stdout.write('no bar was decided: the session stopped before the first one closed\n');
         return;
       }
       const lake = await openLake(dir, io);
       try {
-        io.stdout.write(await summary(lake, config, stream, rows, started, outcome.iterations));
+        io.stdout.write(await summary(lake, stream, run, started, outcome.iterations));
         // The runbook's proof that a backtest over the same bars reproduces what LIVE decided.
         const eq = await eqflat(lake, {
           spec: engineSpecOf(config),
@@ -212,18 +208,13 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
 /** The session in a few lines: decisions by reason, trades, the lake, where everything is. */
 async function summary(
   lake: Lake,
-  config: Config,
   stream: Stream,
-  rows: readonly DecisionRow[],
+  run: RunSummary,
   started: number,
   polls: number,
 ): Promise<string> {
   const layout = lake.layout;
-  const trades = readTrades(layout.trades(stream.tag, stream.symbol, stream.timeframe)).rows;
-  const reasons: Record<string, number> = {};
-  for (const row of rows)
-    reasons[`${row.action}/${row.reason}`] = (reasons[`${row.action}/${row.reason}`] ?? 0) + 1;
-  const stats = tradeStats(trades, config.capital);
+  const stats = run.trades;
   const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
   const stored = await lake.read(key, 0, Number.MAX_SAFE_INTEGER);
   const gaps = gapReport(
@@ -235,9 +226,9 @@ async function summary(
   return `${columns([
     [
       'decisions',
-      `${num(rows.length)} (one per closed bar, ${isoUtc(rows[0]!.ts_ms)} .. ${isoUtc(rows.at(-1)!.ts_ms)})`,
+      `${num(run.decisions)} (one per closed bar, ${isoUtc(run.firstTs!)} .. ${isoUtc(run.lastTs!)})`,
     ],
-    ...Object.entries(reasons)
+    ...Object.entries(run.byReason)
       .sort((a, b) => b[1] - a[1])
       .map(([reason, count]) => [`  ${reason}`, num(count)]),
     [

@@ -1,5 +1,5 @@
-import { gapReport, isoUtc, MjolnirError, type Timeframe, timeframe } from '@mjolnir/lib';
-import { type Lake, type MarketKey, resample } from '@mjolnir/lib/store';
+import { gapReport, isoUtc, type MarketKey, MjolnirError, type Timeframe, timeframe } from '@mjolnir/lib';
+import { type Lake, resample } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { columns, num } from '../format.js';
 import type { CliIo } from '../io.js';

@@ -6,6 +6,7 @@ import {
   type FlaggedRow,
   isoUtc,
   loadConfig,
+  type MarketKey,
   MjolnirError,
   streamsOf,
   systemClock,
@@ -17,7 +18,6 @@ import {
   type BackfillReport,
   backfill,
   type Lake,
-  type MarketKey,
   parseFreqtradeJson,
   parseOhlcvCsv,
 } from '@mjolnir/lib/store';

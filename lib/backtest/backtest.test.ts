@@ -12,9 +12,9 @@ import { compareRuns } from '../equivalence/index.js';
 import type { DecisionRow } from '../journal/index.js';
 import {
   DecisionLines,
-  parseTrade,
   readDecisions,
   readTrades,
+  TradeTable,
   tradeCells,
   tradeRow,
 } from '../journal/index.js';
@@ -87,14 +87,17 @@ function live(
   return { decisions, trades };
 }
 
-const readTradesText = (lines: readonly string[]) =>
-  lines.map((text, i) => parseTrade({ line: i + 2, fields: text.trimEnd().split(',') }, 'live'));
+const readTradesText = (lines: readonly string[]) => {
+  const table = new TradeTable('live');
+  table.append(lines.map((text) => `${text.trimEnd()}\n`).join(''));
+  return table.rows;
+};
 const body = (path: string) => readFileSync(path, 'utf8').split('\n').slice(1, -1);
 
 describe('the backtest', () => {
   it('decides exactly the bars closing in [start, end], one row each, none from the warmup', async () => {
     const result = await runBacktest(lake, request({}));
-    const rows = readDecisions(result.decisionsPath).rows;
+    const rows = readDecisions(result.decisionsPath).rows();
     expect(rows[0]!.ts_ms).toBe(at(1_000));
     expect(rows.at(-1)!.ts_ms).toBe(at(2_000));
     expect(rows).toHaveLength((at(2_000) - at(1_000)) / TF.ms + 1);
@@ -133,7 +136,7 @@ describe('the backtest', () => {
 
   it('gives an equity curve that is capital plus closed PnL wherever the book is flat', async () => {
     const result = await runBacktest(lake, request({}));
-    const rows = readDecisions(result.decisionsPath).rows;
+    const rows = readDecisions(result.decisionsPath).rows();
     const trades = readTrades(result.tradesPath).rows;
     let checked = 0;
     for (const row of rows) {
@@ -152,7 +155,7 @@ describe('the backtest', () => {
     const long = await runBacktest(lake, request({ start: at(stable), warmupFrom: at(0) }));
     const side = (name: string, result: typeof windowed) => ({
       name,
-      decisions: readDecisions(result.decisionsPath).rows,
+      decisions: readDecisions(result.decisionsPath).rows(),
       trades: readTrades(result.tradesPath).rows,
     });
     const eq = compareRuns(side('long', long), side('windowed', windowed));
@@ -265,7 +268,7 @@ describe('BACKTEST and LIVE hosts (conformance)', () => {
       { name: 'live', decisions: liveRun.decisions, trades: readTradesText(liveRun.trades) },
       {
         name: 'bt',
-        decisions: readDecisions(result.decisionsPath).rows,
+        decisions: readDecisions(result.decisionsPath).rows(),
         trades: readTrades(result.tradesPath).rows,
       },
     );

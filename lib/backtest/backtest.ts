@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
 import { createEngine, describeSpec, type EngineSpec } from '../engine/index.js';
-import { DECISION_COLUMNS, DecisionLines, type DecisionRow, TRADE_COLUMNS } from '../journal/index.js';
+import { DECISION_COLUMNS, DecisionLines, TRADE_COLUMNS } from '../journal/index.js';
 import type { PerformanceStats, TradeStats } from '../metrics/index.js';
 import type { Lake } from '../store/index.js';
 import { isoUtc } from '../time/index.js';
 import { decideWindow } from './decide.js';
 import { formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
-import { loadBars, seriesHash, slotInputs } from './inputs.js';
+import { type LiveDecisions, loadBars, seriesHash, slotInputs } from './inputs.js';
 import { OutputFile } from './output-file.js';
 
 export { seriesHash };
@@ -16,7 +16,7 @@ export { seriesHash };
 /** What LIVE saw besides the bars, to reproduce it: its decisions (host skips, kill switch refusals). */
 export interface LiveInputs {
   readonly tag: string;
-  readonly decisions: readonly DecisionRow[];
+  readonly decisions: LiveDecisions;
 }
 
 /** A backtest to run. */

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import type { HostSkipReason } from '../engine/index.js';
-import { type EngineContext, RUNNING, WARMUP } from '../engine/index.js';
-import type { DecisionRow } from '../journal/index.js';
+import {
+  type EngineContext,
+  type HostSkipReason,
+  REASONS,
+  type Reason,
+  RUNNING,
+  WARMUP,
+} from '../engine/index.js';
+import { type DecisionRow, DecisionTable } from '../journal/index.js';
 import { type BarSeries, firstAtOrAfter, seriesColumns, sliceSeries } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import type { Strategy } from '../strategy/index.js';
@@ -66,6 +72,17 @@ export async function loadBars(
 
 const HOST_SKIPS = new Set(['fetch_failed', 'persist_failed']);
 
+/** Each LIVE decision's slot and reason, from a journal's columns or from rows. */
+function* reasonsOf(live: LiveDecisions | undefined): Iterable<[number, Reason]> {
+  if (live === undefined) return;
+  if (live instanceof DecisionTable) {
+    for (let i = 0; i < live.length; i++) yield [live.ts.get(i), REASONS[live.reason.get(i)]!];
+  } else for (const row of live) yield [row.ts_ms, row.reason];
+}
+
+/** LIVE's decisions: its journal read as columns, or rows. */
+export type LiveDecisions = DecisionTable | readonly DecisionRow[];
+
 /** What a backtest feeds besides the bars: LIVE's host skips, and each slot's context. */
 export interface SlotInputs {
   readonly hostSkips: ReadonlyMap<number, HostSkipReason>;
@@ -80,19 +97,19 @@ export interface SlotInputs {
  * the window. Without LIVE decisions, every window slot simply runs.
  */
 export function slotInputs(
-  live: readonly DecisionRow[] | undefined,
+  live: LiveDecisions | undefined,
   window: { readonly from: number; readonly start: number; readonly end: number },
 ): SlotInputs {
   const hostSkips = new Map<number, HostSkipReason>();
   /** The slots LIVE decided under its kill switch, each with its context. */
   const switched = new Map<number, EngineContext>();
   // One row per slot, the last (a journal has one; read back after a crash, the last is LIVE's).
-  const rows = new Map((live ?? []).map((row) => [row.ts_ms as number, row]));
-  for (const [ts, row] of rows) {
-    if (HOST_SKIPS.has(row.reason) && ts >= window.from && ts <= window.end)
-      hostSkips.set(ts, row.reason as HostSkipReason);
-    const flatten = row.reason === 'kill_switch_flatten';
-    if (flatten || row.reason === 'kill_switch') switched.set(ts, { killSwitch: true, flatten });
+  const reasons = new Map(reasonsOf(live));
+  for (const [ts, reason] of reasons) {
+    if (HOST_SKIPS.has(reason) && ts >= window.from && ts <= window.end)
+      hostSkips.set(ts, reason as HostSkipReason);
+    const flatten = reason === 'kill_switch_flatten';
+    if (flatten || reason === 'kill_switch') switched.set(ts, { killSwitch: true, flatten });
   }
   const switchedTimes = [...switched.keys()].sort((a, b) => a - b);
   const contextAt = (ts: number): EngineContext =>

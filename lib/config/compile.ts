@@ -48,10 +48,7 @@ export function engineSpecOf(config: Config): EngineSpec {
     strategy: createStrategy(config.strategy.id, config.strategy.params),
     fill: { model: config.fill.model, stopThrough: config.fill.stop_through },
     costs: { feeBps: config.fees.fee_bps, slippageBps: config.fees.slippage_bps },
-    sizing:
-      config.sizing.mode === 'fixed_notional'
-        ? { mode: 'fixed_notional', notional: config.sizing.notional }
-        : { mode: 'equity_fraction', fraction: config.sizing.fraction },
+    sizing: config.sizing,
     risk: {
       maxPositionNotional: orInfinity(config.risk.max_position_notional),
       maxOrderNotional: orInfinity(config.risk.max_order_notional),

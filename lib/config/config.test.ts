@@ -132,6 +132,22 @@ describe('compiling a config', () => {
     expect(real.ok && streamsOf(real.value)[0]!.exchange).toBe('coinbase');
   });
 
+  it('sizes by a fixed quantity of the base asset ("buy 1 unit"), which must be positive', () => {
+    const text = (quantity: string) =>
+      DEFAULT.replace(
+        /sizing:[\s\S]*?notional: 1000\n/,
+        `sizing: { mode: fixed_quantity, quantity: ${quantity} }\n`,
+      );
+    const result = parseConfig(text('1'), 'q.yaml');
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(engineSpecOf(result.value).sizing).toEqual({ mode: 'fixed_quantity', quantity: 1 });
+    const zero = parseConfig(text('0'), 'q.yaml');
+    expect(zero.ok ? null : zero.error[0]).toMatchObject({
+      key: 'sizing.quantity',
+      expected: 'a number > 0',
+    });
+  });
+
   it('turns absent limits into Infinity (no limit)', () => {
     const result = parseConfig(
       'exchange: binance\nsymbols: [BTC/USDT]\ntimeframe: 5m\nstrategy: {id: rsi_reversion}\n',

@@ -44,6 +44,7 @@ export const configSchema = z
       .discriminatedUnion('mode', [
         z.strictObject({ mode: z.literal('fixed_notional'), notional: positive }),
         z.strictObject({ mode: z.literal('equity_fraction'), fraction: z.number().gt(0).max(1) }),
+        z.strictObject({ mode: z.literal('fixed_quantity'), quantity: positive }),
       ])
       .default({ mode: 'fixed_notional', notional: 1000 }),
     capital: positive.default(10_000),

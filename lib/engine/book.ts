@@ -28,6 +28,7 @@ export class Book {
   /** Base quantity for a new position entered around `price`. */
   entryQty(state: EngineState, price: number): number {
     const sizing = this.spec.sizing;
+    if (sizing.mode === 'fixed_quantity') return sizing.quantity;
     const notional =
       sizing.mode === 'fixed_notional'
         ? sizing.notional

@@ -5,6 +5,7 @@ import { RUNNING, WARMUP } from './advance.js';
 import type { Decision, Trade } from './decision.js';
 import { createEngine } from './engine.js';
 import { decisionsOf, StepOutput } from './output.js';
+import { markToMarket } from './state.js';
 import { bar, scriptedSpec, T0, TF } from './test-support/scripted.js';
 
 type SpecOptions = Parameters<typeof scriptedSpec>[0];
@@ -149,6 +150,37 @@ describe('positions, fills and stops', () => {
     expect(trade.exit_ts_ms).toBe(T0 + 3 * TF.ms);
     expect(trade.fees).toBeCloseTo((100 * qty + 110 * qty) * 0.001, 12);
     expect(trade.pnl).toBeCloseTo(10 * qty - trade.fees, 12);
+  });
+
+  it('fixed_quantity of 1 unit: a long then a short, equity and cash to the cent as computed by hand', () => {
+    const bars = [bar(0, 100), bar(1, 100, 1), bar(2, 104), bar(3, 110, 3), bar(4, 100, 2), bar(5, 90, 3)];
+    const { state, trades, decisions } = run(bars, {
+      feeBps: 10,
+      sizing: { mode: 'fixed_quantity', quantity: 1 },
+    });
+    expect(decisions.map(summary)).toEqual([
+      'skip/not_enough_bars/flat',
+      'enter_long/entry_signal/long',
+      'hold/in_position/long',
+      'exit_long/exit_signal/flat',
+      'enter_short/entry_signal/short',
+      'exit_short/exit_signal/flat',
+    ]);
+    // Long 1 at 100 (fee 0.10), out at 110 (fee 0.11): +10 - 0.21. Short 1 at 100 (0.10), out at 90 (0.09): +10 - 0.19.
+    expect(trades.map((t) => [t.qty, t.entry_price, t.exit_price])).toEqual([
+      [1, 100, 110],
+      [1, 100, 90],
+    ]);
+    expect(trades[0]!.fees).toBeCloseTo(0.21, 12);
+    expect(trades[0]!.pnl).toBeCloseTo(9.79, 12);
+    expect(trades[1]!.fees).toBeCloseTo(0.19, 12);
+    expect(trades[1]!.pnl).toBeCloseTo(9.81, 12);
+    expect(state.account.realizedPnl).toBeCloseTo(19.6, 12);
+    expect(state.account.feesPaid).toBeCloseTo(0.4, 12);
+    expect(markToMarket(10_000, state, 90)).toBeCloseTo(10_019.6, 9);
+    // Mid-trade the equity marks the open unit at the close, its entry fee already paid.
+    const open = run(bars.slice(0, 3), { feeBps: 10, sizing: { mode: 'fixed_quantity', quantity: 1 } });
+    expect(markToMarket(10_000, open.state, 104)).toBeCloseTo(10_003.9, 9);
   });
 
   it('fills a long stop at the stop price, or at the open when stop-through is on and the bar opens below', () => {

@@ -22,8 +22,12 @@ export interface CostSpec {
 
 /** Position sizing at entry. */
 export type SizingSpec =
+  /** Quote currency per entry: `notional / price` units. */
   | { readonly mode: 'fixed_notional'; readonly notional: number }
-  | { readonly mode: 'equity_fraction'; readonly fraction: number };
+  /** A fraction of equity (capital plus realised PnL) per entry. */
+  | { readonly mode: 'equity_fraction'; readonly fraction: number }
+  /** A fixed quantity of the base asset per entry ("buy 1 unit": backtrader's size=1). */
+  | { readonly mode: 'fixed_quantity'; readonly quantity: number };
 
 /** Everything that determines decisions besides the bars: compiled from a config. */
 export interface EngineSpec {

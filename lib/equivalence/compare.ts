@@ -1,11 +1,18 @@
-import type { DecisionRow, TradeRow } from '../journal/index.js';
+import { type DecisionRow, DecisionTable, type TradeRow } from '../journal/index.js';
 
-/** One side of a comparison: a journal's rows (LIVE, or a backtest). */
+/** One side of a comparison: a journal (LIVE, or a backtest), read as columns; or rows in memory. */
 export interface EqSide {
   readonly name: string;
-  readonly decisions: readonly (DecisionRow & { line?: number })[];
+  readonly decisions: DecisionTable | readonly DecisionRow[];
   readonly trades: readonly (TradeRow & { line?: number })[];
 }
+
+const FLAT = 0;
+
+const tableOf = (side: EqSide): DecisionTable =>
+  side.decisions instanceof DecisionTable
+    ? side.decisions
+    : DecisionTable.fromRows(side.name, side.decisions);
 
 /** Where two sides first differ. */
 export interface Mismatch {
@@ -57,37 +64,20 @@ function verdict(live: DecisionRow | undefined, bt: DecisionRow | undefined): st
   return 'same bar on both sides: the decision logic or the state before it differs';
 }
 
-/** Index of the first row with ts_ms >= `ts` (rows strictly increasing, as journals are). */
-function firstFrom(rows: readonly DecisionRow[], ts: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid]!.ts_ms < ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The bar both sides enter flat: before a side's first row it is flat (a fresh start never holds). */
-function syncAtFlat(
-  live: readonly DecisionRow[],
-  bt: readonly DecisionRow[],
-  start: number,
-  end: number,
-): number | null {
+function syncAtFlat(live: DecisionTable, bt: DecisionTable, start: number, end: number): number | null {
   // Walk both journals together over the bars they share.
-  let i = firstFrom(live, start);
-  let j = firstFrom(bt, start);
+  let i = live.firstFrom(start);
+  let j = bt.firstFrom(start);
   while (i < live.length && j < bt.length) {
-    const ts = live[i]!.ts_ms;
+    const ts = live.ts.get(i);
     if (ts > end) return null;
-    const other = bt[j]!.ts_ms;
+    const other = bt.ts.get(j);
     if (ts < other) i++;
     else if (ts > other) j++;
     else {
-      const liveFlat = i === 0 || live[i - 1]!.position === 'flat';
-      const btFlat = j === 0 || bt[j - 1]!.position === 'flat';
+      const liveFlat = i === 0 || live.position.get(i - 1) === FLAT;
+      const btFlat = j === 0 || bt.position.get(j - 1) === FLAT;
       if (liveFlat && btFlat) return ts;
       i++;
       j++;
@@ -98,45 +88,44 @@ function syncAtFlat(
 
 /** The first bar in [from, end] where the two journals differ (a row missing on one side included). */
 function firstDecisionMismatch(
-  live: readonly DecisionRow[],
-  bt: readonly DecisionRow[],
+  live: DecisionTable,
+  bt: DecisionTable,
   from: number,
   end: number,
 ): { mismatch: Mismatch | null; compared: number } {
-  let i = firstFrom(live, from);
-  let j = firstFrom(bt, from);
+  let i = live.firstFrom(from);
+  let j = bt.firstFrom(from);
   let compared = 0;
   for (;;) {
-    const l = i < live.length && live[i]!.ts_ms <= end ? live[i] : undefined;
-    const b = j < bt.length && bt[j]!.ts_ms <= end ? bt[j] : undefined;
-    if (l === undefined && b === undefined) return { mismatch: null, compared };
+    const l = i < live.length && live.ts.get(i) <= end ? i : -1;
+    const b = j < bt.length && bt.ts.get(j) <= end ? j : -1;
+    if (l < 0 && b < 0) return { mismatch: null, compared };
     compared++;
-    if (l !== undefined && b !== undefined && l.ts_ms === b.ts_ms) {
-      if (l.action !== b.action || l.reason !== b.reason || l.position !== b.position)
-        return {
-          mismatch: {
-            at: l.ts_ms,
-            live: describeDecision(l),
-            bt: describeDecision(b),
-            verdict: verdict(l, b),
-          },
-          compared,
-        };
+    if (l >= 0 && b >= 0 && live.ts.get(l) === bt.ts.get(b)) {
+      if (
+        live.action.get(l) !== bt.action.get(b) ||
+        live.reason.get(l) !== bt.reason.get(b) ||
+        live.position.get(l) !== bt.position.get(b)
+      )
+        return { mismatch: mismatchOf(live.row(l), bt.row(b)), compared };
       i++;
       j++;
       continue;
     }
     // A bar only one side decided: the earlier of the two rows.
-    const liveFirst = b === undefined || (l !== undefined && l.ts_ms < b.ts_ms);
-    const at = liveFirst ? l!.ts_ms : b!.ts_ms;
-    const mismatch = {
-      at,
-      live: describeDecision(liveFirst ? l : undefined),
-      bt: describeDecision(liveFirst ? undefined : b),
-      verdict: verdict(liveFirst ? l : undefined, liveFirst ? undefined : b),
-    };
+    const liveFirst = b < 0 || (l >= 0 && live.ts.get(l) < bt.ts.get(b));
+    const mismatch = liveFirst ? mismatchOf(live.row(l), undefined) : mismatchOf(undefined, bt.row(b));
     return { mismatch, compared };
   }
+}
+
+function mismatchOf(live: DecisionRow | undefined, bt: DecisionRow | undefined): Mismatch {
+  return {
+    at: (live ?? bt)!.ts_ms,
+    live: describeDecision(live),
+    bt: describeDecision(bt),
+    verdict: verdict(live, bt),
+  };
 }
 
 const noLayer = (mismatch: Mismatch | null): LayerResult => ({ pass: false, compared: 0, mismatch });
@@ -158,23 +147,25 @@ function nothingToCompare(mismatch: Mismatch): EqResult {
  * (action, reason, position after) and every trade's lifecycle (entry, exit, side, exit reason) must
  * match. Prices and PnL are reported, never compared: a backtest may model fills differently.
  */
-export function compareRuns(live: EqSide, bt: EqSide): EqResult {
-  if (live.decisions.length === 0 || bt.decisions.length === 0) {
-    const message = `${live.decisions.length === 0 ? live.name : bt.name} has no decisions`;
+export function compareRuns(liveSide: EqSide, btSide: EqSide): EqResult {
+  const live = tableOf(liveSide);
+  const bt = tableOf(btSide);
+  if (live.length === 0 || bt.length === 0) {
+    const message = `${live.length === 0 ? liveSide.name : btSide.name} has no decisions`;
     return nothingToCompare({ at: Number.NaN, live: message, bt: '', verdict: 'nothing to compare' });
   }
-  const start = Math.max(live.decisions[0]!.ts_ms, bt.decisions[0]!.ts_ms);
-  const end = Math.min(live.decisions.at(-1)!.ts_ms, bt.decisions.at(-1)!.ts_ms);
+  const start = Math.max(live.ts.get(0), bt.ts.get(0));
+  const end = Math.min(live.lastTs, bt.lastTs);
   if (end < start) {
     return nothingToCompare({
       at: Number.NaN,
-      live: `LIVE covers ${live.decisions[0]!.ts_ms}..${live.decisions.at(-1)!.ts_ms}`,
-      bt: `BT covers ${bt.decisions[0]!.ts_ms}..${bt.decisions.at(-1)!.ts_ms}`,
+      live: `LIVE covers ${live.ts.get(0)}..${live.lastTs}`,
+      bt: `BT covers ${bt.ts.get(0)}..${bt.lastTs}`,
       verdict: 'the journals do not overlap',
     });
   }
   const window = { start, end };
-  const syncTs = syncAtFlat(live.decisions, bt.decisions, start, end);
+  const syncTs = syncAtFlat(live, bt, start, end);
   if (syncTs === null) {
     const m: Mismatch = {
       at: start,
@@ -193,13 +184,13 @@ export function compareRuns(live: EqSide, bt: EqSide): EqResult {
   }
 
   // Decisions: every bar in [sync, end] must be decided on both sides, the same way.
-  const decided = firstDecisionMismatch(live.decisions, bt.decisions, syncTs, end);
+  const decided = firstDecisionMismatch(live, bt, syncTs, end);
   const decisionMismatch = decided.mismatch;
 
   // Trades: the lifecycle of those opened from the sync bar and closed by the end of the window.
   const inWindow = (t: TradeRow) => t.entry_ts_ms >= syncTs && t.exit_ts_ms <= end;
-  const liveTrades = live.trades.filter(inWindow);
-  const btTrades = bt.trades.filter(inWindow);
+  const liveTrades = liveSide.trades.filter(inWindow);
+  const btTrades = btSide.trades.filter(inWindow);
   let tradeMismatch: Mismatch | null = null;
   for (let i = 0; i < Math.max(liveTrades.length, btTrades.length); i++) {
     const l = liveTrades[i];

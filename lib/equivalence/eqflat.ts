@@ -3,9 +3,10 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { EngineSpec } from '../engine/index.js';
 import { createEngine } from '../engine/index.js';
+import type { DataLayout } from '../journal/index.js';
 import { readDecisions, readTrades } from '../journal/index.js';
 import { readManifest } from '../live/index.js';
-import type { DataLayout, Lake } from '../store/index.js';
+import type { Lake } from '../store/index.js';
 import { compareRuns, type EqResult, type EqSide } from './compare.js';
 
 /** One side of a comparison read from its journals: the decisions and trades of `tag`. */
@@ -16,7 +17,8 @@ export function journalSide(
 ): EqSide {
   return {
     name: tag,
-    decisions: readDecisions(layout.decisions(tag, stream.symbol, stream.timeframe)).rows,
+    // Decisions are compared by ts, action, reason and position: the numbers are read only for a mismatch.
+    decisions: readDecisions(layout.decisions(tag, stream.symbol, stream.timeframe), { numbers: false }),
     trades: readTrades(layout.trades(tag, stream.symbol, stream.timeframe)).rows,
   };
 }
@@ -48,7 +50,7 @@ export async function eqflat(
   const { stream, spec } = options;
   const layout = lake.layout;
   const livePath = layout.decisions(stream.tag, stream.symbol, stream.timeframe);
-  const live = readDecisions(livePath).rows;
+  const live = readDecisions(livePath, { numbers: false });
   if (live.length === 0) throw new MjolnirError('input_invalid', `${livePath} has no decisions yet`);
   const manifest = readManifest(
     layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe)),
@@ -62,8 +64,8 @@ export async function eqflat(
     spec,
     stream,
     runId: options.runId,
-    start: live[0]!.ts_ms,
-    end: live.at(-1)!.ts_ms,
+    start: live.ts.get(0),
+    end: live.lastTs,
     ...(manifest === null ? {} : { warmupFrom: manifest.warmup_from }),
     live: { tag: stream.tag, decisions: live },
     codeVersion: options.codeVersion,

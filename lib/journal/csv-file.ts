@@ -11,16 +11,10 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncPath, MjolnirError, storageFailed } from '../core/index.js';
-
-/** A row as parsed from a journal file, with its 1-based line number. */
-export interface CsvLine {
-  readonly line: number;
-  readonly fields: readonly string[];
-}
+import { checkHeader } from './table.js';
 
 /** What opening a journal found. */
 export interface OpenedCsv {
-  readonly lines: readonly CsvLine[];
   /** Bytes of a torn last line (a crash mid-append) that were cut, or 0. */
   readonly cutBytes: number;
   readonly created: boolean;
@@ -61,7 +55,7 @@ export class CsvJournal {
       fsyncSync(fd);
       closeSync(fd);
       fsyncPath(dirname(this.path));
-      return { lines: [], cutBytes: 0, created: true };
+      return { cutBytes: 0, created: true };
     }
     const bytes = readFileSync(this.path);
     let text = bytes.toString('utf8');
@@ -86,27 +80,11 @@ export class CsvJournal {
       writeSync(fd, headerLine);
       fsyncSync(fd);
       closeSync(fd);
-      return { lines: [], cutBytes, created: false };
+      return { cutBytes, created: false };
     }
-    const rows = text.slice(0, -1).split('\n');
-    if (rows[0] !== this.header.join(',')) {
-      throw new MjolnirError(
-        'data_invalid',
-        `${this.path}:1: header is "${rows[0]}", expected "${this.header.join(',')}"`,
-      );
-    }
-    const lines: CsvLine[] = [];
-    for (let i = 1; i < rows.length; i++) {
-      const fields = rows[i]!.split(',');
-      if (fields.length !== this.header.length) {
-        throw new MjolnirError(
-          'data_invalid',
-          `${this.path}:${i + 1}: expected ${this.header.length} fields, found ${fields.length}: "${rows[i]!.slice(0, 120)}"`,
-        );
-      }
-      lines.push({ line: i + 1, fields });
-    }
-    return { lines, cutBytes, created: false };
+    // The rows are read and validated through the read side (DecisionTable, TradeTable).
+    checkHeader(text.slice(0, text.indexOf('\n')), this.header, this.path);
+    return { cutBytes, created: false };
   }
 
   /** Appends rows durably: one write and one fsync for the batch. */

@@ -1,7 +1,9 @@
 // ByteSink, CELL_* and setCells are for the other areas of the library (the backtest's hot path),
 // not the package surface (lib/index.ts leaves them out).
 export { ByteSink } from './byte-sink.js';
-export { CsvJournal, type CsvLine, type OpenedCsv } from './csv-file.js';
+export { CodeColumn, Dictionary, NumberColumn } from './columns.js';
+export { CsvJournal, type OpenedCsv } from './csv-file.js';
+export { DecisionJournal } from './decision-journal.js';
 export {
   CELL_CLOSE,
   CELL_EQUITY,
@@ -14,19 +16,20 @@ export {
 } from './decision-lines.js';
 export {
   DECISION_COLUMNS,
-  DecisionJournal,
   type DecisionRow,
   decisionRow,
   type JournalStream,
   type MonotonicPolicy,
-  parseDecision,
 } from './decisions.js';
 export { featuresCell } from './format.js';
-export { type JournalRead, readDecisions, readTrades } from './read.js';
+export { DataLayout } from './layout.js';
+export { readDecisions, readTrades } from './read.js';
+export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
+export { DecisionTable, type LineSource, TradeTable } from './table.js';
+export { JournalTail, type TailRead } from './tail.js';
+export { TradeJournal } from './trade-journal.js';
 export {
-  parseTrade,
   TRADE_COLUMNS,
-  TradeJournal,
   TradeLines,
   type TradeRow,
   tradeCells,

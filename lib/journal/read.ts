@@ -1,50 +1,32 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { MjolnirError } from '../core/index.js';
-import { DECISION_COLUMNS, type DecisionRow, parseDecision } from './decisions.js';
-import { parseTrade, TRADE_COLUMNS, type TradeRow } from './trades.js';
+import { DECISION_COLUMNS } from './decisions.js';
+import { DecisionTable, TradeTable } from './table.js';
+import { JournalTail } from './tail.js';
+import { TRADE_COLUMNS } from './trades.js';
 
-/** A journal read without touching it: its rows, and whether a torn last line was left out. */
-export interface JournalRead<T> {
-  readonly rows: (T & { line: number })[];
-  /** Bytes after the last newline (a crash mid-append), ignored here; the paper loop cuts them. */
-  readonly tornBytes: number;
-}
-
-function readRows<T>(
-  path: string,
-  header: readonly string[],
-  parse: (line: { line: number; fields: string[] }, path: string) => T & { line: number },
-): JournalRead<T> {
+function mustExist(path: string): void {
   if (!existsSync(path)) throw new MjolnirError('input_invalid', `${path} does not exist`);
-  const text = readFileSync(path, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  const lines = text.slice(0, end).split('\n').slice(0, -1);
-  if (lines.length === 0) return { rows: [], tornBytes: Buffer.byteLength(text.slice(end)) };
-  if (lines[0] !== header.join(',')) {
-    throw new MjolnirError(
-      'data_invalid',
-      `${path}:1: header is "${lines[0]}", expected "${header.join(',')}"`,
-    );
-  }
-  const rows = lines.slice(1).map((row, i) => {
-    const fields = row.split(',');
-    if (fields.length !== header.length) {
-      throw new MjolnirError(
-        'data_invalid',
-        `${path}:${i + 2}: expected ${header.length} fields, found ${fields.length}`,
-      );
-    }
-    return parse({ line: i + 2, fields }, path);
-  });
-  return { rows, tornBytes: Buffer.byteLength(text.slice(end)) };
 }
 
-/** Reads a decisions.csv without modifying it (for eq, health, dashboards, notebooks). */
-export function readDecisions(path: string): JournalRead<DecisionRow> {
-  return readRows(path, DECISION_COLUMNS, parseDecision);
+/**
+ * Reads a whole decisions.csv without modifying it (a torn last line, a crash mid-append, is left
+ * out). For a journal that grows, follow it with `openRun` / `JournalTail` instead. `numbers: false`
+ * reads only what tells decisions apart (see DecisionTable).
+ */
+export function readDecisions(path: string, options: { readonly numbers?: boolean } = {}): DecisionTable {
+  mustExist(path);
+  const tail = new JournalTail(path, DECISION_COLUMNS);
+  const table = new DecisionTable(path, tail, options);
+  tail.read((text, offset) => table.append(text, offset));
+  return table;
 }
 
-/** Reads a trades.csv without modifying it. */
-export function readTrades(path: string): JournalRead<TradeRow> {
-  return readRows(path, TRADE_COLUMNS, parseTrade);
+/** Reads a whole trades.csv without modifying it. */
+export function readTrades(path: string): TradeTable {
+  mustExist(path);
+  const tail = new JournalTail(path, TRADE_COLUMNS);
+  const table = new TradeTable(path);
+  tail.read((text) => table.append(text));
+  return table;
 }

@@ -8,9 +8,8 @@ import {
   putWords,
   Words,
 } from './byte-sink.js';
-import { CsvJournal, type CsvLine } from './csv-file.js';
 import type { JournalStream } from './decisions.js';
-import { formatNumber, parseEnum, parseNumber, parseTs } from './values.js';
+import { formatNumber } from './values.js';
 
 const COMMA = 44;
 const NEWLINE = 10;
@@ -135,65 +134,4 @@ export function tradeCells(row: TradeRow): string[] {
     formatNumber(row.pnl),
     formatNumber(row.fees),
   ];
-}
-
-/** Parses one trades.csv line strictly. */
-export function parseTrade(line: CsvLine, path: string): TradeRow & { line: number } {
-  const f = line.fields;
-  const where = `${path}:${line.line}`;
-  return {
-    line: line.line,
-    exchange: f[0]!,
-    symbol: f[1]!,
-    timeframe: f[2]!,
-    entry_ts_ms: parseTs(f[3]!, where, 'entry_ts_ms'),
-    exit_ts_ms: parseTs(f[4]!, where, 'exit_ts_ms'),
-    side: parseEnum(f[5]!, ['long', 'short'] as const, where, 'side'),
-    entry_price: parseNumber(f[6]!, where, 'entry_price'),
-    exit_price: parseNumber(f[7]!, where, 'exit_price'),
-    qty: parseNumber(f[8]!, where, 'qty'),
-    exit_reason: parseEnum(
-      f[9]!,
-      ['exit_signal', 'stop_hit', 'kill_switch_flatten', 'reverse_signal'] as const,
-      where,
-      'exit_reason',
-    ),
-    pnl: parseNumber(f[10]!, where, 'pnl'),
-    fees: parseNumber(f[11]!, where, 'fees'),
-  };
-}
-
-/** trades.csv of one stream: append-only, durable. */
-export class TradeJournal {
-  private constructor(
-    private readonly file: CsvJournal,
-    readonly rows: readonly (TradeRow & { line: number })[],
-    readonly cutBytes: number,
-  ) {}
-
-  static open(path: string): TradeJournal {
-    const { journal, opened } = CsvJournal.open(path, TRADE_COLUMNS);
-    try {
-      return new TradeJournal(
-        journal,
-        opened.lines.map((line) => parseTrade(line, path)),
-        opened.cutBytes,
-      );
-    } catch (error) {
-      journal.close();
-      throw error;
-    }
-  }
-
-  get path(): string {
-    return this.file.path;
-  }
-
-  append(rows: readonly TradeRow[]): void {
-    this.file.append(rows.map(tradeCells));
-  }
-
-  close(): void {
-    this.file.close();
-  }
 }

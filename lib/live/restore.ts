@@ -3,7 +3,8 @@ import type { Engine, EngineContext, EngineState, Trade } from '../engine/index.
 import { replay } from '../engine/index.js';
 import type { DecisionJournal, DecisionRow, JournalStream } from '../journal/index.js';
 import { type TradeJournal, type TradeRow, tradeRow } from '../journal/index.js';
-import type { Lake, MarketKey } from '../store/index.js';
+import type { MarketKey } from '../market/index.js';
+import type { Lake } from '../store/index.js';
 import { timeframe } from '../time/index.js';
 import { journalRows } from './decider.js';
 import type { Logger } from './logger.js';
@@ -83,12 +84,13 @@ export async function restoreState(input: {
   const tf = timeframe(input.key.timeframe);
   const snapshot = readSnapshot(input.snapshotPath);
   const journalLast = decisions.last;
-  if (snapshot === null && decisions.rows.length === 0) return null;
+  const journal = decisions.table;
+  if (snapshot === null && journal.length === 0) return null;
   let state: EngineState;
   let from: number;
   if (snapshot !== null) {
     state = engine.restore(snapshot.engine);
-    if (snapshot.journalLastTs > journalLast && decisions.rows.length > 0) {
+    if (snapshot.journalLastTs > journalLast && journal.length > 0) {
       throw new MjolnirError(
         'state_corrupt',
         `${input.snapshotPath} is ahead of ${decisions.path} (${snapshot.journalLastTs} > ${journalLast})`,
@@ -105,7 +107,10 @@ export async function restoreState(input: {
     state = engine.init();
     from = input.manifest.warmup_from;
   }
-  const toVerify = decisions.rows.filter((row) => !(row.ts_ms < from));
+  // The rows the state does not include yet (after a crash between journal and snapshot; all of them
+  // when rebuilding without a snapshot), read back whole to compare with the replay.
+  const first = journal.firstFrom(from);
+  const toVerify = Array.from({ length: journal.length - first }, (_, i) => journal.row(first + i));
   if (toVerify.length === 0) return { state, replayed: 0, recoveredTrades: 0 };
 
   const byTs = new Map(toVerify.map((row) => [row.ts_ms as number, row]));

@@ -10,6 +10,7 @@ export {
 export { type Gap, type GapReport, gapReport } from './gaps.js';
 export { barHash, barHashLanes } from './hash.js';
 export { closedBars, fetchHistory, type HistoryPage } from './history.js';
+export type { MarketKey } from './key.js';
 export { MemoryMarketData } from './memory-source.js';
 export { Random } from './random.js';
 export {

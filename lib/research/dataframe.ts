@@ -1,6 +1,6 @@
 import type { DataFrame } from 'danfojs-node';
-import type { BarSeries } from '../market/index.js';
-import type { Lake, MarketKey } from '../store/index.js';
+import type { BarSeries, MarketKey } from '../market/index.js';
+import type { Lake } from '../store/index.js';
 
 /**
  * A bar series as a danfo.js DataFrame for notebooks: columns `ts_ms` (bar close), `time` (ISO UTC),

@@ -1,8 +1,8 @@
+import type { MarketKey } from '../market/index.js';
 import { type BarFlag, countFlags, fetchHistory, type MarketDataSource } from '../market/index.js';
 import { alignDown, timeframe } from '../time/index.js';
 import { Coverage } from './coverage.js';
 import type { Lake } from './lake.js';
-import type { MarketKey } from './layout.js';
 
 /** Progress of a backfill, for a progress bar. */
 export interface BackfillProgress {

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import type { DataLayout } from '../journal/index.js';
+import type { MarketKey } from '../market/index.js';
 import { commitFile, temporaryPath, writeFileAtomic } from './atomic.js';
 import type { Duck } from './duck.js';
-import type { DataLayout, MarketKey } from './layout.js';
 import { encodeMonth, MONTH_FILES_SUPPORTED, monthChecksum } from './month-file.js';
 import { readParquetSeries } from './parquet-read.js';
 

@@ -11,7 +11,6 @@ export { type CloseRange, Coverage } from './coverage.js';
 export { Duck, sqlString } from './duck.js';
 export { parseFreqtradeJson, parseOhlcvCsv, parseTimestamp, type TimestampKey } from './importers.js';
 export { Lake, type LakeOptions, type LakeWarning, type WriteReport } from './lake.js';
-export { DataLayout, type MarketKey } from './layout.js';
 export { FileLock, type LockOptions, type LockTakeover, withFileLock } from './lock.js';
 export { type Owner, ownerAlive, ownerText, parseOwner, processStartTime, SELF } from './owner.js';
 export { type Resampled, resample } from './resample.js';

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
-import type { Bar } from '../market/index.js';
+import type { Bar, MarketKey } from '../market/index.js';
 import { barsFromSeries, gapReport, generateSeries } from '../market/index.js';
 import { type TsMs, timeframe, tsMs } from '../time/index.js';
 import { cacheDir } from './compaction.js';
 import { Lake, type LakeWarning } from './lake.js';
-import type { MarketKey } from './layout.js';
 import { resample } from './resample.js';
 
 const TF = timeframe('5m');

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MjolnirError, storageFailed } from '../core/index.js';
-import type { Bar } from '../market/index.js';
+import { DataLayout } from '../journal/index.js';
+import type { Bar, MarketKey } from '../market/index.js';
 import { allocateSeries, type BarSeries } from '../market/index.js';
 import { DAY_MS, type Timeframe, timeframe, utcDay } from '../time/index.js';
 import { commitFile, removeQuietly, temporaryPath } from './atomic.js';
 import { type CompactionReport, compact, type MonthToRead, readPlan } from './compaction.js';
 import { Duck, sqlString } from './duck.js';
-import { DataLayout, type MarketKey } from './layout.js';
 import { type LockOptions, withFileLock } from './lock.js';
 import { closeMonth, joinParts, type MonthSlice, openMonth } from './month-file.js';
 import { readParquetSeries } from './parquet-read.js';

@@ -1,8 +1,8 @@
 import { MjolnirError } from '../core/index.js';
+import type { MarketKey } from '../market/index.js';
 import { allocateSeries, type BarSeries } from '../market/index.js';
 import { type TimeframeLabel, timeframe } from '../time/index.js';
 import type { Lake } from './lake.js';
-import type { MarketKey } from './layout.js';
 
 /** Higher-timeframe bars and how many source bars each was built from. */
 export interface Resampled {

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import {
   type Config,
   createEngine,
+  DataLayout,
   type DecisionRow,
   engineSpecOf,
   parseConfig,
-  parseDecision,
+  readDecisions,
   streamsOf,
   type TestClock,
 } from '@mjolnir/lib';
 import { marketDataFor } from '@mjolnir/lib/exchange';
 import { ExchangeClock, MemoryLogger, StreamLoop, type StreamSettings } from '@mjolnir/lib/live';
 import { FaultPlan, type SimServer, SyntheticSource, startSimServer } from '@mjolnir/lib/sim';
-import { DataLayout, Lake } from '@mjolnir/lib/store';
+import { Lake } from '@mjolnir/lib/store';
 import { expect } from 'vitest';
 
 /** A config for the simulator with a strategy that trades often (short EMAs). */
@@ -99,10 +100,8 @@ export function readJournal(
   symbol = 'BTC/USDT',
 ): (DecisionRow & { line: number })[] {
   const path = new DataLayout(root).decisions(tag, symbol, '5m');
-  const text = readFileSync(path, 'utf8');
-  expect(text.endsWith('\n')).toBe(true);
-  const lines = text.trim().split('\n').slice(1);
-  return lines.map((line, i) => parseDecision({ line: i + 2, fields: line.split(',') }, path));
+  expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+  return readDecisions(path).rows();
 }
 
 /** Structural invariants: strictly increasing by exactly one 5m bar, so no duplicate and no gap. */

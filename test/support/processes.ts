@@ -1,10 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DecisionRow, parseDecision, parseTrade, systemClock, type TradeRow } from '@mjolnir/lib';
+import {
+  DataLayout,
+  type DecisionRow,
+  readDecisions,
+  readTrades,
+  systemClock,
+  type TradeRow,
+} from '@mjolnir/lib';
 import { FaultPlan, type SimServer, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
-import { DataLayout } from '@mjolnir/lib/store';
 import { onTestFinished } from 'vitest';
 
 /** The repository root and the built CLI (test/global-setup.ts builds it). */
@@ -80,28 +85,18 @@ export function simulatedTimePasses(sim: SimServer, bars: number, barMs = 300_00
   return waitFor(() => sim.clock.now() >= until, `${bars} simulated bars`);
 }
 
-function rows(path: string): { line: number; fields: string[] }[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line !== '')
-    .map((text, i) => ({ line: i + 2, fields: text.split(',') }));
-}
-
-/** A stream's decisions.csv, parsed. */
+/** A stream's decisions.csv, read through the read side. */
 export function decisions(
   root: string,
   tag: string,
   symbol = 'BTC/USDT',
 ): (DecisionRow & { line: number })[] {
-  const path = new DataLayout(root).decisions(tag, symbol, '5m');
-  return rows(path).map((line) => parseDecision(line, path));
+  return readDecisions(new DataLayout(root).decisions(tag, symbol, '5m')).rows();
 }
 
-/** A stream's trades.csv, parsed. */
+/** A stream's trades.csv, read through the read side. */
 export function trades(root: string, tag: string, symbol = 'BTC/USDT'): (TradeRow & { line: number })[] {
-  const path = new DataLayout(root).trades(tag, symbol, '5m');
-  return rows(path).map((line) => parseTrade(line, path));
+  return readTrades(new DataLayout(root).trades(tag, symbol, '5m')).rows;
 }
 
 /** The simulator in this process on a free port, its clock running `speed` times real time from `start`. */

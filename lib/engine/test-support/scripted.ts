@@ -4,7 +4,7 @@ import { NO_RISK_LIMITS } from '../../risk/index.js';
 import type { Signal, Strategy } from '../../strategy/index.js';
 import type { TsMs } from '../../time/index.js';
 import { timeframe } from '../../time/index.js';
-import type { EngineSpec, FillSpec } from '../spec.js';
+import type { EngineSpec, FillSpec, SizingSpec } from '../spec.js';
 
 /**
  * A test strategy whose signals are written into each bar's volume, so scenarios read plainly:
@@ -48,6 +48,7 @@ export function scriptedSpec(
     warmup?: number;
     stopDistance?: number;
     allowShort?: boolean;
+    sizing?: SizingSpec;
   } = {},
 ): EngineSpec {
   return {
@@ -55,7 +56,7 @@ export function scriptedSpec(
     strategy: scriptedStrategy(overrides),
     fill: { model: 'close', stopThrough: false, ...overrides.fill },
     costs: { feeBps: overrides.feeBps ?? 0, slippageBps: overrides.slippageBps ?? 0 },
-    sizing: { mode: 'fixed_notional', notional: 1000 },
+    sizing: overrides.sizing ?? { mode: 'fixed_notional', notional: 1000 },
     risk: { ...NO_RISK_LIMITS, ...overrides.risk },
     initialCapital: 10_000,
   };

@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { MjolnirError } from '../core/index.js';
-import { symbolPath } from '../market/index.js';
+import { type MarketKey, symbolPath } from '../market/index.js';
 import type { TimeframeLabel } from '../time/index.js';
 
 /** What a RUNID may be made of: it becomes a folder name and part of a tag. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** What identifies one series of bars: where it trades and at which timeframe. */
-export interface MarketKey {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: TimeframeLabel;
-}
 
 /** Every path of the data root (CONTRACTS.md "Data layout"), in one place. */
 export class DataLayout {

@@ -1,0 +1,151 @@
+import { ACTIONS, REASONS } from '../engine/index.js';
+import { type TradeStats, tradeStats } from '../metrics/index.js';
+import { type TimeframeLabel, timeframe } from '../time/index.js';
+import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
+import { DataLayout } from './layout.js';
+import { DecisionTable, TradeTable } from './table.js';
+import { JournalTail } from './tail.js';
+import { TRADE_COLUMNS } from './trades.js';
+
+/** What a refresh of a run took in. */
+export interface RunRefresh {
+  readonly decisions: number;
+  readonly trades: number;
+  /** A journal was truncated or replaced: the run was read again from the start. */
+  readonly reset: boolean;
+}
+
+/** A run at a glance, kept up to date as rows come in (no pass over the journal). */
+export interface RunSummary {
+  readonly decisions: number;
+  readonly firstTs: number | null;
+  readonly lastTs: number | null;
+  readonly last: (DecisionRow & { line: number }) | null;
+  /** Decisions by `action/reason`. */
+  readonly byReason: Readonly<Record<string, number>>;
+  /** Steps between consecutive decisions that are not one bar (should be 0: one row per bar). */
+  readonly cadenceGaps: number;
+  /** Equity at the last decision with a price, its peak so far, and the drawdown from that peak. */
+  readonly equity: number;
+  readonly maxDrawdownFraction: number;
+  readonly trades: TradeStats;
+}
+
+/**
+ * One stream's run read from its journals (`openRun(dataRoot, tag, symbol, timeframe)`): decisions as
+ * typed columns and trades as rows, taken in from byte offsets as the files grow (`refresh`), with a
+ * summary kept up to date. Journals that do not exist yet read as empty; a truncated or replaced one
+ * is read again. It never writes. What eq, the CLI summaries, health, the dashboard and notebooks
+ * read journals with.
+ */
+export class RunView {
+  decisions: DecisionTable;
+  trades: TradeTable;
+  private readonly decisionTail: JournalTail;
+  private readonly tradeTail: JournalTail;
+  private readonly barMs: number;
+  private readonly counts = new Map<number, number>();
+  private gaps = 0;
+  private peak = Number.NEGATIVE_INFINITY;
+  private lastEquity = Number.NaN;
+  private drawdown = 0;
+
+  constructor(
+    readonly decisionsPath: string,
+    readonly tradesPath: string,
+    tf: TimeframeLabel,
+    private readonly capital: number,
+  ) {
+    this.barMs = timeframe(tf).ms;
+    this.decisionTail = new JournalTail(decisionsPath, DECISION_COLUMNS);
+    this.tradeTail = new JournalTail(tradesPath, TRADE_COLUMNS);
+    this.decisions = new DecisionTable(decisionsPath, this.decisionTail);
+    this.trades = new TradeTable(tradesPath);
+  }
+
+  /** Whether the decisions journal exists (a stream not started yet has none). */
+  get exists(): boolean {
+    return this.decisionTail.exists;
+  }
+
+  /** Takes in what the journals gained since the last refresh. */
+  refresh(): RunRefresh {
+    const before = this.decisions.length;
+    const tradesBefore = this.trades.length;
+    const decisions = this.decisionTail.read(
+      (text, offset) => this.decisions.append(text, offset),
+      () => this.restartDecisions(),
+    );
+    this.account(decisions.reset ? 0 : before);
+    const trades = this.tradeTail.read(
+      (text) => this.trades.append(text),
+      () => {
+        this.trades = new TradeTable(this.tradesPath);
+      },
+    );
+    return {
+      decisions: this.decisions.length - (decisions.reset ? 0 : before),
+      trades: this.trades.length - (trades.reset ? 0 : tradesBefore),
+      reset: decisions.reset || trades.reset,
+    };
+  }
+
+  private restartDecisions(): void {
+    this.decisions = new DecisionTable(this.decisionsPath, this.decisionTail);
+    this.counts.clear();
+    this.gaps = 0;
+    this.peak = Number.NEGATIVE_INFINITY;
+    this.lastEquity = Number.NaN;
+    this.drawdown = 0;
+  }
+
+  /** Folds rows [from, length) into the running summary. */
+  private account(from: number): void {
+    const t = this.decisions;
+    for (let i = from; i < t.length; i++) {
+      const key = t.action.get(i) * REASONS.length + t.reason.get(i);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      if (i > 0 && t.ts.get(i) - t.ts.get(i - 1) !== this.barMs) this.gaps++;
+      const equity = t.equity.get(i);
+      if (Number.isNaN(equity)) continue;
+      this.lastEquity = equity;
+      if (equity > this.peak) this.peak = equity;
+      if (this.peak > 0) this.drawdown = Math.max(this.drawdown, (this.peak - equity) / this.peak);
+    }
+  }
+
+  summary(): RunSummary {
+    const t = this.decisions;
+    const byReason: Record<string, number> = {};
+    for (const [key, count] of this.counts)
+      byReason[`${ACTIONS[Math.floor(key / REASONS.length)]}/${REASONS[key % REASONS.length]}`] = count;
+    return {
+      decisions: t.length,
+      firstTs: t.length === 0 ? null : t.ts.get(0),
+      lastTs: t.length === 0 ? null : t.lastTs,
+      last: t.length === 0 ? null : t.row(t.length - 1),
+      byReason,
+      cadenceGaps: this.gaps,
+      equity: this.lastEquity,
+      maxDrawdownFraction: this.drawdown,
+      trades: tradeStats(this.trades.rows, this.capital),
+    };
+  }
+}
+
+/**
+ * The run of a stream under a data root: `processed/decisions|trades/<tag>/<SYMBOL>/<tf>/`, read
+ * (and refreshed) through the read side. `capital` is for the trade statistics (config `capital`).
+ */
+export function openRun(
+  dataRoot: string,
+  tag: string,
+  symbol: string,
+  tf: TimeframeLabel,
+  capital = 10_000,
+): RunView {
+  const layout = new DataLayout(dataRoot);
+  const run = new RunView(layout.decisions(tag, symbol, tf), layout.trades(tag, symbol, tf), tf, capital);
+  run.refresh();
+  return run;
+}
