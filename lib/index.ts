@@ -5,6 +5,9 @@
  * subpath exports: `@mjolnir/lib/store` (the lake, DuckDB), `/exchange` (ccxt), `/sim`, `/live`,
  * `/backtest`, `/equivalence`, `/research` (danfo).
  */
+
+/** The schema library strategy parameters are written with, so a strategy file needs only this package. */
+export { z } from 'zod';
 export * from './config/index.js';
 export * from './core/index.js';
 export {

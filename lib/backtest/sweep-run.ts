@@ -3,6 +3,7 @@ import { MjolnirError } from '../core/index.js';
 import type { EngineSpec } from '../engine/index.js';
 import { createEngine, RUNNING, replay, WARMUP } from '../engine/index.js';
 import { type BarSeries, firstAtOrAfter, sliceSeries } from '../market/index.js';
+import type { StrategyDefinition } from '../strategy/index.js';
 import type { ParamSet } from './grid.js';
 import { type RunMetrics, RunRecorder } from './recorder.js';
 import { checkWarmup } from './warmup-check.js';
@@ -19,11 +20,11 @@ export type SweepOutcome =
   | { readonly ok: false; readonly error: string };
 
 /** The engine spec of a config with some strategy parameters replaced (validated by the strategy). */
-export function specWith(config: Config, params: ParamSet): EngineSpec {
-  return engineSpecOf({
-    ...config,
-    strategy: { ...config.strategy, params: { ...config.strategy.params, ...params } },
-  });
+export function specWith(config: Config, params: ParamSet, definition?: StrategyDefinition): EngineSpec {
+  return engineSpecOf(
+    { ...config, strategy: { ...config.strategy, params: { ...config.strategy.params, ...params } } },
+    definition,
+  );
 }
 
 /**
@@ -35,9 +36,10 @@ export function evaluateParams(
   params: ParamSet,
   series: BarSeries,
   window: SweepWindow,
+  definition?: StrategyDefinition,
 ): SweepOutcome {
   try {
-    const spec = specWith(config, params);
+    const spec = specWith(config, params, definition);
     const first = firstAtOrAfter(series.ts, window.start);
     const last = firstAtOrAfter(series.ts, window.end + 1);
     if (first >= last) throw new MjolnirError('input_invalid', 'no bars in the window');

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { engineSpecOf, parseConfig, streamsOf } from '../config/index.js';
 import type { BarSeries } from '../market/index.js';
 import type { Lake } from '../store/index.js';
+import { STRATEGIES } from '../strategy/index.js';
 import { runBacktest } from './backtest.js';
 import { expandGrid, MAX_COMBINATIONS, parseGrid, parseGridAxis } from './grid.js';
 import { rankSweep, runSweep, type SweepRow } from './sweep.js';
@@ -118,6 +119,16 @@ sizing: { mode: equity_fraction, fraction: 0.5 }
     });
     expect(threaded).toEqual(inline);
     expect(seen).toEqual([...Array(18).keys()].map((i) => i + 1));
+    // The strategy passed as an object (a notebook's) cannot cross to threads: the same rows, here.
+    const object = await runSweep({
+      config,
+      grid,
+      series,
+      window,
+      workers: 2,
+      definition: STRATEGIES.ema_cross_atr,
+    });
+    expect(object).toEqual(inline);
   });
 
   it('rank by a metric, best first, refused sets last; drawdown ranks smallest first', async () => {

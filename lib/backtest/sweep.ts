@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { BarSeries } from '../market/index.js';
+import type { StrategyDefinition } from '../strategy/index.js';
 import { expandGrid, type Grid, type ParamSet } from './grid.js';
 import { evaluateParams, type SweepOutcome, type SweepWindow } from './sweep-run.js';
 import { workerScript } from './worker-file.js';
@@ -16,6 +17,11 @@ export interface SweepRequest {
   readonly window: SweepWindow;
   /** Worker threads; 0 runs every set in this thread (default: one per core). */
   readonly workers?: number;
+  /**
+   * The strategy as an object (a notebook's), instead of the config's built-in or file. Objects cannot
+   * cross to worker threads: such a sweep runs in this thread (a `strategy.file` runs on all cores).
+   */
+  readonly definition?: StrategyDefinition;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -113,13 +119,13 @@ async function inWorkers(
  */
 export async function runSweep(request: SweepRequest): Promise<SweepRow[]> {
   const jobs = expandGrid(request.grid).map((params, index) => ({ index, params }));
-  const count = request.workers ?? availableParallelism();
+  const count = request.definition === undefined ? (request.workers ?? availableParallelism()) : 0;
   if (count > 0) return inWorkers(request, jobs, count);
   const rows: SweepRow[] = [];
   for (const job of jobs) {
     rows.push({
       ...job,
-      outcome: evaluateParams(request.config, job.params, request.series, request.window),
+      outcome: evaluateParams(request.config, job.params, request.series, request.window, request.definition),
     });
     request.onProgress?.(rows.length, jobs.length);
   }

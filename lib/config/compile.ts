@@ -1,8 +1,9 @@
 import type { EngineSpec } from '../engine/index.js';
-import { createStrategy } from '../strategy/index.js';
+import type { StrategyDefinition } from '../strategy/index.js';
 import { timeframe } from '../time/index.js';
 
 import type { Config } from './schema.js';
+import { definitionOf } from './strategy-ref.js';
 
 export type { Config } from './schema.js';
 
@@ -41,11 +42,14 @@ export function venueOf(config: Config): string {
 
 const orInfinity = (value: number | null): number => value ?? Number.POSITIVE_INFINITY;
 
-/** The engine spec a config describes (the same for every stream of the config). */
-export function engineSpecOf(config: Config): EngineSpec {
+/**
+ * The engine spec a config describes (the same for every stream of the config). The strategy is the
+ * config's (a built-in or its file's), or `definition` when one is passed as an object (a notebook's).
+ */
+export function engineSpecOf(config: Config, definition?: StrategyDefinition): EngineSpec {
   return {
     timeframe: timeframe(config.timeframe),
-    strategy: createStrategy(config.strategy.id, config.strategy.params),
+    strategy: (definition ?? definitionOf(config.strategy)).create(config.strategy.params),
     fill: { model: config.fill.model, stopThrough: config.fill.stop_through },
     costs: { feeBps: config.fees.fee_bps, slippageBps: config.fees.slippage_bps },
     sizing: config.sizing,

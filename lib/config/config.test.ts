@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
+import { specFingerprint } from '../engine/index.js';
 import { symbolPath } from '../market/index.js';
 import { engineSpecOf, streamsOf } from './compile.js';
 import { formatProblem, loadConfig, parseConfig } from './load.js';
@@ -65,6 +66,24 @@ describe('config validation', () => {
       'strategy.params.atr_period = 2.5: expected an integer',
     ],
     [
+      'an unknown strategy',
+      DEFAULT.replace('id: ema_cross_atr', 'id: ema_crossatr'),
+      'configs/x.yaml:8:7: strategy.id = "ema_crossatr": expected one of the built-ins (ema_cross_atr, sma_cross, rsi_reversion), or a strategy.file',
+    ],
+    [
+      'a strategy file that does not exist',
+      DEFAULT.replace('id: ema_cross_atr', 'file: ../strategies/nope.ts'),
+      'strategy.file = "../strategies/nope.ts": expected a file exporting a strategy (cannot load strategy file',
+    ],
+    [
+      "a parameter the file's strategy refuses",
+      DEFAULT.replace('id: ema_cross_atr', 'file: ../strategies/bollinger_breakout.ts').replace(
+        /params:[\s\S]*?allow_short: false\n/,
+        'params: { period: 1 }\n',
+      ),
+      'configs/x.yaml:9:21: strategy.params.period = 1: expected a number >= 2 (strategy bollinger_breakout of',
+    ],
+    [
       'broken YAML',
       DEFAULT.replace('symbols: [BTC/USD]', 'symbols: [BTC/USD'),
       'configs/x.yaml:4:1: (top level) = (unparsable YAML)',
@@ -100,6 +119,25 @@ describe('config validation', () => {
       expect((error as Error).message).toContain('capital = -5: expected a number > 0');
     }
     expect(() => loadConfig(join(dir, 'absent.yaml'))).toThrow(/cannot read config/);
+  });
+});
+
+describe('a strategy file named in a config', () => {
+  it('is found relative to the config, keeps its id, and compiles like the object it exports', async () => {
+    const text = DEFAULT.replace('id: ema_cross_atr', 'file: ../strategies/bollinger_breakout.ts').replace(
+      /params:[\s\S]*?allow_short: false\n/,
+      'params: { period: 12 }\n',
+    );
+    const result = parseConfig(text, 'configs/x.yaml');
+    if (!result.ok) throw new Error(result.error.map(formatProblem).join('\n'));
+    const { strategy } = result.value;
+    expect(strategy.id).toBe('bollinger_breakout');
+    expect(strategy.file).toBe(join(process.cwd(), 'strategies/bollinger_breakout.ts'));
+    const object = (await import('../../strategies/bollinger_breakout.js')).default;
+    const fromFile = engineSpecOf(result.value);
+    const fromObject = engineSpecOf(result.value, object);
+    expect(fromFile.strategy.params).toEqual({ period: 12, width: 2, atr_period: 14, atr_mult: 2 });
+    expect(specFingerprint(fromObject)).toBe(specFingerprint(fromFile));
   });
 });
 

@@ -1,3 +1,4 @@
 export { engineSpecOf, type Stream, simulatorUrl, streamsOf } from './compile.js';
 export { type ConfigProblem, ENV_OVERRIDES, formatProblem, loadConfig, parseConfig } from './load.js';
-export { type Config, configSchema, SYMBOL_PATTERN } from './schema.js';
+export { type Config, configSchema, type StrategyRef, SYMBOL_PATTERN } from './schema.js';
+export { definitionOf } from './strategy-ref.js';

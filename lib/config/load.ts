@@ -3,6 +3,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeSystemError, err, MjolnirError, ok, type Result } from '../core/index.js';
 import { type Config, configSchema } from './schema.js';
+import { resolveStrategyRef } from './strategy-ref.js';
 
 /** One problem in a config, located as precisely as the file allows. */
 export interface ConfigProblem {
@@ -180,7 +181,9 @@ export function parseConfig(
     return err([
       problem(['exchange'], `an exchange ccxt knows (${known.length} ids, e.g. binance, coinbase, kraken)`),
     ]);
-  return ok(parsed.data);
+  const strategy = resolveStrategyRef(parsed.data.strategy, file, expectation);
+  if (!strategy.ok) return err(strategy.error.map((p) => problem(p.path, p.expected)));
+  return ok({ ...parsed.data, strategy: strategy.value });
 }
 
 /** Reads and validates a config file; problems throw a `config_invalid` error listing every one. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STRATEGIES } from '../strategy/index.js';
+import { isStrategyId, STRATEGIES, STRATEGY_ID_PATTERN } from '../strategy/index.js';
 import { TIMEFRAMES } from '../time/index.js';
 
 const positive = z.number().positive();
@@ -9,7 +9,7 @@ const limit = positive.nullable().default(null);
 /** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE. */
 export const SYMBOL_PATTERN = /^[A-Z0-9]{2,15}\/[A-Z0-9]{2,15}(:[A-Z0-9]{2,15})?$/;
 
-const strategyIds = Object.keys(STRATEGIES) as [keyof typeof STRATEGIES, ...(keyof typeof STRATEGIES)[]];
+const builtins = Object.keys(STRATEGIES).join(', ');
 
 /** The schema of configs/*.yaml. Unknown keys are errors, so a typo never silently falls back to a default. */
 export const configSchema = z
@@ -24,8 +24,10 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." or "-"')
       .optional(),
+    /** A built-in by `id`, or a file of one's own (`file`, relative to the config; `id` picks one of several). */
     strategy: z.strictObject({
-      id: z.enum(strategyIds),
+      id: z.string().regex(STRATEGY_ID_PATTERN, 'a strategy id (lower case letters, digits, "_")').optional(),
+      file: z.string().min(1).optional(),
       params: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
     }),
     fill: z
@@ -92,8 +94,16 @@ export const configSchema = z
       }),
   })
   .superRefine((config, context) => {
+    // A file's strategy is loaded and its parameters checked once the config is known (parseConfig).
+    const { id, file } = config.strategy;
+    if (file !== undefined) return;
+    if (id === undefined || !isStrategyId(id)) {
+      const expected = `one of the built-ins (${builtins}), or a strategy.file of your own`;
+      context.addIssue({ code: 'custom', path: ['strategy', 'id'], message: expected });
+      return;
+    }
     // Strategy parameters are validated by the strategy's own schema, reported under strategy.params.
-    const definition = STRATEGIES[config.strategy.id];
+    const definition = STRATEGIES[id];
     const parsed = definition.params.safeParse(config.strategy.params);
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
@@ -101,5 +111,12 @@ export const configSchema = z
     }
   });
 
-/** A validated config. */
-export type Config = z.infer<typeof configSchema>;
+/** Which strategy a config runs: a built-in `id`, or the (absolute) `file` it was loaded from and its id. */
+export interface StrategyRef {
+  readonly id: string;
+  readonly file?: string;
+  readonly params: Record<string, number | boolean>;
+}
+
+/** A validated config (the strategy resolved: its id known, a file's path absolute). */
+export type Config = Omit<z.infer<typeof configSchema>, 'strategy'> & { readonly strategy: StrategyRef };

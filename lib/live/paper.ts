@@ -5,6 +5,7 @@ import { createEngine } from '../engine/index.js';
 import { marketDataFor } from '../exchange/index.js';
 import type { MarketDataSource } from '../market/index.js';
 import { Lake } from '../store/index.js';
+import type { StrategyDefinition } from '../strategy/index.js';
 import type { Clock } from '../time/index.js';
 import { timeframe } from '../time/index.js';
 import { ExchangeClock } from './exchange-clock.js';
@@ -29,6 +30,8 @@ export interface PaperOptions {
   /** Aborting it stops the loop gracefully after the iterations in flight. */
   readonly signal: AbortSignal;
   readonly sourceFor?: (config: Config, stream: Stream) => MarketDataSource;
+  /** The strategy as an object (instead of the config's built-in or file), with the config's params. */
+  readonly definition?: StrategyDefinition;
 }
 
 const flag = (value: string | undefined) => value === '1' || value === 'true';
@@ -66,7 +69,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
       `DRY_RUN=${dryRun} asks for real orders: Mjölnir only paper-trades, refusing to start`,
     );
   }
-  const spec = engineSpecOf(config);
+  const spec = engineSpecOf(config, options.definition);
   const streams = streamsOf(config);
   const settings: StreamSettings = {
     historyBars: Math.max(config.paper.history_bars, spec.strategy.warmupBars + 1),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Atr, Ema } from '../features/index.js';
 import type { Bar } from '../market/index.js';
 import { crossSignal } from './cross.js';
-import type { Strategy, StrategyDefinition } from './types.js';
+import { defineStrategy } from './define.js';
+import type { StrategyRules } from './types.js';
 import { emaStable, wilderStable } from './warmup.js';
 
 const params = z
@@ -27,21 +28,22 @@ interface Features {
   previousSpread: number;
 }
 
-function create(p: Params): Strategy<Features> {
+function features(p: Params): Features {
   return {
-    id: 'ema_cross_atr',
-    params: p,
+    fast: new Ema(p.fast),
+    slow: new Ema(p.slow),
+    atr: new Atr(p.atr_period),
+    spread: Number.NaN,
+    previousSpread: Number.NaN,
+  };
+}
+
+function rules(p: Params): StrategyRules<Features> {
+  return {
     // The spread needs the slow EMA, its previous value one more bar; the ATR needs period + 1 bars.
     warmupBars: Math.max(p.slow + 1, p.atr_period + 1),
     stableWarmupBars: Math.max(emaStable(p.slow), emaStable(p.fast), wilderStable(p.atr_period)) + 2,
     allowShort: p.allow_short,
-    createFeatures: () => ({
-      fast: new Ema(p.fast),
-      slow: new Ema(p.slow),
-      atr: new Atr(p.atr_period),
-      spread: Number.NaN,
-      previousSpread: Number.NaN,
-    }),
     update(f, bar) {
       f.fast.update(bar.close);
       f.slow.update(bar.close);
@@ -67,9 +69,10 @@ function create(p: Params): Strategy<Features> {
 }
 
 /** EMA crossover with an ATR stop (the default strategy): long on a fast-over-slow cross, out on the reverse. */
-export const emaCrossAtr: StrategyDefinition<Params> = {
+export const emaCrossAtr = defineStrategy({
   id: 'ema_cross_atr',
   summary: 'EMA(fast) crosses EMA(slow); stop at atr_mult x ATR(atr_period) from entry, optionally trailing',
   params,
-  create: (p) => create(p) as unknown as Strategy,
-};
+  features,
+  rules,
+});

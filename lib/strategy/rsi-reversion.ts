@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Atr, Rsi } from '../features/index.js';
-import type { Signal, Strategy, StrategyDefinition } from './types.js';
+import { defineStrategy } from './define.js';
+import type { Signal, StrategyRules } from './types.js';
 import { wilderStable } from './warmup.js';
 
 const params = z
@@ -27,15 +28,16 @@ interface Features {
   previousRsi: number;
 }
 
-function create(p: Params): Strategy<Features> {
+function features(p: Params): Features {
+  return { rsi: new Rsi(p.period), atr: new Atr(p.atr_period), previousRsi: Number.NaN };
+}
+
+function rules(p: Params): StrategyRules<Features> {
   return {
-    id: 'rsi_reversion',
-    params: p,
     // RSI needs period + 1 bars, its previous value one more; the ATR needs atr_period + 1.
     warmupBars: Math.max(p.period + 2, p.atr_period + 1),
     stableWarmupBars: Math.max(wilderStable(p.period), wilderStable(p.atr_period)) + 2,
     allowShort: p.allow_short,
-    createFeatures: () => ({ rsi: new Rsi(p.period), atr: new Atr(p.atr_period), previousRsi: Number.NaN }),
     update(f, bar) {
       f.previousRsi = f.rsi.value;
       f.rsi.update(bar.close);
@@ -56,9 +58,10 @@ function create(p: Params): Strategy<Features> {
 }
 
 /** RSI mean reversion: long when RSI dips under `oversold`, out at `exit_level`; ATR stop. */
-export const rsiReversion: StrategyDefinition<Params> = {
+export const rsiReversion = defineStrategy({
   id: 'rsi_reversion',
   summary: 'RSI(period) crosses into oversold/overbought; exit at exit_level; stop at atr_mult x ATR',
   params,
-  create: (p) => create(p) as unknown as Strategy,
-};
+  features,
+  rules,
+});

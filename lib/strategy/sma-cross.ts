@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Sma } from '../features/index.js';
 import { crossSignal } from './cross.js';
-import type { Strategy, StrategyDefinition } from './types.js';
+import { defineStrategy } from './define.js';
+import type { StrategyRules } from './types.js';
 
 const params = z
   .strictObject({
@@ -22,20 +23,21 @@ interface Features {
   previousSpread: number;
 }
 
-function create(p: Params): Strategy<Features> {
+function features(p: Params): Features {
   return {
-    id: 'sma_cross',
-    params: p,
+    fast: new Sma(p.fast),
+    slow: new Sma(p.slow),
+    spread: Number.NaN,
+    previousSpread: Number.NaN,
+  };
+}
+
+function rules(p: Params): StrategyRules<Features> {
+  return {
     warmupBars: p.slow + 1,
     // A simple average has no memory beyond its window: valid is stable.
     stableWarmupBars: p.slow + 1,
     allowShort: p.allow_short,
-    createFeatures: () => ({
-      fast: new Sma(p.fast),
-      slow: new Sma(p.slow),
-      spread: Number.NaN,
-      previousSpread: Number.NaN,
-    }),
     update(f, bar) {
       f.fast.update(bar.close);
       f.slow.update(bar.close);
@@ -52,9 +54,10 @@ function create(p: Params): Strategy<Features> {
 }
 
 /** SMA crossover with an optional percentage stop. */
-export const smaCross: StrategyDefinition<Params> = {
+export const smaCross = defineStrategy({
   id: 'sma_cross',
   summary: 'SMA(fast) crosses SMA(slow); optional stop at stop_pct below/above entry',
   params,
-  create: (p) => create(p) as unknown as Strategy,
-};
+  features,
+  rules,
+});

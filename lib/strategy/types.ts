@@ -11,10 +11,20 @@ export type Signal = -1 | 0 | 1;
  * A strategy: a small object of pure functions over its indicator state. It declares its warmup,
  * entry and exit rules and its stop; the engine owns sequencing, fills, risk and bookkeeping.
  */
-export interface Strategy<F extends FeatureSet = FeatureSet> {
-  readonly id: StrategyId;
-  /** The validated parameters, as given in config. */
-  readonly params: Readonly<Record<string, number | boolean>>;
+export interface Strategy<F extends FeatureSet = FeatureSet> extends StrategyRules<F> {
+  /** The definition's id (built-in or defined with defineStrategy). */
+  readonly id: string;
+  /** The validated parameters, as given in config (defaults applied). */
+  readonly params: StrategyParams;
+  /** Fresh indicator state. */
+  createFeatures(): F;
+}
+
+/** Parameters a strategy takes: numbers and flags by name. */
+export type StrategyParams = Readonly<Record<string, number | boolean>>;
+
+/** The rules of a strategy over its features, what a `defineStrategy` rules() returns. */
+export interface StrategyRules<F extends FeatureSet = FeatureSet> {
   /** Valid bars needed (the current one included) before `valid` can be true. */
   readonly warmupBars: number;
   /**
@@ -24,8 +34,6 @@ export interface Strategy<F extends FeatureSet = FeatureSet> {
   readonly stableWarmupBars: number;
   /** Whether short entries are taken (otherwise a short signal only closes a long). */
   readonly allowShort: boolean;
-  /** Fresh indicator state. */
-  createFeatures(): F;
   /** Advances the indicators with one closed, valid bar. The only function that mutates features. */
   update(features: F, bar: Bar): void;
   /** True when every value the rules read is finite and usable. */
@@ -44,12 +52,18 @@ export interface Strategy<F extends FeatureSet = FeatureSet> {
   describe(features: F): Record<string, number>;
 }
 
-/** A named strategy with its parameter schema and constructor. */
-export interface StrategyDefinition<P extends Record<string, number | boolean>> {
-  readonly id: StrategyId;
+/**
+ * A named strategy with its parameter schema and constructor, made by `defineStrategy` (the built-ins
+ * too): what the registry holds, a config's `strategy.file` exports, and hosts accept as an object.
+ */
+export interface StrategyDefinition {
+  readonly id: string;
   readonly summary: string;
-  readonly params: z.ZodType<P>;
-  create(params: P): Strategy;
+  /** Parses raw parameters, defaults applied (issues carry the parameter's path). */
+  readonly params: z.ZodType<StrategyParams, unknown>;
+  /** The strategy for raw parameters (validated: bad ones are an `input_invalid` error naming them). */
+  create(rawParams?: unknown): Strategy;
+  readonly [key: symbol]: unknown;
 }
 
 /** Identifiers of the built-in strategies. */
