@@ -1,7 +1,7 @@
 import type { Engine, EngineState } from '../engine/index.js';
 import { Replayer, type ReplaySink, type ReplayVisit, ROW_NEXT, StepOutput } from '../engine/index.js';
 import type { JournalStream } from '../journal/index.js';
-import { featuresCell, TradeLines } from '../journal/index.js';
+import { featuresCell, TradeLines, writeStep } from '../journal/index.js';
 import { type BarSeries, loadBar, mutableBar } from '../market/index.js';
 import type { DecisionOutput } from './decision-output.js';
 import type { SlotInputs } from './inputs.js';
@@ -53,17 +53,11 @@ export async function decideWindow(input: {
   // A step on its own: host skips, bars after empty slots, bars that fill, and every bar explained.
   const visit: ReplayVisit = (out, barIndex, bar) => {
     if (!out.accepted || out.ts < start) return;
-    // Empty slots before this one (rare): the same rows journalRows gives LIVE.
-    for (let g = 0; g < out.gapCount; g++) {
-      const ts = out.gapFirstTs + g * tfMs;
-      if (ts < start || ts > end) continue;
-      output.missing(ts, out);
-      decisions++;
-    }
-    if (out.ts > end) return;
+    // The rows of the window, through the mapping LIVE's journal uses too.
     const ownBar = barIndex >= 0;
-    output.decided(out, out.equity, ownBar ? bar : null, ownBar && input.explain ? features() : '');
-    decisions++;
+    const text = ownBar && input.explain ? features() : '';
+    decisions += writeStep(out, tfMs, output, ownBar ? bar : null, text, start, end);
+    if (out.ts > end) return;
     for (const event of out.events)
       if (event.kind === 'close') {
         tradeLines.write(input.trades.sink, event);

@@ -74,13 +74,14 @@ describe('decision outputs', () => {
         out.stop = r.stop;
         out.qty = r.qty;
         out.fillPrice = r.fill;
+        out.equity = r.equity;
         out.gapSide = r.side as -1 | 0 | 1;
         out.gapStop = r.stop;
         out.gapQty = r.qty;
         for (const output of [inline, threaded]) {
           // Every ninth row an empty slot before it, as the engine reports them.
           if (i % 9 === 0) output.missing(r.ts - 1, out);
-          output.decided(out, r.equity, r.bar, '');
+          output.decided(out, r.bar, '');
         }
         if (i % 500 === 0) await threaded.drain();
       }
@@ -126,8 +127,8 @@ describe('decision outputs', () => {
           continue;
         }
         Object.assign(out, { ts: r.ts, action: r.action, reason: r.reason, side: r.side, close: r.close });
-        Object.assign(out, { stop: r.stop, qty: r.qty, fillPrice: r.fill });
-        output.decided(out, r.equity, r.bar, '');
+        Object.assign(out, { stop: r.stop, qty: r.qty, fillPrice: r.fill, equity: r.equity });
+        output.decided(out, r.bar, '');
         if (i % 300 === 0) await output.drain();
       }
       await output.finish();

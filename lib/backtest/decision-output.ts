@@ -4,23 +4,22 @@ import { MjolnirError } from '../core/index.js';
 import type { StepOutput } from '../engine/index.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/index.js';
 import type { JournalStream } from '../journal/index.js';
-import { ByteSink, DecisionLines } from '../journal/index.js';
-import type { MutableBar } from '../market/index.js';
+import { ByteSink, DecisionLines, type DecisionSink } from '../journal/index.js';
+import type { Bar, MutableBar } from '../market/index.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
 import { returnFormatWorker, takeFormatWorkers } from './format-pool.js';
 import type { FormatMessage } from './format-worker.js';
 import type { OutputFile } from './output-file.js';
 
-/** Where a backtest's decision rows go, in order: formatted here, or on worker threads. */
-export interface DecisionOutput {
-  /** The row of a step's own slot; `bar` is the bar decided (null for a host skip). */
-  decided(out: StepOutput, equity: number, bar: MutableBar | null, features: string): void;
+/**
+ * Where a backtest's decision rows go, in order: formatted here, or on worker threads. A DecisionSink
+ * (rows through `writeStep`, the mapping every host uses), plus the hot path's common row.
+ */
+export interface DecisionOutput extends DecisionSink {
   /** Where the numbers of a `fromCells` row go: ts, close, stop, qty, fill, equity (CELL_*). */
   readonly cells: Float64Array;
   /** The row of a bar's own slot without feature text, its numbers in `cells` (the backtest's common row). */
   fromCells(action: number, reason: number, side: number, bar: MutableBar): void;
-  /** The row of an empty slot at `ts` before the step's own (skip, bar_missing). */
-  missing(ts: number, out: StepOutput): void;
   /** Writes out what is ready and waits while too much is in flight: call between replay pieces. */
   drain(): Promise<void>;
   /** Every row added is in the file (not yet committed). */
@@ -45,7 +44,7 @@ export class InlineOutput implements DecisionOutput {
     this.cells = lines.cells;
   }
 
-  decided(out: StepOutput, equity: number, bar: MutableBar | null, features: string): void {
+  decided(out: StepOutput, bar: Bar | null, features: string): void {
     const { file, lines } = this;
     lines.write(
       file.sink,
@@ -57,7 +56,7 @@ export class InlineOutput implements DecisionOutput {
       out.stop,
       out.qty,
       out.fillPrice,
-      equity,
+      out.equity,
       bar ?? '',
       features,
       this.strategy,
@@ -238,8 +237,8 @@ export class ThreadedOutput implements DecisionOutput {
     this.wake?.();
   }
 
-  decided(out: StepOutput, equity: number, bar: MutableBar | null): void {
-    this.columns.decided(out, equity, bar);
+  decided(out: StepOutput, bar: Bar | null): void {
+    this.columns.decided(out, out.equity, bar);
     if (this.columns.full) this.dispatch();
   }
 

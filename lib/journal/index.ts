@@ -25,6 +25,7 @@ export { featuresCell } from './format.js';
 export { DataLayout } from './layout.js';
 export { readDecisions, readTrades } from './read.js';
 export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
+export { type DecisionSink, RowCollector, writeStep } from './step-rows.js';
 export { DecisionTable, type LineSource, TradeTable } from './table.js';
 export { JournalTail, type TailRead } from './tail.js';
 export { TradeJournal } from './trade-journal.js';

@@ -1,4 +1,4 @@
-export { Decider, type Fed, journalRows } from './decider.js';
+export { Decider, type Fed } from './decider.js';
 export { ExchangeClock } from './exchange-clock.js';
 export { FailureLog } from './failure-log.js';
 export { readKillSwitch } from './kill-switch.js';

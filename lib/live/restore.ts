@@ -2,11 +2,17 @@ import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineContext, EngineState, Trade } from '../engine/index.js';
 import { replay } from '../engine/index.js';
 import type { DecisionJournal, DecisionRow, JournalStream } from '../journal/index.js';
-import { type TradeJournal, type TradeRow, tradeRow } from '../journal/index.js';
+import {
+  featuresCell,
+  RowCollector,
+  type TradeJournal,
+  type TradeRow,
+  tradeRow,
+  writeStep,
+} from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import { timeframe } from '../time/index.js';
-import { journalRows } from './decider.js';
 import type { Logger } from './logger.js';
 import { type LiveManifest, readSnapshot } from './persistence.js';
 
@@ -120,8 +126,9 @@ export async function restoreState(input: {
       .filter((r) => HOST_SKIPS.has(r.reason))
       .map((r) => [r.ts_ms as number, r.reason as 'fetch_failed' | 'persist_failed']),
   );
-  const produced: DecisionRow[] = [];
+  const collector = new RowCollector(input.stream, engine.spec.strategy.id, engine.fingerprint);
   const trades: Trade[] = [];
+  const features = () => featuresCell(engine.spec.strategy.describe(state.features));
   replay(
     engine,
     state,
@@ -133,11 +140,13 @@ export async function restoreState(input: {
       barByBar: true,
     },
     (out, barIndex, bar) => {
-      const fed = journalRows(engine, state, input.stream, out, barIndex < 0 ? null : bar);
-      for (const decision of fed.decisions) if (decision.ts_ms >= firstVerified) produced.push(decision);
-      trades.push(...fed.trades);
+      if (!out.accepted) return;
+      const own = barIndex < 0 ? null : bar;
+      writeStep(out, engine.spec.timeframe.ms, collector, own, own === null ? '' : features(), firstVerified);
+      for (const event of out.events) if (event.kind === 'close') trades.push(event);
     },
   );
+  const produced = collector.rows;
   toVerify.forEach((row, i) => {
     const replayed = produced[i];
     if (replayed === undefined || !sameDecision(row, replayed)) {
