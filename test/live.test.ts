@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { DataLayout, hasErrorCode, MjolnirError, TestClock } from '@mjolnir/lib';
-import { runPaper } from '@mjolnir/lib/live';
+import { DataLayout, hasErrorCode, MjolnirError, type Scheduler, TestClock } from '@mjolnir/lib';
+import { MemoryLogger, runPaper } from '@mjolnir/lib/live';
 import type { SimServer } from '@mjolnir/lib/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -274,16 +274,51 @@ describe('restarts', () => {
   });
 });
 
+/** The test clock as the paper loop's scheduler: polls jump through simulated time; it stops at `end`. */
+function pacedUntil(end: number, controller: AbortController): Scheduler {
+  return {
+    elapsed: () => clock.elapsed(),
+    async sleep(ms, signal) {
+      await clock.sleep(ms, signal);
+      if (clock.now() >= end) controller.abort();
+    },
+  };
+}
+
+describe('runPaper driven in-process', () => {
+  it('is paced by the injected scheduler: three simulated hours, one poll a minute, every bar decided once', async () => {
+    const root = tempRoot();
+    const config = liveConfig(sim.port, 'paper: { history_bars: 60, poll_ms: 60000 }');
+    const controller = new AbortController();
+    const began = clock.now();
+    const end = began + 36 * BAR;
+    const log = new MemoryLogger();
+    const outcome = await runPaper({
+      config,
+      dataRoot: root,
+      clock,
+      log,
+      env: {},
+      signal: controller.signal,
+      scheduler: pacedUntil(end, controller),
+    });
+    expect(outcome).toEqual({ failed: [], iterations: 180 });
+    const rows = readJournal(root);
+    expectContiguous(rows);
+    // The first poll decides the newest closed bar, the last poll (a minute before the end) its own.
+    expect(rows[0]!.ts_ms).toBe(Math.floor(began / BAR) * BAR);
+    expect(rows.at(-1)!.ts_ms).toBe(Math.floor((end - 60_000) / BAR) * BAR);
+    expect(log.entries.at(-1)!.message).toBe('Shutdown complete');
+  });
+});
+
 describe('several streams', () => {
   it("isolates streams: one stream's failure stops it alone; shutdown is graceful", async () => {
     const root = tempRoot();
-    const config = liveConfig(sim.port, 'paper: { history_bars: 60, poll_ms: 20 }');
+    const config = liveConfig(sim.port, 'paper: { history_bars: 60, poll_ms: 60000 }');
     const twoStreams = { ...config, symbols: ['BTC/USDT', 'DOGE/USDT'] };
     const controller = new AbortController();
-    const ticking = setInterval(() => clock.advance(BAR), 30);
-    const { MemoryLogger } = await import('@mjolnir/lib/live');
     const log = new MemoryLogger();
-    const stopping = setTimeout(() => controller.abort(), 2_500);
     const outcome = await runPaper({
       config: twoStreams,
       dataRoot: root,
@@ -291,9 +326,8 @@ describe('several streams', () => {
       log,
       env: {},
       signal: controller.signal,
+      scheduler: pacedUntil(clock.now() + 10 * BAR, controller),
     });
-    clearInterval(ticking);
-    clearTimeout(stopping);
     expect(outcome.failed.map((f) => [f.stream, (f.error as MjolnirError).code])).toEqual([
       ['sim DOGE/USDT 5m', 'bad_symbol'],
     ]);

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import { createEngine } from '../engine/index.js';
@@ -6,8 +5,7 @@ import { marketDataFor } from '../exchange/index.js';
 import type { MarketDataSource } from '../market/index.js';
 import { Lake } from '../store/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
-import type { Clock } from '../time/index.js';
-import { timeframe } from '../time/index.js';
+import { type Clock, realScheduler, type Scheduler, timeframe } from '../time/index.js';
 import { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
@@ -29,6 +27,8 @@ export interface PaperOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborting it stops the loop gracefully after the iterations in flight. */
   readonly signal: AbortSignal;
+  /** How polls are paced (default real timers; a TestClock drives the loop in-process). */
+  readonly scheduler?: Scheduler;
   readonly sourceFor?: (config: Config, stream: Stream) => MarketDataSource;
   /** The strategy as an object (instead of the config's built-in or file), with the config's params. */
   readonly definition?: StrategyDefinition;
@@ -43,25 +43,13 @@ export function pollInterval(config: Config): number {
   return Math.min(30_000, Math.max(50, Math.round(timeframe(config.timeframe).ms / rate / 20)));
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * The LIVE paper loop over every stream of a config. Paper only: no code path places an order, and a
  * request for real trading (DRY_RUN=0) is refused before anything starts.
  */
 export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
   const { config, env, log, signal } = options;
+  const scheduler = options.scheduler ?? realScheduler;
   const dryRun = env['DRY_RUN'];
   if (dryRun !== undefined && /^(0|false|no)$/i.test(dryRun)) {
     throw new MjolnirError(
@@ -129,10 +117,10 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
         fetchFailures,
       });
       while (!signal.aborted) {
-        const started = performance.now();
+        const started = scheduler.elapsed();
         await loop.iterate();
         iterations++;
-        await sleep(Math.max(0, poll - (performance.now() - started)), signal);
+        await scheduler.sleep(Math.max(0, poll - (scheduler.elapsed() - started)), signal);
       }
     } catch (error) {
       streamLog.error(

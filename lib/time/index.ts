@@ -1,4 +1,4 @@
-export { type Clock, systemClock, TestClock } from './clock.js';
+export { type Clock, realScheduler, type Scheduler, systemClock, TestClock } from './clock.js';
 export {
   alignDown,
   closeOfOpen,
