@@ -1,5 +1,5 @@
 /**
- * The host conformance suite (lib/journal/test-support/conformance.ts) run against every host that
+ * The host conformance suite (./test-support/conformance.ts) run against every host that
  * turns bars into journals: the engine's step is its reference; the paper loop's decider into its
  * durable journals; the backtest's window decider formatting inline, and on worker threads in small
  * batches (so rows cross many batch edges).
@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../engine/index.js';
 import { DecisionJournal, DecisionLines, TradeJournal, tradeRow } from '../journal/index.js';
+import { Decider } from '../live/index.js';
+import { decideWindow } from './decide.js';
+import { type DecisionOutput, InlineOutput, ThreadedOutput } from './decision-output.js';
+import { OutputFile } from './output-file.js';
 import {
   describeHostConformance,
   type JournalBytes,
   type Scenario,
   slots,
-} from '../journal/test-support/conformance.js';
-import { Decider } from '../live/index.js';
-import { decideWindow } from './decide.js';
-import { type DecisionOutput, InlineOutput, ThreadedOutput } from './decision-output.js';
-import { OutputFile } from './output-file.js';
+} from './test-support/conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mjolnir-conformance-'));
 let runs = 0;

@@ -9,6 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { Decision, EngineContext, EngineSpec, HostSkipReason, TradeEvent } from '../../engine/index.js';
 import { createEngine, decisionsOf, markToMarket, RUNNING, StepOutput, WARMUP } from '../../engine/index.js';
 import {
+  ByteSink,
+  DecisionLines,
+  decisionRow,
+  featuresCell,
+  type JournalStream,
+  TradeLines,
+} from '../../journal/index.js';
+import {
   type Bar,
   type BarSeries,
   barAt,
@@ -21,11 +29,6 @@ import {
 import { NO_RISK_LIMITS } from '../../risk/index.js';
 import { createStrategy } from '../../strategy/index.js';
 import { timeframe, tsMs } from '../../time/index.js';
-import { ByteSink } from '../byte-sink.js';
-import { DecisionLines } from '../decision-lines.js';
-import { decisionRow, type JournalStream } from '../decisions.js';
-import { featuresCell } from '../format.js';
-import { TradeLines } from '../trades.js';
 
 const TF = timeframe('5m');
 const T0 = tsMs(Date.UTC(2024, 6, 1));
