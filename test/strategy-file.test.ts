@@ -75,6 +75,11 @@ describe('a strategy in a file of its own', () => {
     const window = { start: bounds.first + 400 * BAR, end: bounds.last };
     const env = { START_TS_MS: String(window.start), END_TS_MS: String(window.end) };
     expect(await made('backtest', { ...env, RUNID: 'file' })).toMatch(/^RUNID\s+file$/m);
+    const strategyFile = join(ROOT, 'strategies/bollinger_breakout.ts');
+    expect(JSON.parse(readFileSync(new DataLayout(root).manifest('file'), 'utf8')).strategy_file).toEqual({
+      path: strategyFile,
+      sha256: sha(strategyFile),
+    });
     expect(await made('lookahead', env)).toMatch(
       /^PASS: every decision up to each cut equals the full run$/m,
     );

@@ -84,6 +84,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
             ...(options.warmupFrom === undefined ? {} : { warmupFrom: options.warmupFrom }),
             codeVersion: codeVersion(),
             now: systemClock.now(),
+            strategyFile: config.strategy.file,
             ...(options.explain ? { explain: true } : {}),
           });
           const p = result.performance;
@@ -189,6 +190,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
           runId,
           codeVersion: codeVersion(),
           now: systemClock.now(),
+          strategyFile: config.strategy.file,
         });
         if (outcome.specWarning) io.stderr.write(`warning: ${outcome.specWarning}\n`);
         io.stdout.write(`DATA_TAG=${stream.tag}\nRUNID=${runId}\n`);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
@@ -38,6 +40,8 @@ export interface BacktestRequest {
   readonly formatThreads?: number;
   /** Wall time, for the manifest only. */
   readonly now: number;
+  /** The file the strategy was loaded from (a config's `strategy.file`): named and hashed in the manifest. */
+  readonly strategyFile?: string | undefined;
 }
 
 /** What a backtest produced. */
@@ -65,6 +69,11 @@ export interface WindowCoverage {
   readonly decidedThrough: number;
   /** Slots of the window after the last stored bar, not decided. */
   readonly slotsAfterData: number;
+}
+
+/** A file's path and SHA-256: which code a run's strategy was. */
+function fileIdentity(path: string): { path: string; sha256: string } {
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
 }
 
 /** The window's coverage by `fed`, and what to say about it. */
@@ -153,6 +162,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       code_version: request.codeVersion,
       spec: engine.fingerprint,
       config: describeSpec(spec),
+      strategy_file: request.strategyFile === undefined ? null : fileIdentity(request.strategyFile),
       window: { start_ts_ms: start, end_ts_ms: end },
       decided: {
         first_ts_ms: start,

@@ -45,7 +45,14 @@ export interface EqflatOutcome {
  */
 export async function eqflat(
   lake: Lake,
-  options: { spec: EngineSpec; stream: Stream; runId: string; codeVersion: string; now: number },
+  options: {
+    spec: EngineSpec;
+    stream: Stream;
+    runId: string;
+    codeVersion: string;
+    now: number;
+    strategyFile?: string | undefined;
+  },
 ): Promise<EqflatOutcome> {
   const { stream, spec } = options;
   const layout = lake.layout;
@@ -70,6 +77,7 @@ export async function eqflat(
     live: { tag: stream.tag, decisions: live },
     codeVersion: options.codeVersion,
     now: options.now,
+    strategyFile: options.strategyFile,
   });
   const result = compareRuns(
     {

@@ -28,7 +28,7 @@ function refuse(id: string, message: string): never {
   throw new MjolnirError('input_invalid', `strategy ${id}: ${message}`);
 }
 
-/** The rules a create() returned, checked: what the engine relies on without looking again. */
+/** The rules a rules() returned, checked: what the engine relies on without looking again. */
 function checkRules(id: string, rules: StrategyRules<FeatureSet>): void {
   if (typeof rules !== 'object' || rules === null || Object.getPrototypeOf(rules) !== Object.prototype)
     refuse(id, 'rules() must return a plain object');
@@ -47,8 +47,8 @@ function checkRules(id: string, rules: StrategyRules<FeatureSet>): void {
 }
 
 /**
- * Defines a strategy, typed end to end: `create` receives the parameters exactly as the schema parses
- * them, and the type `features` returns flows into every rule. The result is what configs name, the
+ * Defines a strategy, typed end to end: `features` and `rules` receive the parameters exactly as the
+ * schema parses them, and the type `features` returns flows into every rule. The result is what configs name, the
  * registry holds, and every host (backtest, paper loop, sweep, lookahead proof, notebooks) accepts.
  *
  * ```ts
