@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format health bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED
 # DuckDB's threads fragment upward for hours; with two it levels off (make bench-soak).
 paper: build ## the LIVE paper loop without Docker (CONFIG, default configs/sim.yaml; DATA_TAG, DATA_ROOT)
 	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(CLI) paper -c $${CONFIG:-configs/sim.yaml}
+
+health: build ## healthcheck of the LIVE streams (all under DATA_ROOT, or CONFIG's): exit 0 OK, 1 WARN (STRICT=1 only), 2 FAIL; JSON=1
+	$(CLI) health
 
 backtest: build ## windowed backtest (START_TS_MS, END_TS_MS, RUNID, DATA_TAG, CONFIG; STOP_THROUGH=1)
 	$(CLI) backtest

@@ -3,6 +3,7 @@ import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEngine } from './commands/engine.js';
+import { registerHealth } from './commands/health.js';
 import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
 import { registerPaper } from './commands/paper.js';
@@ -31,6 +32,7 @@ export function createProgram(io: CliIo): Command {
     registerStrategies,
     registerSim,
     registerPaper,
+    registerHealth,
     registerMarketData,
     registerLake,
     registerBacktest,

@@ -61,6 +61,7 @@ export {
   WARMUP,
 } from './engine/index.js';
 export * from './features/index.js';
+export * from './health/index.js';
 export {
   CodeColumn,
   CsvJournal,
@@ -94,8 +95,10 @@ export {
   TradeLines,
   type TradeRow,
   TradeTable,
+  type TrailingDecision,
   tradeCells,
   tradeRow,
+  trailingDecisions,
   writeStep,
 } from './journal/index.js';
 export * from './market/index.js';

@@ -36,4 +36,5 @@ export {
   tradeCells,
   tradeRow,
 } from './trades.js';
+export { type TrailingDecision, trailingDecisions } from './trailing.js';
 export { formatNumber, parseNumber } from './values.js';

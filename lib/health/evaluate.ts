@@ -1,0 +1,223 @@
+import type { Reason } from '../engine/index.js';
+import type { TrailingDecision } from '../journal/index.js';
+import { isoUtc, type TimeframeLabel, timeframe } from '../time/index.js';
+
+export type Verdict = 'OK' | 'WARN' | 'FAIL';
+
+/** One check: its status, the figure it judged, and why in words. */
+export interface Check {
+  readonly name: string;
+  readonly status: Verdict;
+  readonly figure: string;
+  readonly cause: string;
+}
+
+/** What is on disk about one LIVE stream (gathered by the host; judged here, purely). */
+export interface StreamFacts {
+  readonly tag: string;
+  readonly symbol: string;
+  readonly timeframe: TimeframeLabel;
+  /** The journal's last rows, oldest first. */
+  readonly decisions: readonly TrailingDecision[];
+  /** Close time of the newest raw bar stored, or null when none. */
+  readonly newestRawTs: number | null;
+  /** Age of the paper loop's lock file (refreshed every 10 s while it runs), or null without one. */
+  readonly lockAgeMs: number | null;
+}
+
+export interface HealthFacts {
+  /** Now, by the exchange's clock when reachable, else the injected clock. */
+  readonly now: number;
+  readonly killSwitch: { readonly on: boolean; readonly flatten: boolean };
+  readonly streams: readonly StreamFacts[];
+}
+
+export interface HealthOptions {
+  /** Strict: WARN exits 1 (operator mode exits 0 on WARN). */
+  readonly strict: boolean;
+  /** Bars a decision (or raw bar) may lag the last closed slot before it is stale. */
+  readonly graceBars: number;
+  /** Clean trailing cadence steps needed after a restart or downtime. */
+  readonly cadenceGrace: number;
+  /** Trailing rows in which skip markers count as recent. */
+  readonly recentRows: number;
+  /** A lock not refreshed for this long means no process holds the stream. */
+  readonly heartbeatMs: number;
+}
+
+export const DEFAULT_HEALTH: HealthOptions = {
+  strict: false,
+  graceBars: 2,
+  cadenceGrace: 12,
+  recentRows: 12,
+  heartbeatMs: 30_000,
+};
+
+/** Skip reasons that mean the host could not fetch, store or trust a bar. */
+export const SKIP_MARKERS: ReadonlySet<Reason> = new Set([
+  'fetch_failed',
+  'persist_failed',
+  'bar_invalid',
+  'cadence_failed',
+]);
+
+export interface StreamHealth {
+  readonly stream: string;
+  readonly status: Verdict;
+  readonly checks: readonly Check[];
+}
+
+export interface HealthReport {
+  readonly status: Verdict;
+  readonly mode: 'operator' | 'strict';
+  readonly now: number;
+  readonly streams: readonly StreamHealth[];
+}
+
+const RANK: Record<Verdict, number> = { OK: 0, WARN: 1, FAIL: 2 };
+export const worst = (verdicts: readonly Verdict[]): Verdict =>
+  verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'OK');
+
+const check = (name: string, status: Verdict, figure: string, cause: string): Check => ({
+  name,
+  status,
+  figure,
+  cause,
+});
+
+/** How far `ts` lags the last slot closed by `now`, judged against the grace. */
+function staleness(name: string, what: string, ts: number | null, now: number, tfMs: number, grace: number) {
+  const expected = Math.floor(now / tfMs) * tfMs;
+  if (ts === null) return check(name, 'FAIL', 'none', `no ${what} yet`);
+  const lag = Math.max(0, Math.round((expected - ts) / tfMs));
+  const figure = `${lag} bar(s) behind ${isoUtc(expected)}`;
+  return lag <= grace
+    ? check(name, 'OK', figure, `the last ${what} is ${isoUtc(ts)}`)
+    : check(
+        name,
+        'FAIL',
+        figure,
+        `the last ${what} is ${isoUtc(ts)}, more than ${grace} bar(s) ago: is the loop running?`,
+      );
+}
+
+/** Clean steps at the end of the journal: one bar apart, no empty or skipped slot. */
+export function cleanTrailingCadence(rows: readonly TrailingDecision[], tfMs: number): number {
+  let clean = 0;
+  for (let i = rows.length - 1; i > 0; i--) {
+    const row = rows[i]!;
+    if (row.ts - rows[i - 1]!.ts !== tfMs || row.reason === 'bar_missing' || SKIP_MARKERS.has(row.reason))
+      break;
+    clean++;
+  }
+  return clean;
+}
+
+function cadence(rows: readonly TrailingDecision[], tfMs: number, grace: number): Check {
+  const clean = cleanTrailingCadence(rows, tfMs);
+  const figure = `clean_trailing_cadence_diffs=${clean}/${grace}`;
+  return clean >= grace || clean === rows.length - 1
+    ? check('cadence', 'OK', figure, 'decisions one bar apart')
+    : check(
+        'cadence',
+        'WARN',
+        figure,
+        'a gap or skip recently (restart or downtime): the count climbs bar by bar',
+      );
+}
+
+function markers(rows: readonly TrailingDecision[], options: HealthOptions): Check {
+  const count = (from: number) => {
+    const counts = new Map<string, number>();
+    for (const row of rows.slice(from))
+      if (SKIP_MARKERS.has(row.reason)) counts.set(row.reason, (counts.get(row.reason) ?? 0) + 1);
+    return counts;
+  };
+  const recent = count(Math.max(0, rows.length - options.recentRows));
+  const all = count(0);
+  const words = (m: Map<string, number>) => [...m].map(([r, n]) => `${r}=${n}`).join(' ') || 'none';
+  const persistent =
+    rows.length > options.graceBars &&
+    rows.slice(-options.graceBars - 1).every((r) => SKIP_MARKERS.has(r.reason));
+  if (persistent)
+    return check(
+      'skips',
+      'FAIL',
+      words(recent),
+      `the last ${options.graceBars + 1} decisions are all skips: the loop records bars but does not trade`,
+    );
+  if (recent.size > 0)
+    return check('skips', 'WARN', words(recent), `skip markers in the last ${options.recentRows} decisions`);
+  if (all.size > 0)
+    return check(
+      'skips',
+      'WARN',
+      words(all),
+      `historical skip markers in the last ${rows.length} decisions (none recent)`,
+    );
+  return check('skips', 'OK', 'none', `no skip markers in the last ${rows.length} decisions`);
+}
+
+function heartbeat(ageMs: number | null, limitMs: number): Check {
+  if (ageMs === null) return check('heartbeat', 'FAIL', 'no lock', 'no paper process holds this stream');
+  const figure = `lock refreshed ${Math.round(ageMs / 1000)} s ago`;
+  return ageMs <= limitMs
+    ? check('heartbeat', 'OK', figure, 'a paper process holds the stream')
+    : check(
+        'heartbeat',
+        'FAIL',
+        figure,
+        `the lock has not been refreshed for over ${limitMs / 1000} s: the process is gone or hung`,
+      );
+}
+
+/** The verdict on one stream. */
+export function streamHealth(facts: StreamFacts, global: HealthFacts, options: HealthOptions): StreamHealth {
+  const tfMs = timeframe(facts.timeframe).ms;
+  const last = facts.decisions.at(-1)?.ts ?? null;
+  const checks = [
+    staleness('decisions', 'decision', last, global.now, tfMs, options.graceBars),
+    staleness('raw', 'raw bar', facts.newestRawTs, global.now, tfMs, options.graceBars),
+    cadence(facts.decisions, tfMs, options.cadenceGrace),
+    markers(facts.decisions, options),
+    heartbeat(facts.lockAgeMs, options.heartbeatMs),
+    global.killSwitch.on
+      ? check(
+          'kill_switch',
+          'WARN',
+          global.killSwitch.flatten ? 'on (flatten)' : 'on',
+          'new entries are refused',
+        )
+      : check('kill_switch', 'OK', 'off', 'entries allowed'),
+  ];
+  return {
+    stream: `${facts.tag} ${facts.symbol} ${facts.timeframe}`,
+    status: worst(checks.map((c) => c.status)),
+    checks,
+  };
+}
+
+/** The verdict on every stream and overall (the worst). */
+export function evaluateHealth(facts: HealthFacts, options: HealthOptions = DEFAULT_HEALTH): HealthReport {
+  const streams = facts.streams.map((s) => streamHealth(s, facts, options));
+  const status = streams.length === 0 ? 'FAIL' : worst(streams.map((s) => s.status));
+  return { status, mode: options.strict ? 'strict' : 'operator', now: facts.now, streams };
+}
+
+/** CONTRACTS.md: 0 OK, 1 WARN in strict mode only (operator mode: 0), 2 FAIL. */
+export function healthExitCode(report: HealthReport): 0 | 1 | 2 {
+  if (report.status === 'FAIL') return 2;
+  return report.status === 'WARN' && report.mode === 'strict' ? 1 : 0;
+}
+
+/** The report for a terminal: one line per stream and per check. */
+export function formatHealth(report: HealthReport): string {
+  const lines = [`health ${report.status} (${report.mode} mode, ${isoUtc(report.now)})`];
+  if (report.streams.length === 0) lines.push('  no LIVE streams found under the data root');
+  for (const stream of report.streams) {
+    lines.push(`${stream.stream}: ${stream.status}`);
+    for (const c of stream.checks)
+      lines.push(`  ${c.status.padEnd(4)} ${c.name.padEnd(11)} ${c.figure}  (${c.cause})`);
+  }
+  return `${lines.join('\n')}\n`;
+}

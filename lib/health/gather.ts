@@ -1,0 +1,94 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataLayout, trailingDecisions } from '../journal/index.js';
+import type { MarketKey } from '../market/index.js';
+import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
+import type { HealthFacts, StreamFacts } from './evaluate.js';
+
+/** A LIVE stream under a data root. */
+export interface LiveStream {
+  readonly tag: string;
+  readonly symbol: string;
+  readonly timeframe: TimeframeLabel;
+}
+
+const subdirs = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
+
+/** Every LIVE stream with a decisions journal under `root` (backtest tags, `<tag>_bt_<RUNID>`, left out). */
+export function liveStreams(root: string): LiveStream[] {
+  const base = join(root, 'processed', 'decisions');
+  return subdirs(base)
+    .filter((tag) => !tag.includes('_bt_'))
+    .flatMap((tag) =>
+      subdirs(join(base, tag)).flatMap((symbolDir) =>
+        subdirs(join(base, tag, symbolDir))
+          .filter((tf): tf is TimeframeLabel => (TIMEFRAMES as readonly string[]).includes(tf))
+          .map((tf) => ({ tag, symbol: symbolDir.replace('_', '/'), timeframe: tf })),
+      ),
+    );
+}
+
+/** What the host knows besides the files: the time, and the newest raw bar (the lake, which needs DuckDB). */
+export interface GatherOptions {
+  /** The exchange's time when reachable (a simulator's runs fast), else the clock's: what slots are judged by. */
+  readonly now: number;
+  /** The machine's time, for file ages (the lock's heartbeat). */
+  readonly wallNow: number;
+  readonly newestRaw: (key: MarketKey) => Promise<number | null>;
+  /** Trailing rows read (cost follows this, not the journal's length). */
+  readonly rows?: number;
+}
+
+/** The facts health judges, read from the tails of the files (never whole journals). */
+export async function gatherHealth(
+  root: string,
+  streams: readonly LiveStream[],
+  options: GatherOptions,
+): Promise<HealthFacts> {
+  const layout = new DataLayout(root);
+  const facts: StreamFacts[] = [];
+  for (const s of streams) {
+    const decisions = trailingDecisions(layout.decisions(s.tag, s.symbol, s.timeframe), options.rows ?? 288);
+    // The venue is in every row (the simulator's bars are `sim`, whatever the config's exchange).
+    const exchange = decisions.at(-1)?.exchange;
+    const newestRawTs =
+      exchange === undefined
+        ? null
+        : await options.newestRaw({ exchange, symbol: s.symbol, timeframe: s.timeframe });
+    facts.push({
+      ...s,
+      decisions,
+      newestRawTs,
+      lockAgeMs: ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
+    });
+  }
+  const flag = layout.killSwitch();
+  const on = existsSync(flag);
+  return {
+    now: options.now,
+    killSwitch: { on, flatten: on && /flatten/i.test(readText(flag)) },
+    streams: facts,
+  };
+}
+
+function ageOf(path: string, now: number): number | null {
+  try {
+    return Math.max(0, now - statSync(path).mtimeMs);
+  } catch {
+    return null;
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

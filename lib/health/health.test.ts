@@ -1,0 +1,128 @@
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Reason } from '../engine/index.js';
+import { DECISION_COLUMNS, type TrailingDecision, trailingDecisions } from '../journal/index.js';
+import {
+  DEFAULT_HEALTH,
+  evaluateHealth,
+  formatHealth,
+  type HealthFacts,
+  healthExitCode,
+  type StreamFacts,
+} from './index.js';
+
+const BAR = 300_000;
+const NOW = Date.UTC(2024, 5, 1, 12, 0, 30);
+const LAST = Math.floor(NOW / BAR) * BAR;
+
+/** `count` decisions one bar apart ending at `last`, with reasons overridden by position from the end. */
+function rows(count: number, last = LAST, reasons: Record<number, Reason> = {}): TrailingDecision[] {
+  return Array.from({ length: count }, (_, i) => ({
+    ts: last - (count - 1 - i) * BAR,
+    reason: reasons[count - 1 - i] ?? 'no_signal',
+    exchange: 'sim',
+  }));
+}
+
+function facts(stream: Partial<StreamFacts> = {}, killSwitch = { on: false, flatten: false }): HealthFacts {
+  const decisions = stream.decisions ?? rows(100);
+  return {
+    now: NOW,
+    killSwitch,
+    streams: [
+      {
+        tag: 'sim',
+        symbol: 'BTC/USDT',
+        timeframe: '5m',
+        decisions,
+        newestRawTs: decisions.at(-1)?.ts ?? null,
+        lockAgeMs: 4_000,
+        ...stream,
+      },
+    ],
+  };
+}
+
+const verdict = (f: HealthFacts, strict = false) => {
+  const report = evaluateHealth(f, { ...DEFAULT_HEALTH, strict });
+  const checks = Object.fromEntries(report.streams[0]!.checks.map((c) => [c.name, c.status]));
+  return { status: report.status, code: healthExitCode(report), checks, text: formatHealth(report) };
+};
+
+describe('health', () => {
+  it('is OK for a loop deciding every bar, holding its lock', () => {
+    const v = verdict(facts());
+    expect(v).toMatchObject({ status: 'OK', code: 0 });
+    expect(v.text).toContain('clean_trailing_cadence_diffs=99/12');
+  });
+
+  it('FAILs a stopped loop: decisions and raw bars stale, no lock (exit 2 in both modes)', () => {
+    const stale = rows(100, LAST - 10 * BAR);
+    const v = verdict(facts({ decisions: stale, newestRawTs: LAST - 10 * BAR, lockAgeMs: null }));
+    expect(v.checks).toMatchObject({ decisions: 'FAIL', raw: 'FAIL', heartbeat: 'FAIL' });
+    expect(v.code).toBe(2);
+    expect(v.text).toContain('10 bar(s) behind');
+    // Within the grace it is not stale; a lock not refreshed for a minute is a hung or dead process.
+    expect(
+      verdict(facts({ decisions: rows(100, LAST - 2 * BAR), newestRawTs: LAST - 2 * BAR })).checks[
+        'decisions'
+      ],
+    ).toBe('OK');
+    expect(verdict(facts({ lockAgeMs: 61_000 })).checks['heartbeat']).toBe('FAIL');
+  });
+
+  it('WARNs after a restart over downtime until the trailing cadence is clean for the grace count', () => {
+    const gap = (after: number) => [
+      ...rows(50, LAST - (after + 6) * BAR),
+      ...rows(after, LAST, { [after - 1]: 'cadence_failed' }),
+    ];
+    const warn = verdict(facts({ decisions: gap(5) }));
+    expect(warn).toMatchObject({ status: 'WARN', code: 0 });
+    expect(warn.text).toContain('clean_trailing_cadence_diffs=4/12');
+    expect(verdict(facts({ decisions: gap(5) }), true).code).toBe(1);
+    expect(verdict(facts({ decisions: gap(14) })).text).toContain('clean_trailing_cadence_diffs=13/12');
+  });
+
+  it('tells recent skips (WARN) and persistent ones (FAIL: recording but not trading) from historical ones', () => {
+    const persistent = verdict(
+      facts({ decisions: rows(50, LAST, { 0: 'persist_failed', 1: 'persist_failed', 2: 'persist_failed' }) }),
+    );
+    expect(persistent.checks['skips']).toBe('FAIL');
+    expect(persistent.text).toContain('persist_failed=3');
+    expect(verdict(facts({ decisions: rows(50, LAST, { 4: 'fetch_failed' }) })).checks['skips']).toBe('WARN');
+    const old = verdict(facts({ decisions: rows(50, LAST, { 30: 'persist_failed' }) }));
+    expect(old.checks['skips']).toBe('WARN');
+    expect(old.text).toContain('historical skip markers');
+  });
+
+  it('WARNs while the kill switch is on, saying whether it flattens', () => {
+    const v = verdict(facts({}, { on: true, flatten: true }));
+    expect(v).toMatchObject({ status: 'WARN', code: 0 });
+    expect(v.text).toContain('on (flatten)');
+  });
+
+  it('FAILs when there is no LIVE stream at all', () => {
+    expect(
+      healthExitCode(evaluateHealth({ now: NOW, killSwitch: { on: false, flatten: false }, streams: [] })),
+    ).toBe(2);
+  });
+});
+
+describe('trailing decisions', () => {
+  it('reads the last rows from the end of the file, leaving a torn line out', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mjolnir-trailing-')), 'decisions.csv');
+    const line = (ts: number, reason: string) =>
+      `sim,BTC/USDT,5m,${ts},hold,${reason},flat,1,,0,,10000,h,,ema_cross_atr,abc,${new Date(ts).toISOString()}\n`;
+    writeFileSync(path, `${DECISION_COLUMNS.join(',')}\n`);
+    expect(trailingDecisions(path, 5)).toEqual([]);
+    let text = '';
+    for (let i = 0; i < 5_000; i++) text += line(LAST + i * BAR, i % 7 === 0 ? 'in_position' : 'no_signal');
+    appendFileSync(path, `${text}sim,BTC/USDT,5m,${LAST + 5_000 * BAR},ho`);
+    const tail = trailingDecisions(path, 3);
+    expect(tail.map((r) => r.ts)).toEqual([LAST + 4_997 * BAR, LAST + 4_998 * BAR, LAST + 4_999 * BAR]);
+    expect(trailingDecisions(path, 6_000)).toHaveLength(5_000);
+    expect(trailingDecisions(join(path, '..', 'missing.csv'), 3)).toEqual([]);
+  });
+});
