@@ -90,7 +90,7 @@ bench-backtest: build ## end-to-end backtest over 1e6 bars (lake, engine, files)
 bench-eq: build ## eq over one year of 5m decisions (BENCH_DAYS)
 	node dist/bench/eq.js
 
-bench-journal: build ## the read side following a 10M-row journal vs a 1k-row one: refresh cost per 1k new rows (JOURNAL_ROWS)
+bench-journal: build ## the read side following a 10M-row journal vs a 1k-row one: refresh cost per 1k new rows, and the healthcheck (JOURNAL_ROWS)
 	node --max-old-space-size=8192 dist/bench/journal.js
 
 bench-import: build ## a fresh process importing the package root vs the engine file alone (time, heap)
