@@ -68,6 +68,7 @@ describe('the healthcheck on a live paper loop', () => {
     expect(ok.code).toBe(0);
     expect(ok.report).toMatchObject({ status: 'OK', mode: 'operator', clock: 'exchange' });
     expect(ok.report!.streams[0]!.stream).toBe('watched BTC/USDT 5m');
+    expect(statusOf(ok.report, 'feed')).toBe('OK');
 
     const flag = new DataLayout(root).killSwitch();
     mkdirSync(join(flag, '..'), { recursive: true });

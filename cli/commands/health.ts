@@ -10,6 +10,7 @@ import {
   loadConfig,
   streamsOf,
   systemClock,
+  timeframe,
 } from '@mjolnir/lib';
 import { marketDataFor } from '@mjolnir/lib/exchange';
 import type { Command } from 'commander';
@@ -76,6 +77,13 @@ export function registerHealth(program: Command, io: CliIo): void {
             now: exchangeNow ?? wallNow,
             wallNow,
             newestRaw: async (key) => (await lake.bounds(key))?.last ?? null,
+            recentVolumes: async (key) => {
+              const last = (await lake.bounds(key))?.last;
+              if (last === undefined) return [];
+              const bars = await lake.read(key, last - 11 * timeframe(key.timeframe).ms, last);
+              return [...bars.volume.subarray(0, bars.length)];
+            },
+            exchangeReachable: config === null ? null : exchangeNow !== null,
           });
           report = evaluateHealth(facts, {
             ...DEFAULT_HEALTH,

@@ -23,12 +23,16 @@ export interface StreamFacts {
   readonly newestRawTs: number | null;
   /** Age of the paper loop's lock file (refreshed every 10 s while it runs), or null without one. */
   readonly lockAgeMs: number | null;
+  /** Volumes of the newest raw bars, oldest first (empty when not looked at). */
+  readonly recentVolumes?: readonly number[];
 }
 
 export interface HealthFacts {
   /** Now, by the exchange's clock when reachable, else the injected clock. */
   readonly now: number;
   readonly killSwitch: { readonly on: boolean; readonly flatten: boolean };
+  /** Whether the exchange answered (its time is `now`); null when it was not asked (no config). */
+  readonly exchangeReachable: boolean | null;
   readonly streams: readonly StreamFacts[];
 }
 
@@ -171,16 +175,63 @@ function heartbeat(ageMs: number | null, limitMs: number): Check {
       );
 }
 
+/** Zero-volume bars in a row at the end: a market nobody trades, not a feed that stopped. */
+const QUIET_BARS = 3;
+
+/**
+ * A dead feed told apart from a quiet market and from an unreachable exchange (NautilusTrader #4594):
+ * the exchange answering with its clock running while the running loop has no new bar is a dead feed;
+ * bars arriving with zero volume are a quiet market.
+ */
+function feed(
+  facts: StreamFacts,
+  global: HealthFacts,
+  decisionsStale: boolean,
+  alive: boolean,
+): Check | null {
+  if (global.exchangeReachable === null) return null;
+  if (!global.exchangeReachable)
+    return check(
+      'feed',
+      'WARN',
+      'exchange unreachable',
+      "the exchange does not answer: slots are judged by this machine's clock",
+    );
+  const time = `exchange time ${isoUtc(global.now)}`;
+  if (decisionsStale && alive)
+    return check(
+      'feed',
+      'FAIL',
+      time,
+      'a dead feed: the exchange answers and its clock runs, but the running loop gets no new bars',
+    );
+  const volumes = facts.recentVolumes ?? [];
+  let quiet = 0;
+  for (let i = volumes.length - 1; i >= 0 && volumes[i] === 0; i--) quiet++;
+  if (quiet >= QUIET_BARS)
+    return check(
+      'feed',
+      'WARN',
+      `${quiet} zero-volume bar(s)`,
+      'a quiet market: bars arrive, nobody trades (not a dead feed)',
+    );
+  return check('feed', 'OK', time, 'the exchange answers');
+}
+
 /** The verdict on one stream. */
 export function streamHealth(facts: StreamFacts, global: HealthFacts, options: HealthOptions): StreamHealth {
   const tfMs = timeframe(facts.timeframe).ms;
   const last = facts.decisions.at(-1)?.ts ?? null;
+  const decisions = staleness('decisions', 'decision', last, global.now, tfMs, options.graceBars);
+  const beat = heartbeat(facts.lockAgeMs, options.heartbeatMs);
+  const feedCheck = feed(facts, global, decisions.status === 'FAIL', beat.status === 'OK');
   const checks = [
-    staleness('decisions', 'decision', last, global.now, tfMs, options.graceBars),
+    decisions,
     staleness('raw', 'raw bar', facts.newestRawTs, global.now, tfMs, options.graceBars),
     cadence(facts.decisions, tfMs, options.cadenceGrace),
     markers(facts.decisions, options),
-    heartbeat(facts.lockAgeMs, options.heartbeatMs),
+    beat,
+    ...(feedCheck === null ? [] : [feedCheck]),
     global.killSwitch.on
       ? check(
           'kill_switch',

@@ -41,6 +41,10 @@ export interface GatherOptions {
   /** The machine's time, for file ages (the lock's heartbeat). */
   readonly wallNow: number;
   readonly newestRaw: (key: MarketKey) => Promise<number | null>;
+  /** Volumes of the newest raw bars (a quiet market), when the host reads them. */
+  readonly recentVolumes?: (key: MarketKey) => Promise<readonly number[]>;
+  /** Whether the exchange answered; null when it was not asked. */
+  readonly exchangeReachable?: boolean | null;
   /** Trailing rows read (cost follows this, not the journal's length). */
   readonly rows?: number;
 }
@@ -57,22 +61,19 @@ export async function gatherHealth(
     const decisions = trailingDecisions(layout.decisions(s.tag, s.symbol, s.timeframe), options.rows ?? 288);
     // The venue is in every row (the simulator's bars are `sim`, whatever the config's exchange).
     const exchange = decisions.at(-1)?.exchange;
-    const newestRawTs =
-      exchange === undefined
-        ? null
-        : await options.newestRaw({ exchange, symbol: s.symbol, timeframe: s.timeframe });
-    facts.push({
-      ...s,
-      decisions,
-      newestRawTs,
-      lockAgeMs: ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
-    });
+    const key = exchange === undefined ? null : { exchange, symbol: s.symbol, timeframe: s.timeframe };
+    const newestRawTs = key === null ? null : await options.newestRaw(key);
+    const recentVolumes =
+      key === null || options.recentVolumes === undefined ? [] : await options.recentVolumes(key);
+    const lockAgeMs = ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow);
+    facts.push({ ...s, decisions, newestRawTs, lockAgeMs, recentVolumes });
   }
   const flag = layout.killSwitch();
   const on = existsSync(flag);
   return {
     now: options.now,
     killSwitch: { on, flatten: on && /flatten/i.test(readText(flag)) },
+    exchangeReachable: options.exchangeReachable ?? null,
     streams: facts,
   };
 }

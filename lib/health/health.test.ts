@@ -26,11 +26,16 @@ function rows(count: number, last = LAST, reasons: Record<number, Reason> = {}):
   }));
 }
 
-function facts(stream: Partial<StreamFacts> = {}, killSwitch = { on: false, flatten: false }): HealthFacts {
+function facts(
+  stream: Partial<StreamFacts> = {},
+  killSwitch = { on: false, flatten: false },
+  exchangeReachable: boolean | null = null,
+): HealthFacts {
   const decisions = stream.decisions ?? rows(100);
   return {
     now: NOW,
     killSwitch,
+    exchangeReachable,
     streams: [
       {
         tag: 'sim',
@@ -104,9 +109,33 @@ describe('health', () => {
   });
 
   it('FAILs when there is no LIVE stream at all', () => {
-    expect(
-      healthExitCode(evaluateHealth({ now: NOW, killSwitch: { on: false, flatten: false }, streams: [] })),
-    ).toBe(2);
+    const none = {
+      now: NOW,
+      killSwitch: { on: false, flatten: false },
+      exchangeReachable: null,
+      streams: [],
+    };
+    expect(healthExitCode(evaluateHealth(none))).toBe(2);
+  });
+
+  it('tells a dead feed from a quiet market and from an unreachable exchange', () => {
+    const stale = { decisions: rows(100, LAST - 10 * BAR), newestRawTs: LAST - 10 * BAR };
+    // The exchange answers, its clock runs, the loop is alive: no bars is a dead feed.
+    const dead = verdict(facts(stale, undefined, true));
+    expect(dead.checks['feed']).toBe('FAIL');
+    expect(dead.text).toContain('a dead feed');
+    // The loop is gone: staleness and heartbeat say it; the feed is not blamed.
+    expect(verdict(facts({ ...stale, lockAgeMs: null }, undefined, true)).checks['feed']).toBe('OK');
+    const unreachable = verdict(facts({}, undefined, false));
+    expect(unreachable.checks['feed']).toBe('WARN');
+    expect(unreachable.text).toContain('the exchange does not answer');
+    const quiet = verdict(facts({ recentVolumes: [3, 1, 0, 0, 0, 0] }, undefined, true));
+    expect(quiet).toMatchObject({ status: 'WARN', code: 0 });
+    expect(quiet.text).toContain('4 zero-volume bar(s)');
+    expect(quiet.text).toContain('a quiet market');
+    expect(verdict(facts({ recentVolumes: [0, 0, 5] }, undefined, true)).checks['feed']).toBe('OK');
+    // Not asked (no config): no feed check at all.
+    expect(verdict(facts()).checks['feed']).toBeUndefined();
   });
 });
 
