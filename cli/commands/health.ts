@@ -29,6 +29,46 @@ async function exchangeTime(config: Config): Promise<number | null> {
   }
 }
 
+interface HealthCliOptions {
+  config?: string;
+  dataRoot?: string;
+  strict?: boolean;
+  json?: boolean;
+  grace: number;
+}
+
+/** The streams to judge, their facts read from the files and the lake, and the verdict. */
+async function judge(options: HealthCliOptions, io: CliIo) {
+  const root = dataRoot(options.dataRoot);
+  const config = options.config === undefined ? null : loadConfig(options.config, process.env);
+  const streams: LiveStream[] =
+    config === null
+      ? liveStreams(root)
+      : streamsOf(config).map((s) => ({ tag: s.tag, symbol: s.symbol, timeframe: s.timeframe }));
+  const wallNow = systemClock.now();
+  const exchangeNow = config === null ? null : await exchangeTime(config);
+  const lake = await openLake(root, io);
+  try {
+    const facts = await gatherHealth(root, streams, {
+      now: exchangeNow ?? wallNow,
+      wallNow,
+      newestRaw: async (key) => (await lake.bounds(key))?.last ?? null,
+      recentVolumes: async (key) => {
+        const last = (await lake.bounds(key))?.last;
+        if (last === undefined) return [];
+        const bars = await lake.read(key, last - 11 * timeframe(key.timeframe).ms, last);
+        return [...bars.volume.subarray(0, bars.length)];
+      },
+      exchangeReachable: config === null ? null : exchangeNow !== null,
+    });
+    const strict = options.strict === true || envFlag('STRICT');
+    const report = evaluateHealth(facts, { ...DEFAULT_HEALTH, strict, graceBars: options.grace });
+    return { report, clock: exchangeNow === null ? 'machine' : 'exchange' };
+  } finally {
+    lake.close();
+  }
+}
+
 export function registerHealth(program: Command, io: CliIo): void {
   program
     .command('health')
@@ -54,53 +94,14 @@ export function registerHealth(program: Command, io: CliIo): void {
         2,
       ),
     )
-    .action(
-      async (options: {
-        config?: string;
-        dataRoot?: string;
-        strict?: boolean;
-        json?: boolean;
-        grace: number;
-      }) => {
-        const root = dataRoot(options.dataRoot);
-        const config = options.config === undefined ? null : loadConfig(options.config, process.env);
-        const streams: LiveStream[] =
-          config === null
-            ? liveStreams(root)
-            : streamsOf(config).map((s) => ({ tag: s.tag, symbol: s.symbol, timeframe: s.timeframe }));
-        const wallNow = systemClock.now();
-        const exchangeNow = config === null ? null : await exchangeTime(config);
-        const lake = await openLake(root, io);
-        let report: ReturnType<typeof evaluateHealth>;
-        try {
-          const facts = await gatherHealth(root, streams, {
-            now: exchangeNow ?? wallNow,
-            wallNow,
-            newestRaw: async (key) => (await lake.bounds(key))?.last ?? null,
-            recentVolumes: async (key) => {
-              const last = (await lake.bounds(key))?.last;
-              if (last === undefined) return [];
-              const bars = await lake.read(key, last - 11 * timeframe(key.timeframe).ms, last);
-              return [...bars.volume.subarray(0, bars.length)];
-            },
-            exchangeReachable: config === null ? null : exchangeNow !== null,
-          });
-          report = evaluateHealth(facts, {
-            ...DEFAULT_HEALTH,
-            strict: options.strict === true || envFlag('STRICT'),
-            graceBars: options.grace,
-          });
-        } finally {
-          lake.close();
-        }
-        const json = options.json === true || envFlag('JSON');
-        const clock = exchangeNow === null ? 'clock: this machine' : 'clock: the exchange';
-        io.stdout.write(
-          json
-            ? `${JSON.stringify({ ...report, clock: exchangeNow === null ? 'machine' : 'exchange' })}\n`
-            : `${formatHealth(report)}${clock}\n`,
-        );
-        io.setExitCode(healthExitCode(report));
-      },
-    );
+    .action(async (options: HealthCliOptions) => {
+      const { report, clock } = await judge(options, io);
+      const json = options.json === true || envFlag('JSON');
+      io.stdout.write(
+        json
+          ? `${JSON.stringify({ ...report, clock })}\n`
+          : `${formatHealth(report)}clock: ${clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
+      );
+      io.setExitCode(healthExitCode(report));
+    });
 }
