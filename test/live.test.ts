@@ -309,6 +309,13 @@ describe('runPaper driven in-process', () => {
     expect(rows[0]!.ts_ms).toBe(Math.floor(began / BAR) * BAR);
     expect(rows.at(-1)!.ts_ms).toBe(Math.floor((end - 60_000) / BAR) * BAR);
     expect(log.entries.at(-1)!.message).toBe('Shutdown complete');
+    // A heartbeat a minute of the scheduler's time: every poll but the first.
+    const beats = log.entries.filter((e) => e.message === 'Heartbeat');
+    expect(beats).toHaveLength(179);
+    expect(beats.at(-1)!.fields).toMatchObject({
+      polls: 1,
+      last_decided: new Date(rows.at(-1)!.ts_ms).toISOString(),
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import { marketDataFor } from '../exchange/index.js';
 import type { MarketDataSource } from '../market/index.js';
 import { Lake } from '../store/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
-import { type Clock, realScheduler, type Scheduler, timeframe } from '../time/index.js';
+import { type Clock, isoUtc, realScheduler, type Scheduler, timeframe } from '../time/index.js';
 import { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
@@ -35,6 +35,9 @@ export interface PaperOptions {
 }
 
 const flag = (value: string | undefined) => value === '1' || value === 'true';
+
+/** A heartbeat line this often (by the scheduler's time). */
+export const HEARTBEAT_MS = 60_000;
 
 /** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
 export function pollInterval(config: Config): number {
@@ -116,10 +119,20 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
         settings,
         fetchFailures,
       });
+      let beat = scheduler.elapsed();
+      let polls = 0;
       while (!signal.aborted) {
         const started = scheduler.elapsed();
         await loop.iterate();
         iterations++;
+        polls++;
+        if (started - beat >= HEARTBEAT_MS) {
+          // The runbook's proof of life between decisions: the loop turns, and how far it has decided.
+          const last = loop.lastDecided;
+          streamLog.info({ polls, last_decided: Number.isFinite(last) ? isoUtc(last) : null }, 'Heartbeat');
+          beat = started;
+          polls = 0;
+        }
         await scheduler.sleep(Math.max(0, poll - (scheduler.elapsed() - started)), signal);
       }
     } catch (error) {

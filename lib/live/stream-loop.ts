@@ -119,6 +119,11 @@ export class StreamLoop {
     this.snapshotFailures = new FailureLog(deps.log, 'State snapshot', deps.clock);
   }
 
+  /** Close time of the last slot decided (-Infinity before the first). */
+  get lastDecided(): number {
+    return this.decider?.state.lastTs ?? Number.NEGATIVE_INFINITY;
+  }
+
   private get journalStream() {
     const { exchange, symbol, timeframe: tf } = this.deps.stream;
     return { exchange, symbol, timeframe: tf };
