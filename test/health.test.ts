@@ -2,7 +2,7 @@
  * `mjolnir health` / `make health` on the files a real paper loop writes against the simulator:
  * healthy (0), the kill switch (WARN: 0 in operator mode, 1 strict), the loop stopped while the
  * exchange's time goes on (FAIL, 2, naming the stale decisions and the missing heartbeat), in JSON and
- * in words.
+ * in words; a running loop whose every bar is persist_failed (FAIL: it records but does not trade).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,9 @@ import {
 const START = Date.UTC(2024, 4, 6);
 const work = mkdtempSync(join(tmpdir(), 'mjolnir-health-'));
 const root = join(work, 'data');
+const failingRoot = join(work, 'data-persist-failed');
+/** The data root `health` reads. */
+let dataRoot = root;
 const config = join(work, 'health.yaml');
 let sim: SimServer;
 
@@ -50,7 +53,7 @@ afterAll(async () => {
 async function health(
   ...args: string[]
 ): Promise<{ code: number | null; output: string; report?: HealthReport }> {
-  const child = start(process.execPath, [CLI, 'health', '-c', config, ...args], { DATA_ROOT: root });
+  const child = start(process.execPath, [CLI, 'health', '-c', config, ...args], { DATA_ROOT: dataRoot });
   const code = await exited(child);
   const output = child.output();
   return { code, output, ...(args.includes('--json') ? { report: JSON.parse(output) as HealthReport } : {}) };
@@ -93,5 +96,31 @@ describe('the healthcheck on a live paper loop', () => {
     const words = await health();
     expect(words.output).toMatch(/FAIL decisions {3}\d+ bar\(s\) behind .*is the loop running\?/);
     expect(words.output).toContain('no paper process holds this stream');
+  }, 90_000);
+
+  it('FAILs a loop that records every bar as persist_failed: it runs, but does not trade', async () => {
+    const first = paper(config, failingRoot);
+    await waitFor(() => decisions(failingRoot, 'watched').length >= 3, 'decisions', first);
+    first.kill('SIGTERM');
+    expect(await exited(first)).toBe(0);
+    const failing = paper(config, failingRoot, { FORCE_PERSIST_FAIL: '1' });
+    await waitFor(
+      () =>
+        decisions(failingRoot, 'watched')
+          .slice(-3)
+          .every((row) => row.reason === 'persist_failed'),
+      'three persist_failed decisions in a row',
+      failing,
+    );
+    dataRoot = failingRoot;
+    const verdict = await health('--json');
+    failing.kill('SIGTERM');
+    await exited(failing);
+    expect(verdict.code).toBe(2);
+    expect(statusOf(verdict.report, 'skips')).toBe('FAIL');
+    expect(statusOf(verdict.report, 'heartbeat')).toBe('OK');
+    const skips = verdict.report!.streams[0]!.checks.find((c) => c.name === 'skips')!;
+    expect(skips.figure).toMatch(/persist_failed=\d+/);
+    expect(skips.cause).toContain('does not trade');
   }, 90_000);
 });
