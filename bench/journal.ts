@@ -84,7 +84,7 @@ try {
       const facts = await gatherHealth(root, [{ tag: name, symbol: 'BTC/USDT', timeframe: '1m' }], {
         now,
         wallNow: now,
-        newestRaw: async () => null,
+        rawTail: async () => null,
       });
       if (evaluateHealth(facts).streams[0]!.checks.length === 0) throw new Error('no checks');
       checks[name].push(performance.now() - t);

@@ -52,12 +52,11 @@ async function judge(options: HealthCliOptions, io: CliIo) {
     const facts = await gatherHealth(root, streams, {
       now: exchangeNow ?? wallNow,
       wallNow,
-      newestRaw: async (key) => (await lake.bounds(key))?.last ?? null,
-      recentVolumes: async (key) => {
+      rawTail: async (key) => {
         const last = (await lake.bounds(key))?.last;
-        if (last === undefined) return [];
+        if (last === undefined) return null;
         const bars = await lake.read(key, last - 11 * timeframe(key.timeframe).ms, last);
-        return [...bars.volume.subarray(0, bars.length)];
+        return { last, volumes: [...bars.volume.subarray(0, bars.length)] };
       },
       exchangeReachable: config === null ? null : exchangeNow !== null,
     });

@@ -1,5 +1,6 @@
 import type { Reason } from '../engine/index.js';
 import type { TrailingDecision } from '../journal/index.js';
+import type { KillSwitch } from '../risk/index.js';
 import { isoUtc, type TimeframeLabel, timeframe } from '../time/index.js';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
@@ -30,7 +31,7 @@ export interface StreamFacts {
 export interface HealthFacts {
   /** Now, by the exchange's clock when reachable, else the injected clock. */
   readonly now: number;
-  readonly killSwitch: { readonly on: boolean; readonly flatten: boolean };
+  readonly killSwitch: KillSwitch;
   /** Whether the exchange answered (its time is `now`); null when it was not asked (no config). */
   readonly exchangeReachable: boolean | null;
   readonly streams: readonly StreamFacts[];
@@ -232,7 +233,7 @@ export function streamHealth(facts: StreamFacts, global: HealthFacts, options: H
     markers(facts.decisions, options),
     beat,
     ...(feedCheck === null ? [] : [feedCheck]),
-    global.killSwitch.on
+    global.killSwitch.killSwitch
       ? check(
           'kill_switch',
           'WARN',

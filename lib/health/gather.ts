@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataLayout, trailingDecisions } from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
+import { readKillSwitch } from '../risk/index.js';
 import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
 import type { HealthFacts, StreamFacts } from './evaluate.js';
 
@@ -34,15 +35,20 @@ export function liveStreams(root: string): LiveStream[] {
     );
 }
 
+/** The end of a stream's raw bars, as the lake (DuckDB, a host's) tells it. */
+export interface RawTail {
+  readonly last: number;
+  readonly volumes: readonly number[];
+}
+
 /** What the host knows besides the files: the time, and the newest raw bar (the lake, which needs DuckDB). */
 export interface GatherOptions {
   /** The exchange's time when reachable (a simulator's runs fast), else the clock's: what slots are judged by. */
   readonly now: number;
   /** The machine's time, for file ages (the lock's heartbeat). */
   readonly wallNow: number;
-  readonly newestRaw: (key: MarketKey) => Promise<number | null>;
-  /** Volumes of the newest raw bars (a quiet market), when the host reads them. */
-  readonly recentVolumes?: (key: MarketKey) => Promise<readonly number[]>;
+  /** The newest raw bar's close time and the volumes of the last few bars (a quiet market), or null when none. */
+  readonly rawTail: (key: MarketKey) => Promise<RawTail | null>;
   /** Whether the exchange answered; null when it was not asked. */
   readonly exchangeReachable?: boolean | null;
   /** Trailing rows read (cost follows this, not the journal's length). */
@@ -62,17 +68,19 @@ export async function gatherHealth(
     // The venue is in every row (the simulator's bars are `sim`, whatever the config's exchange).
     const exchange = decisions.at(-1)?.exchange;
     const key = exchange === undefined ? null : { exchange, symbol: s.symbol, timeframe: s.timeframe };
-    const newestRawTs = key === null ? null : await options.newestRaw(key);
-    const recentVolumes =
-      key === null || options.recentVolumes === undefined ? [] : await options.recentVolumes(key);
+    const raw = key === null ? null : await options.rawTail(key);
     const lockAgeMs = ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow);
-    facts.push({ ...s, decisions, newestRawTs, lockAgeMs, recentVolumes });
+    facts.push({
+      ...s,
+      decisions,
+      newestRawTs: raw?.last ?? null,
+      lockAgeMs,
+      recentVolumes: raw?.volumes ?? [],
+    });
   }
-  const flag = layout.killSwitch();
-  const on = existsSync(flag);
   return {
     now: options.now,
-    killSwitch: { on, flatten: on && /flatten/i.test(readText(flag)) },
+    killSwitch: readKillSwitch(layout.killSwitch()),
     exchangeReachable: options.exchangeReachable ?? null,
     streams: facts,
   };
@@ -83,13 +91,5 @@ function ageOf(path: string, now: number): number | null {
     return Math.max(0, now - statSync(path).mtimeMs);
   } catch {
     return null;
-  }
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }

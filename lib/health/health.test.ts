@@ -28,7 +28,7 @@ function rows(count: number, last = LAST, reasons: Record<number, Reason> = {}):
 
 function facts(
   stream: Partial<StreamFacts> = {},
-  killSwitch = { on: false, flatten: false },
+  killSwitch = { killSwitch: false, flatten: false },
   exchangeReachable: boolean | null = null,
 ): HealthFacts {
   const decisions = stream.decisions ?? rows(100);
@@ -103,7 +103,7 @@ describe('health', () => {
   });
 
   it('WARNs while the kill switch is on, saying whether it flattens', () => {
-    const v = verdict(facts({}, { on: true, flatten: true }));
+    const v = verdict(facts({}, { killSwitch: true, flatten: true }));
     expect(v).toMatchObject({ status: 'WARN', code: 0 });
     expect(v.text).toContain('on (flatten)');
   });
@@ -111,7 +111,7 @@ describe('health', () => {
   it('FAILs when there is no LIVE stream at all', () => {
     const none = {
       now: NOW,
-      killSwitch: { on: false, flatten: false },
+      killSwitch: { killSwitch: false, flatten: false },
       exchangeReachable: null,
       streams: [],
     };
@@ -153,5 +153,10 @@ describe('trailing decisions', () => {
     expect(tail.map((r) => r.ts)).toEqual([LAST + 4_997 * BAR, LAST + 4_998 * BAR, LAST + 4_999 * BAR]);
     expect(trailingDecisions(path, 6_000)).toHaveLength(5_000);
     expect(trailingDecisions(join(path, '..', 'missing.csv'), 3)).toEqual([]);
+    // Read by the read side's parser: a row that is not a decision is an error naming the file.
+    appendFileSync(path, `ld,\n${line(LAST + 5_001 * BAR, 'no_such_reason')}`);
+    expect(() => trailingDecisions(path, 3)).toThrow(
+      /decisions\.csv: a row near its end does not read as a decision/,
+    );
   });
 });

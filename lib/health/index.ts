@@ -15,4 +15,4 @@ export {
   type Verdict,
   worst,
 } from './evaluate.js';
-export { type GatherOptions, gatherHealth, type LiveStream, liveStreams } from './gather.js';
+export { type GatherOptions, gatherHealth, type LiveStream, liveStreams, type RawTail } from './gather.js';

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { MjolnirError } from '../core/index.js';
-import { REASONS, type Reason } from '../engine/index.js';
-import { DECISION_COLUMNS } from './decisions.js';
+import type { Reason } from '../engine/index.js';
+import { DecisionTable } from './table.js';
 
 /** What health needs of a decision row. */
 export interface TrailingDecision {
@@ -11,9 +11,6 @@ export interface TrailingDecision {
 }
 
 const BLOCK = 1 << 16;
-const TS = DECISION_COLUMNS.indexOf('ts_ms');
-const REASON = DECISION_COLUMNS.indexOf('reason');
-const KNOWN = new Set<string>(REASONS);
 
 /**
  * The last `count` complete rows of a decisions.csv, read backwards from its end in 64 KiB blocks: the
@@ -42,23 +39,28 @@ export function trailingDecisions(path: string, count: number): TrailingDecision
     const lines = text.split('\n');
     lines.pop(); // after the last newline: empty, or a torn line
     if (position > 0) lines.shift(); // the first may be cut by the block edge
-    return lines
-      .filter((line) => !line.startsWith('exchange,'))
-      .slice(-count)
-      .map((line) => rowOf(path, line));
+    const kept = lines.filter((line) => !line.startsWith('exchange,')).slice(-count);
+    return parsed(path, kept);
   } finally {
     closeSync(fd);
   }
 }
 
-function rowOf(path: string, line: string): TrailingDecision {
-  const cells = line.split(',');
-  const ts = Number(cells[TS]);
-  const reason = cells[REASON] ?? '';
-  if (!Number.isInteger(ts) || !KNOWN.has(reason))
+/** The rows through the read side's parser (the one that validates every journal), as health needs them. */
+function parsed(path: string, lines: readonly string[]): TrailingDecision[] {
+  const body = lines.map((line) => `${line}\n`).join('');
+  const table = new DecisionTable(path, {
+    fields: (at) => body.slice(at, body.indexOf('\n', at)).split(','),
+  });
+  try {
+    table.append(body, 0);
+  } catch (error) {
+    // Its line numbers count from the tail read, not from the top of the file.
+    const why = error instanceof Error ? error.message.replace(`${path}:`, 'line ') : String(error);
     throw new MjolnirError(
       'data_invalid',
-      `${path}: a trailing row does not read as a decision: ${line.slice(0, 80)}`,
+      `${path}: a row near its end does not read as a decision (${why}, counted from the first of the last ${lines.length} rows)`,
     );
-  return { ts, reason: reason as Reason, exchange: cells[0]! };
+  }
+  return table.rows().map((row) => ({ ts: row.ts_ms, reason: row.reason, exchange: row.exchange }));
 }

@@ -1,7 +1,6 @@
 export { Decider, type Fed } from './decider.js';
 export { ExchangeClock } from './exchange-clock.js';
 export { FailureLog } from './failure-log.js';
-export { readKillSwitch } from './kill-switch.js';
 export { type Logger, MemoryLogger } from './logger.js';
 export { type PaperOptions, type PaperOutcome, pollInterval, runPaper } from './paper.js';
 export { type LiveManifest, type LiveSnapshot, readManifest, readSnapshot } from './persistence.js';
