@@ -2,9 +2,11 @@
  * `mjolnir health` / `make health` on the files a real paper loop writes against the simulator:
  * healthy (0), the kill switch (WARN: 0 in operator mode, 1 strict), the loop stopped while the
  * exchange's time goes on (FAIL, 2, naming the stale decisions and the missing heartbeat), in JSON and
- * in words; a running loop whose every bar is persist_failed (FAIL: it records but does not trade).
+ * in words; restarted after that downtime (WARN, the on-time count climbing to OK); a running loop
+ * whose every bar is persist_failed (FAIL: it records but does not trade); a quiet market, a dead feed
+ * and an unreachable exchange told apart (simulator faults).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLayout, type HealthReport } from '@mjolnir/lib';
@@ -16,6 +18,7 @@ import {
   decisions,
   exited,
   paper,
+  printed,
   simulatedTimePasses,
   start,
   waitFor,
@@ -49,15 +52,21 @@ afterAll(async () => {
   await sim.close();
 });
 
-/** `mjolnir health -c <config>` with extra arguments: exit code, output and (with --json) the report. */
-async function health(
+/** `mjolnir health -c <file>` with extra arguments: exit code, output and (with --json) the report. */
+async function healthWith(
+  file: string,
   ...args: string[]
 ): Promise<{ code: number | null; output: string; report?: HealthReport }> {
-  const child = start(process.execPath, [CLI, 'health', '-c', config, ...args], { DATA_ROOT: dataRoot });
+  const child = start(process.execPath, [CLI, 'health', '-c', file, ...args], { DATA_ROOT: dataRoot });
   const code = await exited(child);
   const output = child.output();
   return { code, output, ...(args.includes('--json') ? { report: JSON.parse(output) as HealthReport } : {}) };
 }
+
+const health = (...args: string[]) => healthWith(config, ...args);
+
+const checkOf = (report: HealthReport | undefined, name: string) =>
+  report!.streams[0]!.checks.find((c) => c.name === name)!;
 
 const statusOf = (report: HealthReport | undefined, name: string) =>
   report!.streams[0]!.checks.find((c) => c.name === name)!.status;
@@ -96,7 +105,33 @@ describe('the healthcheck on a live paper loop', () => {
     const words = await health();
     expect(words.output).toMatch(/FAIL decisions {3}\d+ bar\(s\) behind .*is the loop running\?/);
     expect(words.output).toContain('no paper process holds this stream');
-  }, 90_000);
+
+    // Restarted after the downtime: it catches up, then WARNs until the on-time count reaches the grace.
+    const restarted = paper(config, root);
+    await printed(restarted, 'Caught up after downtime');
+    const warm = await health('--json', '--strict');
+    expect(warm.code).toBe(1);
+    expect(warm.report!.status).toBe('WARN');
+    const first = checkOf(warm.report, 'cadence');
+    expect(first.status).toBe('WARN');
+    expect(first.cause).toMatch(/^restarted after downtime: ([6-9]|\d\d+) slot\(s\) caught up to /);
+    expect((await health()).code).toBe(0);
+    const seen = [Number(/=(\d+)\//.exec(first.figure)![1])];
+    for (;;) {
+      const now = await health('--json');
+      const cadence = checkOf(now.report, 'cadence');
+      seen.push(Number(/=(\d+)\//.exec(cadence.figure)![1]));
+      if (cadence.status === 'OK') {
+        expect(now.report!.status).toBe('OK');
+        break;
+      }
+      await simulatedTimePasses(sim, 1);
+    }
+    expect(seen.at(-1)).toBeGreaterThanOrEqual(12);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b)); // it only climbs
+    restarted.kill('SIGTERM');
+    expect(await exited(restarted)).toBe(0);
+  }, 120_000);
 
   it('FAILs a loop that records every bar as persist_failed: it runs, but does not trade', async () => {
     const first = paper(config, failingRoot);
@@ -123,4 +158,49 @@ describe('the healthcheck on a live paper loop', () => {
     expect(skips.figure).toMatch(/persist_failed=\d+/);
     expect(skips.cause).toContain('does not trade');
   }, 90_000);
+
+  it('tells a quiet market (WARN), a dead feed (FAIL) and an unreachable exchange (WARN) apart', async () => {
+    dataRoot = join(work, 'data-feed');
+    const live = paper(config, dataRoot);
+    try {
+      await waitFor(() => decisions(dataRoot, 'watched').length >= 3, 'decisions', live);
+      const quietFrom = Math.ceil(sim.clock.now() / 300_000) * 300_000;
+      sim.faults.configure({ quiet_from: quietFrom });
+      await waitFor(
+        () => decisions(dataRoot, 'watched').filter((r) => r.ts_ms > quietFrom + 300_000).length >= 3,
+        'three decisions on zero-volume bars',
+        live,
+      );
+      const quiet = await health('--json');
+      expect(quiet.code).toBe(0);
+      expect(checkOf(quiet.report, 'feed')).toMatchObject({
+        status: 'WARN',
+        cause: 'a quiet market: bars arrive, nobody trades (not a dead feed)',
+      });
+      expect(checkOf(quiet.report, 'decisions').status).toBe('OK');
+      expect((await health('--strict')).code).toBe(1);
+
+      sim.faults.configure({ quiet_from: null, feed_stall_at: sim.clock.now() });
+      await simulatedTimePasses(sim, 5);
+      const dead = await health('--json');
+      expect(dead.code).toBe(2);
+      expect(checkOf(dead.report, 'feed')).toMatchObject({
+        status: 'FAIL',
+        cause: 'a dead feed: the exchange answers and its clock runs, but the running loop gets no new bars',
+      });
+      expect(checkOf(dead.report, 'heartbeat').status).toBe('OK');
+      expect((await health()).output).toMatch(/FAIL feed {8}exchange time \S+ {2}\(a dead feed/);
+
+      // The same files judged through an exchange that does not answer: not a dead feed.
+      const unreachable = join(work, 'unreachable.yaml');
+      writeFileSync(unreachable, readFileSync(config, 'utf8').replace(`port: ${sim.port}`, 'port: 9'));
+      const down = await healthWith(unreachable, '--json');
+      expect(down.report).toMatchObject({ clock: 'machine' });
+      expect(checkOf(down.report, 'feed')).toMatchObject({ status: 'WARN', figure: 'exchange unreachable' });
+    } finally {
+      sim.faults.configure({ quiet_from: null, feed_stall_at: null });
+      live.kill('SIGTERM');
+      await exited(live);
+    }
+  }, 120_000);
 });

@@ -1,33 +1,8 @@
-import {
-  type Config,
-  DEFAULT_HEALTH,
-  evaluateHealth,
-  formatHealth,
-  gatherHealth,
-  healthExitCode,
-  type LiveStream,
-  liveStreams,
-  loadConfig,
-  streamsOf,
-  systemClock,
-  timeframe,
-} from '@mjolnir/lib';
-import { marketDataFor } from '@mjolnir/lib/exchange';
+import { DEFAULT_HEALTH, formatHealth, healthExitCode, loadConfig, systemClock } from '@mjolnir/lib';
+import { checkHealth, exchangeTimeOf } from '@mjolnir/lib/live';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { countOption, dataRoot, envFlag, envOption, openLake } from '../options.js';
-
-/** The exchange's time (a simulator runs fast), or null when it does not answer. */
-async function exchangeTime(config: Config): Promise<number | null> {
-  const source = marketDataFor(config, { env: process.env });
-  try {
-    return await source.fetchServerTime();
-  } catch {
-    return null;
-  } finally {
-    await source.close();
-  }
-}
 
 interface HealthCliOptions {
   config?: string;
@@ -41,28 +16,17 @@ interface HealthCliOptions {
 async function judge(options: HealthCliOptions, io: CliIo) {
   const root = dataRoot(options.dataRoot);
   const config = options.config === undefined ? null : loadConfig(options.config, process.env);
-  const streams: LiveStream[] =
-    config === null
-      ? liveStreams(root)
-      : streamsOf(config).map((s) => ({ tag: s.tag, symbol: s.symbol, timeframe: s.timeframe }));
-  const wallNow = systemClock.now();
-  const exchangeNow = config === null ? null : await exchangeTime(config);
   const lake = await openLake(root, io);
   try {
-    const facts = await gatherHealth(root, streams, {
-      now: exchangeNow ?? wallNow,
-      wallNow,
-      rawTail: async (key) => {
-        const last = (await lake.bounds(key))?.last;
-        if (last === undefined) return null;
-        const bars = await lake.read(key, last - 11 * timeframe(key.timeframe).ms, last);
-        return { last, volumes: [...bars.volume.subarray(0, bars.length)] };
-      },
-      exchangeReachable: config === null ? null : exchangeNow !== null,
-    });
     const strict = options.strict === true || envFlag('STRICT');
-    const report = evaluateHealth(facts, { ...DEFAULT_HEALTH, strict, graceBars: options.grace });
-    return { report, clock: exchangeNow === null ? 'machine' : 'exchange' };
+    return await checkHealth({
+      root,
+      config,
+      lake,
+      clock: systemClock,
+      exchangeTime: config === null ? async () => null : exchangeTimeOf(config, process.env),
+      options: { ...DEFAULT_HEALTH, strict, graceBars: options.grace },
+    });
   } finally {
     lake.close();
   }
@@ -94,12 +58,12 @@ export function registerHealth(program: Command, io: CliIo): void {
       ),
     )
     .action(async (options: HealthCliOptions) => {
-      const { report, clock } = await judge(options, io);
+      const report = await judge(options, io);
       const json = options.json === true || envFlag('JSON');
       io.stdout.write(
         json
-          ? `${JSON.stringify({ ...report, clock })}\n`
-          : `${formatHealth(report)}clock: ${clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
+          ? `${JSON.stringify(report)}\n`
+          : `${formatHealth(report)}clock: ${report.clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
       );
       io.setExitCode(healthExitCode(report));
     });

@@ -1,11 +1,82 @@
-import { loadConfig, MjolnirError, systemClock } from '@mjolnir/lib';
-import { runPaper } from '@mjolnir/lib/live';
-import type { Command } from 'commander';
+import {
+  type Config,
+  DataLayout,
+  DEFAULT_HEALTH,
+  loadConfig,
+  MjolnirError,
+  readKillSwitch,
+  systemClock,
+} from '@mjolnir/lib';
+import {
+  checkHealth,
+  exchangeTimeOf,
+  LoopMetrics,
+  type PaperOutcome,
+  runPaper,
+  type StatusServer,
+  startStatusServer,
+} from '@mjolnir/lib/live';
+import { Lake } from '@mjolnir/lib/store';
+import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
-import { dataRoot } from '../options.js';
+import { dataRoot, envOption, portOption } from '../options.js';
 import { configOption } from './backtest.js';
+
+/** HTTP_PORT: a port, 0 for any free one, or `off`. */
+function httpPortOption(value: string): number | 'off' {
+  if (/^(off|none|false)$/i.test(value.trim())) return 'off';
+  try {
+    return portOption(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a port 0-65535 or "off", got "${value}"`);
+  }
+}
+
+interface PaperCliOptions {
+  config: string;
+  dataRoot?: string;
+  httpPort: number | 'off';
+  httpHost: string;
+}
+
+/** `/livez`, `/health` and `/metrics` for this process, before the loop starts (a busy port stops it here). */
+async function serveStatus(config: Config, root: string, options: PaperCliOptions, metrics: LoopMetrics) {
+  if (options.httpPort === 'off') return null;
+  const lake = await Lake.open(root);
+  const grace = Number(process.env['HEALTH_GRACE_BARS'] ?? DEFAULT_HEALTH.graceBars);
+  try {
+    const server = await startStatusServer(
+      {
+        registry: metrics.registry,
+        health: () =>
+          checkHealth({
+            root,
+            config,
+            lake,
+            clock: systemClock,
+            exchangeTime: exchangeTimeOf(config, process.env),
+            options: { ...DEFAULT_HEALTH, graceBars: Number.isSafeInteger(grace) ? grace : 2 },
+          }),
+      },
+      { host: options.httpHost, port: options.httpPort },
+    );
+    return { server, lake };
+  } catch (error) {
+    lake.close();
+    throw error;
+  }
+}
+
+function exitCodeOf(outcome: PaperOutcome): number {
+  const categories = outcome.failed.map((f) =>
+    f.error instanceof MjolnirError ? f.error.category : 'invariant',
+  );
+  if (categories.length === 0) return EXIT.ok;
+  if (categories.includes('invariant')) return EXIT.bug;
+  return categories.includes('operator') ? EXIT.usage : EXIT.failed;
+}
 
 export function registerPaper(program: Command, io: CliIo): void {
   program
@@ -15,37 +86,54 @@ export function registerPaper(program: Command, io: CliIo): void {
     )
     .addOption(configOption())
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
-    .action(async (options: { config: string; dataRoot?: string }) => {
+    .addOption(
+      envOption(
+        '--http-port <port>',
+        '/livez, /health and /metrics on this port (0: any free one; off: none)',
+        'HTTP_PORT',
+        httpPortOption,
+        8080,
+      ),
+    )
+    .addOption(
+      envOption('--http-host <addr>', 'address the HTTP server binds', 'HTTP_HOST', String, '127.0.0.1'),
+    )
+    .action(async (options: PaperCliOptions) => {
       const config = loadConfig(options.config, process.env);
+      const root = dataRoot(options.dataRoot);
       const log = createLogger(io);
+      const metrics = new LoopMetrics(() => readKillSwitch(new DataLayout(root).killSwitch()));
+      const status = await serveStatus(config, root, options, metrics);
       const signal = io.shutdown((received, repeated) =>
         repeated
           ? log.warn({ signal: received }, 'Shutdown already in progress (SIGKILL forces it)')
           : log.info({ signal: received }, 'Shutdown requested: finishing the iteration in flight'),
       );
-      const outcome = await runPaper({
-        config,
-        dataRoot: dataRoot(options.dataRoot),
-        clock: systemClock,
-        log,
-        env: process.env,
-        signal,
-      });
+      let outcome: PaperOutcome;
+      try {
+        outcome = await runPaper({
+          config,
+          dataRoot: root,
+          clock: systemClock,
+          log,
+          env: process.env,
+          signal,
+          observer: metrics,
+          ...(status === null ? {} : { httpUrl: status.server.url }),
+        });
+      } finally {
+        await closeStatus(status);
+      }
       for (const { stream, error } of outcome.failed) {
         const code = error instanceof MjolnirError ? error.code : 'unexpected';
         io.stderr.write(`error [${code}] ${stream}: ${error.message}\n`);
       }
-      if (outcome.failed.length > 0) {
-        const categories = outcome.failed.map((f) =>
-          f.error instanceof MjolnirError ? f.error.category : 'invariant',
-        );
-        io.setExitCode(
-          categories.includes('invariant')
-            ? EXIT.bug
-            : categories.includes('operator')
-              ? EXIT.usage
-              : EXIT.failed,
-        );
-      }
+      io.setExitCode(exitCodeOf(outcome));
     });
+}
+
+async function closeStatus(status: { server: StatusServer; lake: Lake } | null): Promise<void> {
+  if (status === null) return;
+  await status.server.close();
+  status.lake.close();
 }

@@ -3,10 +3,14 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { EngineSpec } from '../engine/index.js';
 import { createEngine } from '../engine/index.js';
-import type { DataLayout } from '../journal/index.js';
-import { readDecisions, readTrades } from '../journal/index.js';
-import { readManifest } from '../live/index.js';
-import type { Lake } from '../store/index.js';
+import {
+  type DataLayout,
+  type EqflatVerdict,
+  readDecisions,
+  readManifest,
+  readTrades,
+} from '../journal/index.js';
+import { type Lake, writeFileAtomic } from '../store/index.js';
 import { compareRuns, type EqResult, type EqSide } from './compare.js';
 
 /** One side of a comparison read from its journals: the decisions and trades of `tag`. */
@@ -26,6 +30,30 @@ export function journalSide(
 /** The runbook's eq: LIVE (`liveTag`) vs a backtest (`btTag`) from their journals. */
 export function eqTags(layout: DataLayout, stream: Stream, liveTag: string, btTag: string): EqResult {
   return compareRuns(journalSide(layout, stream, liveTag), journalSide(layout, stream, btTag));
+}
+
+/** The verdict beside the LIVE run, for health and the dashboard (the last one wins). */
+function recordVerdict(
+  layout: DataLayout,
+  stream: Stream,
+  options: { runId: string; now: number },
+  throughTs: number,
+  result: EqResult,
+): void {
+  const mismatch = result.decisions.mismatch ?? result.trades.mismatch;
+  const verdict: EqflatVerdict = {
+    at: new Date(options.now).toISOString(),
+    run_id: options.runId,
+    decisions: result.decisions.pass,
+    trades: result.trades.pass,
+    overall: result.overall,
+    through_ts: throughTs,
+    first_mismatch: result.overall || mismatch === null ? null : `${mismatch.at}: ${mismatch.verdict}`,
+  };
+  writeFileAtomic(
+    layout.eqflatVerdict(stream.tag, stream.symbol, stream.timeframe),
+    `${JSON.stringify(verdict, null, 2)}\n`,
+  );
 }
 
 /** What eqflat did. */
@@ -59,9 +87,7 @@ export async function eqflat(
   const livePath = layout.decisions(stream.tag, stream.symbol, stream.timeframe);
   const live = readDecisions(livePath, { numbers: false });
   if (live.length === 0) throw new MjolnirError('input_invalid', `${livePath} has no decisions yet`);
-  const manifest = readManifest(
-    layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe)),
-  );
+  const manifest = readManifest(layout.liveManifest(stream.tag, stream.symbol, stream.timeframe));
   const fingerprint = createEngine(spec).fingerprint;
   const specWarning =
     manifest !== null && manifest.spec !== fingerprint
@@ -87,5 +113,6 @@ export async function eqflat(
     },
     journalSide(layout, stream, backtest.tag),
   );
+  recordVerdict(layout, stream, options, live.lastTs, result);
   return { runId: options.runId, backtest, result, livePath, specWarning };
 }

@@ -1,5 +1,5 @@
 import type { Reason } from '../engine/index.js';
-import type { TrailingDecision } from '../journal/index.js';
+import type { EqflatVerdict, TrailingDecision } from '../journal/index.js';
 import type { KillSwitch } from '../risk/index.js';
 import { isoUtc, type TimeframeLabel, timeframe } from '../time/index.js';
 
@@ -26,6 +26,19 @@ export interface StreamFacts {
   readonly lockAgeMs: number | null;
   /** Volumes of the newest raw bars, oldest first (empty when not looked at). */
   readonly recentVolumes?: readonly number[];
+  /** The last start's catch-up when it resumed the journal (from the run manifest). */
+  readonly restart?: Restart | null;
+  /** The last eqflat verdict recorded for the run. */
+  readonly eqflat?: EqflatVerdict | 'unreadable' | null;
+}
+
+/** A restart that resumed a journal: the slots it decided by catching up. */
+export interface Restart {
+  /** When the process started (ISO, the machine's clock). */
+  readonly at: string;
+  readonly caughtUpToTs: number;
+  /** 1: nothing missed to speak of; more: the loop was down for that many bars. */
+  readonly caughtUpBars: number;
 }
 
 export interface HealthFacts {
@@ -118,9 +131,25 @@ export function cleanTrailingCadence(rows: readonly TrailingDecision[], tfMs: nu
   return clean;
 }
 
-function cadence(rows: readonly TrailingDecision[], tfMs: number, grace: number): Check {
+function cadence(
+  rows: readonly TrailingDecision[],
+  tfMs: number,
+  grace: number,
+  restart: Restart | null,
+): Check {
   const clean = cleanTrailingCadence(rows, tfMs);
   const figure = `clean_trailing_cadence_diffs=${clean}/${grace}`;
+  if (restart !== null && restart.caughtUpBars > 1) {
+    // Slots caught up at a restart were decided late: on-time decisions count from the last of them.
+    const onTime = Math.min(clean, rows.filter((r) => r.ts > restart.caughtUpToTs).length);
+    if (onTime < grace)
+      return check(
+        'cadence',
+        'WARN',
+        `clean_trailing_cadence_diffs=${onTime}/${grace}`,
+        `restarted after downtime: ${restart.caughtUpBars} slot(s) caught up to ${isoUtc(restart.caughtUpToTs)}; the count climbs bar by bar`,
+      );
+  }
   return clean >= grace || clean === rows.length - 1
     ? check('cadence', 'OK', figure, 'decisions one bar apart')
     : check(
@@ -219,6 +248,24 @@ function feed(
   return check('feed', 'OK', time, 'the exchange answers');
 }
 
+/** The last eqflat verdict, when one was recorded: a FAIL warns (LIVE and the backtest disagree). */
+function eqflat(verdict: EqflatVerdict | 'unreadable' | null): Check[] {
+  if (verdict === null) return [];
+  if (verdict === 'unreadable')
+    return [check('eqflat', 'WARN', 'unreadable', 'the recorded eqflat verdict is damaged: run make eqflat')];
+  const figure = `${verdict.overall ? 'PASS' : 'FAIL'} through ${isoUtc(verdict.through_ts)} (${verdict.run_id})`;
+  return verdict.overall
+    ? [check('eqflat', 'OK', figure, 'a backtest over the same bars reproduces LIVE')]
+    : [
+        check(
+          'eqflat',
+          'WARN',
+          figure,
+          `LIVE and its backtest differ: ${verdict.first_mismatch ?? 'see make eqflat'}`,
+        ),
+      ];
+}
+
 /** The verdict on one stream. */
 export function streamHealth(facts: StreamFacts, global: HealthFacts, options: HealthOptions): StreamHealth {
   const tfMs = timeframe(facts.timeframe).ms;
@@ -229,10 +276,11 @@ export function streamHealth(facts: StreamFacts, global: HealthFacts, options: H
   const checks = [
     decisions,
     staleness('raw', 'raw bar', facts.newestRawTs, global.now, tfMs, options.graceBars),
-    cadence(facts.decisions, tfMs, options.cadenceGrace),
+    cadence(facts.decisions, tfMs, options.cadenceGrace, facts.restart ?? null),
     markers(facts.decisions, options),
     beat,
     ...(feedCheck === null ? [] : [feedCheck]),
+    ...eqflat(facts.eqflat ?? null),
     global.killSwitch.killSwitch
       ? check(
           'kill_switch',

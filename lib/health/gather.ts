@@ -1,10 +1,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataLayout, trailingDecisions } from '../journal/index.js';
+import {
+  DataLayout,
+  type EqflatVerdict,
+  readEqflatVerdict,
+  readManifest,
+  trailingDecisions,
+} from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
 import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
-import type { HealthFacts, StreamFacts } from './evaluate.js';
+import type { HealthFacts, Restart, StreamFacts } from './evaluate.js';
 
 /** A LIVE stream under a data root. */
 export interface LiveStream {
@@ -76,6 +82,8 @@ export async function gatherHealth(
       newestRawTs: raw?.last ?? null,
       lockAgeMs,
       recentVolumes: raw?.volumes ?? [],
+      restart: lastRestart(layout, s),
+      eqflat: lastEqflat(layout, s),
     });
   }
   return {
@@ -91,5 +99,24 @@ function ageOf(path: string, now: number): number | null {
     return Math.max(0, now - statSync(path).mtimeMs);
   } catch {
     return null;
+  }
+}
+
+/** The last start's catch-up, when it resumed a journal (null on a first start or a damaged manifest). */
+function lastRestart(layout: DataLayout, s: LiveStream): Restart | null {
+  try {
+    const start = readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe))?.starts.at(-1);
+    if (start?.caught_up_to_ts === undefined || start.caught_up_bars === undefined) return null;
+    return { at: start.at, caughtUpToTs: start.caught_up_to_ts, caughtUpBars: start.caught_up_bars };
+  } catch {
+    return null;
+  }
+}
+
+function lastEqflat(layout: DataLayout, s: LiveStream): EqflatVerdict | 'unreadable' | null {
+  try {
+    return readEqflatVerdict(layout.eqflatVerdict(s.tag, s.symbol, s.timeframe));
+  } catch {
+    return 'unreadable';
   }
 }

@@ -159,4 +159,41 @@ describe('trailing decisions', () => {
       /decisions\.csv: a row near its end does not read as a decision/,
     );
   });
+
+  it('counts on-time decisions from the last slot caught up at a restart; a restart that missed nothing is clean', () => {
+    const restart = (bars: number, back: number) => ({
+      at: '2024-06-01T11:00:00.000Z',
+      caughtUpToTs: LAST - back * BAR,
+      caughtUpBars: bars,
+    });
+    const after = (back: number) => evaluateHealth(facts({ restart: restart(9, back) })).streams[0]!.checks;
+    const cadence = (back: number) => after(back).find((c) => c.name === 'cadence')!;
+    expect(cadence(4)).toMatchObject({ status: 'WARN', figure: 'clean_trailing_cadence_diffs=4/12' });
+    expect(cadence(4).cause).toContain('restarted after downtime: 9 slot(s) caught up to');
+    expect(cadence(11).status).toBe('WARN');
+    expect(cadence(12)).toMatchObject({ status: 'OK', figure: 'clean_trailing_cadence_diffs=99/12' });
+    expect(verdict(facts({ restart: restart(1, 0) })).checks['cadence']).toBe('OK');
+  });
+
+  it('shows the last eqflat verdict when one was recorded: PASS OK, FAIL or damaged WARN', () => {
+    const recorded = {
+      at: '2024-06-01T11:00:00.000Z',
+      run_id: 'eqflat_1',
+      decisions: true,
+      trades: true,
+      overall: true,
+      through_ts: LAST,
+      first_mismatch: null,
+    };
+    expect(verdict(facts()).checks['eqflat']).toBeUndefined();
+    expect(verdict(facts({ eqflat: recorded })).checks['eqflat']).toBe('OK');
+    const failed = verdict(
+      facts({
+        eqflat: { ...recorded, trades: false, overall: false, first_mismatch: '2: trade lifecycles differ' },
+      }),
+    );
+    expect([failed.status, failed.code]).toEqual(['WARN', 0]);
+    expect(failed.text).toContain('LIVE and its backtest differ: 2: trade lifecycles differ');
+    expect(verdict(facts({ eqflat: 'unreadable' }), true).code).toBe(1);
+  });
 });

@@ -23,6 +23,12 @@ export {
 } from './decisions.js';
 export { featuresCell } from './format.js';
 export { DataLayout } from './layout.js';
+export {
+  type EqflatVerdict,
+  type LiveManifest,
+  readEqflatVerdict,
+  readManifest,
+} from './live-manifest.js';
 export { readDecisions, readTrades } from './read.js';
 export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
 export { type DecisionSink, RowCollector, writeStep } from './step-rows.js';

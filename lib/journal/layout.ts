@@ -70,6 +70,16 @@ export class DataLayout {
     return `live_${tag}_${symbolPath(symbol)}_${timeframe}`;
   }
 
+  /** The LIVE run's manifest: `runs/live_<tag>_<SYMBOL>_<tf>/manifest.json`. */
+  liveManifest(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return this.manifest(this.liveRunId(tag, symbol, timeframe));
+  }
+
+  /** The last eqflat verdict on a LIVE run: `runs/live_<tag>_<SYMBOL>_<tf>/eqflat.json`. */
+  eqflatVerdict(tag: string, symbol: string, timeframe: TimeframeLabel): string {
+    return this.runFile(this.liveRunId(tag, symbol, timeframe), 'eqflat.json');
+  }
+
   /** `models/<model_id>/`. */
   model(modelId: string): string {
     return join(this.root, 'models', modelId);

@@ -1,8 +1,18 @@
 export { Decider, type Fed } from './decider.js';
 export { ExchangeClock } from './exchange-clock.js';
 export { FailureLog } from './failure-log.js';
+export {
+  type CheckHealthOptions,
+  checkHealth,
+  exchangeTimeOf,
+  type HealthCheck,
+  streamsToJudge,
+} from './health-check.js';
 export { type Logger, MemoryLogger } from './logger.js';
-export { type PaperOptions, type PaperOutcome, pollInterval, runPaper } from './paper.js';
-export { type LiveManifest, type LiveSnapshot, readManifest, readSnapshot } from './persistence.js';
+export { LoopMetrics } from './metrics.js';
+export type { LoopObserver, StreamProbe } from './observer.js';
+export { HEARTBEAT_MS, type PaperOptions, type PaperOutcome, pollInterval, runPaper } from './paper.js';
+export { type LiveSnapshot, readSnapshot } from './persistence.js';
 export { type Restored, restoreState } from './restore.js';
+export { type StatusServer, type StatusSources, startStatusServer } from './status-server.js';
 export { type IterationReport, type StreamDeps, StreamLoop, type StreamSettings } from './stream-loop.js';

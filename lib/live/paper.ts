@@ -9,6 +9,7 @@ import { type Clock, isoUtc, realScheduler, type Scheduler, timeframe } from '..
 import { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
+import type { LoopObserver } from './observer.js';
 import { StreamLoop, type StreamSettings } from './stream-loop.js';
 
 /** How a paper-loop process ended. */
@@ -32,6 +33,10 @@ export interface PaperOptions {
   readonly sourceFor?: (config: Config, stream: Stream) => MarketDataSource;
   /** The strategy as an object (instead of the config's built-in or file), with the config's params. */
   readonly definition?: StrategyDefinition;
+  /** Told of every recorded row and failure (the process's metrics). */
+  readonly observer?: LoopObserver;
+  /** Where the process serves /livez, /health and /metrics, named in the start line. */
+  readonly httpUrl?: string;
 }
 
 const flag = (value: string | undefined) => value === '1' || value === 'true';
@@ -77,6 +82,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
       strategy: spec.strategy.id,
       data_root: options.dataRoot,
       poll_ms: poll,
+      http: options.httpUrl ?? null,
       paper_only: true,
       force_fetch_fail: settings.forceFetchFail,
       force_persist_fail: settings.forcePersistFail,
@@ -118,6 +124,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
         log: streamLog,
         settings,
         fetchFailures,
+        ...(options.observer === undefined ? {} : { observer: options.observer }),
       });
       let beat = scheduler.elapsed();
       let polls = 0;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MjolnirError } from '../core/index.js';
+import type { LiveManifest } from '../journal/index.js';
 import { writeFileAtomic } from '../store/index.js';
 
 const snapshotSchema = z.object({
@@ -36,33 +37,6 @@ export function readSnapshot(path: string): LiveSnapshot | null {
   }
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success) throw new MjolnirError('state_corrupt', `${path}: not a paper-loop state snapshot`);
-  return parsed.data;
-}
-
-const manifestSchema = z.object({
-  kind: z.literal('live'),
-  run_id: z.string(),
-  tag: z.string(),
-  exchange: z.string(),
-  symbol: z.string(),
-  timeframe: z.string(),
-  spec: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  /** Close of the first bar the engine was fed: where a backtest must start its warmup to match. */
-  warmup_from: z.number(),
-  /** Close of the first bar decided (the first row of decisions.csv). */
-  first_decision_ts: z.number(),
-  starts: z.array(z.object({ at: z.string(), pid: z.number(), resumed_after_ts: z.number().nullable() })),
-  status: z.enum(['running', 'stopped']),
-});
-
-/** The run manifest of a stream's LIVE run (`runs/live_<tag>_<SYMBOL>_<tf>/manifest.json`). */
-export type LiveManifest = z.infer<typeof manifestSchema>;
-
-export function readManifest(path: string): LiveManifest | null {
-  if (!existsSync(path)) return null;
-  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new MjolnirError('state_corrupt', `${path}: not a LIVE run manifest`);
   return parsed.data;
 }
 

@@ -1,7 +1,7 @@
 import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineContext, EngineState, Trade } from '../engine/index.js';
 import { replay } from '../engine/index.js';
-import type { DecisionJournal, DecisionRow, JournalStream } from '../journal/index.js';
+import type { DecisionJournal, DecisionRow, JournalStream, LiveManifest } from '../journal/index.js';
 import {
   featuresCell,
   RowCollector,
@@ -14,7 +14,7 @@ import type { MarketKey } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import { timeframe } from '../time/index.js';
 import type { Logger } from './logger.js';
-import { type LiveManifest, readSnapshot } from './persistence.js';
+import { readSnapshot } from './persistence.js';
 
 /** What a restart rebuilt. */
 export interface Restored {

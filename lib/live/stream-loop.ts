@@ -3,7 +3,14 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineState } from '../engine/index.js';
 import { describeSpec, type EngineContext, WARMUP } from '../engine/index.js';
-import { DecisionJournal, type DecisionRow, TradeJournal, tradeRow } from '../journal/index.js';
+import {
+  DecisionJournal,
+  type DecisionRow,
+  type LiveManifest,
+  readManifest,
+  TradeJournal,
+  tradeRow,
+} from '../journal/index.js';
 import type { Bar, MarketDataSource, MarketKey } from '../market/index.js';
 import { closedBars, countFlags, type FlaggedRow } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
@@ -14,7 +21,8 @@ import { Decider, type Fed } from './decider.js';
 import type { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
-import { type LiveManifest, readManifest, writeManifest, writeSnapshot } from './persistence.js';
+import type { LoopObserver } from './observer.js';
+import { writeManifest, writeSnapshot } from './persistence.js';
 import { restoreState } from './restore.js';
 
 /** How one stream's loop behaves (config `paper:` and the runbooks' environment variables). */
@@ -42,6 +50,8 @@ export interface StreamDeps {
   readonly settings: StreamSettings;
   /** The state of fetching (shared with the source's retry reports); one is made when absent. */
   readonly fetchFailures?: FailureLog;
+  /** Told of every recorded row and failure (metrics). */
+  readonly observer?: LoopObserver;
 }
 
 /** What an iteration did. */
@@ -69,7 +79,7 @@ function takeStreamLock(deps: StreamDeps): FileLock {
   const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
   const dirs = [
     layout.rawDir(key),
-    dirname(layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe))),
+    dirname(layout.liveManifest(stream.tag, stream.symbol, stream.timeframe)),
     dirname(layout.engineState(stream.tag, stream.symbol, stream.timeframe)),
   ];
   for (const dir of dirs) {
@@ -97,6 +107,10 @@ export class StreamLoop {
   private readonly fetchFailures: FailureLog;
   private readonly persistFailures: FailureLog;
   private readonly snapshotFailures: FailureLog;
+  /** When the bars being decided were fetched (the injected clock), for the decision latency. */
+  private fetchedAt: number | null = null;
+  /** After a restart, until the first decisions: what is decided then was caught up. */
+  private catchingUp = false;
 
   private constructor(
     private readonly deps: StreamDeps,
@@ -111,12 +125,22 @@ export class StreamLoop {
     this.tf = timeframe(stream.timeframe);
     this.log = deps.log;
     const layout = deps.lake.layout;
-    this.manifestPath = layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe));
+    this.manifestPath = layout.liveManifest(stream.tag, stream.symbol, stream.timeframe);
     this.snapshotPath = layout.engineState(stream.tag, stream.symbol, stream.timeframe);
     this.decider = state === null ? null : new Decider(deps.engine, state, this.journalStream);
     this.fetchFailures = deps.fetchFailures ?? new FailureLog(deps.log, 'Fetch', deps.clock);
     this.persistFailures = new FailureLog(deps.log, 'Persist', deps.clock);
     this.snapshotFailures = new FailureLog(deps.log, 'State snapshot', deps.clock);
+    deps.observer?.streamOpened(this.label, {
+      lastDecided: () => this.lastDecided,
+      exchangeNow: () => deps.exchangeClock.now(),
+    });
+  }
+
+  /** The stream as logs and metrics name it. */
+  get label(): string {
+    const { exchange, symbol, timeframe: tf } = this.deps.stream;
+    return `${exchange} ${symbol} ${tf}`;
   }
 
   /** Close time of the last slot decided (-Infinity before the first). */
@@ -147,7 +171,7 @@ export class StreamLoop {
       trades = TradeJournal.open(layout.trades(stream.tag, stream.symbol, stream.timeframe));
       if (trades.cutBytes > 0)
         log.warn({ file: trades.path, bytes: trades.cutBytes }, 'Cut a torn last line left by a crash');
-      const manifestPath = layout.manifest(layout.liveRunId(stream.tag, stream.symbol, stream.timeframe));
+      const manifestPath = layout.liveManifest(stream.tag, stream.symbol, stream.timeframe);
       const manifest = readManifest(manifestPath);
       const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
       const restored = await restoreState({
@@ -186,12 +210,15 @@ export class StreamLoop {
   /** One poll. Retryable failures are handled (and recorded as skips when due); others are thrown. */
   async iterate(): Promise<IterationReport> {
     await this.observeExchangeTime();
+    this.fetchedAt = null;
     let fetched: Bar[];
     try {
       fetched = await this.fetch();
+      this.fetchedAt = this.deps.clock.now();
     } catch (error) {
       if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
       this.fetchFailures.failed(error);
+      this.deps.observer?.fetchFailed(this.label, error.code);
       if (error.category === 'operator') throw error;
       return { fetched: 0, decided: this.recordFetchFailures(), failure: 'fetch' };
     }
@@ -216,6 +243,7 @@ export class StreamLoop {
       this.start(fresh);
     }
     const decided = this.decide(fresh, persisted);
+    if (decided > 0 && this.catchingUp) this.recordCatchUp(decided);
     return { fetched: fetched.length, decided, failure: persisted ? null : 'persist' };
   }
 
@@ -277,6 +305,7 @@ export class StreamLoop {
       if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
       // Storage errors (a full disk, a read-only mount, a lock) skip the bars and the loop goes on.
       this.persistFailures.failed(error);
+      this.deps.observer?.persistFailed(this.label);
       return false;
     }
   }
@@ -339,6 +368,7 @@ export class StreamLoop {
   /** Journal first (the commit point), then trades, then the snapshot. */
   private commit(rows: readonly DecisionRow[], trades: Fed['trades']): number {
     const written = this.decisions.append(rows);
+    const durableAt = this.deps.clock.now();
     for (const row of written) {
       this.log.info(
         {
@@ -352,6 +382,12 @@ export class StreamLoop {
       );
     }
     this.trades.append(trades.map((trade) => tradeRow(this.journalStream, trade)));
+    const fetched = written.some((row) => row.reason !== 'fetch_failed') ? this.fetchedAt : null;
+    this.deps.observer?.recorded(
+      this.label,
+      written,
+      fetched === null ? null : Math.max(0, durableAt - fetched),
+    );
     this.snapshot();
     return written.length;
   }
@@ -386,8 +422,26 @@ export class StreamLoop {
     }
   }
 
+  /** The first decisions after a restart caught up on the slots that closed while it was down. */
+  private recordCatchUp(bars: number): void {
+    this.catchingUp = false;
+    const starts = this.manifest?.starts ?? [];
+    const last = starts.at(-1);
+    if (this.manifest === null || last === undefined) return;
+    const caughtUp = { ...last, caught_up_to_ts: this.decisions.last, caught_up_bars: bars };
+    this.manifest = { ...this.manifest, starts: [...starts.slice(0, -1), caughtUp] };
+    if (bars > 1) this.log.info({ bars, to: isoUtc(this.decisions.last) }, 'Caught up after downtime');
+    try {
+      writeManifest(this.manifestPath, this.manifest);
+    } catch (error) {
+      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+      this.log.warn({ error: error.message }, 'Could not record the catch-up in the run manifest');
+    }
+  }
+
   private recordStart(resumedAfter: number | null): void {
     if (this.manifest === null) return;
+    this.catchingUp = resumedAfter !== null;
     this.manifest = {
       ...this.manifest,
       status: 'running',

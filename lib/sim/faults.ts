@@ -29,6 +29,10 @@ export const faultSchema = z.strictObject({
   missing: probability,
   /** How long a timed-out request hangs before the connection is dropped. */
   timeout_ms: z.number().int().positive().default(15_000),
+  /** A dead feed: from this virtual time (ms) no new bar is served while the clock runs on. */
+  feed_stall_at: z.number().nullable().default(null),
+  /** A quiet market: bars opening from this virtual time (ms) have no trades (zero volume, flat price). */
+  quiet_from: z.number().nullable().default(null),
   /** From virtual time `at` (ms), the server clock reads `offset_ms` off. */
   time_jump: z.strictObject({ at: z.number(), offset_ms: z.number() }).nullable().default(null),
 });
@@ -101,6 +105,16 @@ export class FaultPlan {
       }
     }
     return null;
+  }
+
+  /** The klines as a dead feed or a quiet market would serve them (unchanged without those faults). */
+  shape<K extends { openTime: number; open: number; volume: number }>(rows: K[]): K[] {
+    const { feed_stall_at: stall, quiet_from: quiet } = this.config;
+    const served = stall === null ? rows : rows.filter((k) => k.openTime < stall);
+    if (quiet === null) return served;
+    return served.map((k) =>
+      k.openTime < quiet ? k : { ...k, high: k.open, low: k.open, close: k.open, volume: 0, trades: 0 },
+    );
   }
 
   /** True when the exchange never has this bar (stable across requests). */

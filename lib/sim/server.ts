@@ -67,8 +67,10 @@ function klinesReply(
   const lastOpen = Math.floor(Math.min(now, end === null ? now : Number(end)) / interval.ms) * interval.ms;
   // Without a start, Binance returns the most recent `limit` klines up to the end.
   const firstOpen = start === null ? lastOpen - (limit - 1) * interval.ms : Number(start);
-  const all = klines(source, interval, firstOpen, lastOpen, now).filter(
-    (k) => !faults.lacks(symbol, interval.label, k.openTime),
+  const all = faults.shape(
+    klines(source, interval, firstOpen, lastOpen, now).filter(
+      (k) => !faults.lacks(symbol, interval.label, k.openTime),
+    ),
   );
   const chosen = start === null ? all.slice(-limit) : all.slice(0, limit);
   return ok(chosen.map((k) => klineRow(k, interval.ms)));

@@ -41,7 +41,12 @@ function killTree(child: ChildProcess): void {
  * started it ends: a failed test never leaves a paper loop running.
  */
 export function start(command: string, args: readonly string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
+  // Paper processes serve HTTP on a free port (two at once must not collide on the default).
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, HTTP_PORT: '0', ...env },
+    detached: true,
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   try {

@@ -1,0 +1,153 @@
+/**
+ * The paper process's HTTP face against the simulator: /livez, /health (200 OK/WARN, 503 FAIL, the
+ * recorded eqflat verdict in it), /metrics scraped over real HTTP, parsed as Prometheus text by a
+ * parser of the test's own, its counters agreeing with the journal; a busy port refused clearly.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HealthReport } from '@mjolnir/lib';
+import type { SimServer } from '@mjolnir/lib/sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acceleratedSim,
+  CLI,
+  decisions,
+  exited,
+  paper,
+  printed,
+  start,
+  waitFor,
+} from './support/processes.js';
+import { parsePrometheus, samplesOf } from './support/prometheus.js';
+
+const START = Date.UTC(2024, 5, 1);
+const work = mkdtempSync(join(tmpdir(), 'mjolnir-http-'));
+const root = join(work, 'data');
+const config = join(work, 'served.yaml');
+const STREAM = 'sim BTC/USDT 5m';
+let sim: SimServer;
+
+beforeAll(async () => {
+  sim = await acceleratedSim(START, 300, 11);
+  writeFileSync(
+    config,
+    `exchange: binance
+symbols: [BTC/USDT]
+timeframe: 5m
+data_tag: served
+simulator: { port: ${sim.port}, speed: 300 }
+strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5 } }
+fetch: { timeout_ms: 1000, attempts: 2 }
+paper: { history_bars: 60 }
+`,
+  );
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+/** The server's address, from the start log line. */
+async function served(child: ReturnType<typeof paper>): Promise<string> {
+  await printed(child, 'Trading system starting');
+  const url = /"http":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(child.output())?.[1];
+  if (url === undefined) throw new Error(`no HTTP address in the start line:\n${child.output()}`);
+  return url;
+}
+
+const healthOf = async (url: string) => {
+  const response = await fetch(`${url}/health`);
+  return { status: response.status, report: (await response.json()) as HealthReport & { clock: string } };
+};
+
+describe('HTTP on the paper process', () => {
+  it('serves /livez, /health and /metrics; the counters agree with the journal', async () => {
+    const live = paper(config, root);
+    const url = await served(live);
+    await waitFor(() => decisions(root, 'served').length >= 6, 'six decisions', live);
+
+    const livez = await fetch(`${url}/livez`);
+    expect([livez.status, await livez.text()]).toEqual([200, 'ok\n']);
+
+    const scrape = await fetch(`${url}/metrics`);
+    expect(scrape.headers.get('content-type')).toContain('text/plain');
+    const metrics = parsePrometheus(await scrape.text());
+    expect(metrics.samples.every((s) => s.name.startsWith('mjolnir_'))).toBe(true);
+    expect(metrics.types.get('mjolnir_decisions_total')).toBe('counter');
+    expect(metrics.types.get('mjolnir_decision_latency_seconds')).toBe('histogram');
+    expect(metrics.types.get('mjolnir_nodejs_eventloop_lag_seconds')).toBe('gauge');
+    expect(metrics.types.get('mjolnir_nodejs_heap_size_used_bytes')).toBe('gauge');
+    expect(metrics.types.has('mjolnir_nodejs_gc_duration_seconds')).toBe(true);
+    expect(metrics.types.get('mjolnir_fetch_errors_total')).toBe('counter');
+
+    // The scrape is consistent: every row up to the last decided slot, and only those, is counted.
+    const last = samplesOf(metrics, 'mjolnir_last_decided_slot_timestamp_seconds', { stream: STREAM })[0]!;
+    const rows = decisions(root, 'served').filter((r) => r.ts_ms <= last.value * 1000);
+    expect(rows.at(-1)!.ts_ms).toBe(last.value * 1000);
+    const journalCounts = new Map<string, number>();
+    for (const r of rows)
+      journalCounts.set(`${r.action}/${r.reason}`, (journalCounts.get(`${r.action}/${r.reason}`) ?? 0) + 1);
+    const counted = new Map(
+      samplesOf(metrics, 'mjolnir_decisions_total', { stream: STREAM }).map((s) => [
+        `${s.labels['action']}/${s.labels['reason']}`,
+        s.value,
+      ]),
+    );
+    expect(counted).toEqual(journalCounts);
+    const latencyCount = samplesOf(metrics, 'mjolnir_decision_latency_seconds_count', { stream: STREAM })[0]!;
+    expect(latencyCount.value).toBe(rows.length);
+    // The journal writes 8 decimals; the gauge keeps the engine's double.
+    expect(samplesOf(metrics, 'mjolnir_equity', { stream: STREAM })[0]!.value).toBeCloseTo(
+      rows.at(-1)!.equity,
+      7,
+    );
+    const position = { flat: 0, long: 1, short: -1 }[rows.at(-1)!.position];
+    expect(samplesOf(metrics, 'mjolnir_position', { stream: STREAM })[0]!.value).toBe(position);
+    expect(samplesOf(metrics, 'mjolnir_kill_switch')[0]!.value).toBe(0);
+    expect(samplesOf(metrics, 'mjolnir_persist_failures_total', { stream: STREAM })[0]!.value).toBe(0);
+    expect(
+      samplesOf(metrics, 'mjolnir_bar_age_seconds', { stream: STREAM })[0]!.value,
+    ).toBeGreaterThanOrEqual(0);
+
+    const { status, report } = await healthOf(url);
+    expect(status).toBe(200);
+    expect(report).toMatchObject({ status: 'OK', clock: 'exchange' });
+    expect(report.streams[0]!.stream).toBe('served BTC/USDT 5m');
+    expect(report.streams[0]!.checks.map((c) => c.name)).not.toContain('eqflat');
+
+    // eqflat records its verdict beside the LIVE run; /health shows it.
+    const eq = start(process.execPath, [CLI, 'eqflat', '-c', config], { DATA_ROOT: root });
+    expect(await exited(eq)).toBe(0);
+    const after = (await healthOf(url)).report.streams[0]!.checks.find((c) => c.name === 'eqflat');
+    expect(after).toMatchObject({
+      status: 'OK',
+      figure: expect.stringMatching(/^PASS through \S+ \(eqflat_/),
+    });
+
+    expect((await fetch(`${url}/nothing`)).status).toBe(404);
+    expect((await fetch(`${url}/health`, { method: 'POST' })).status).toBe(405);
+
+    // A second process asking for the same port stops before it starts, saying why.
+    const port = new URL(url).port;
+    const clash = paper(config, join(work, 'other'), { HTTP_PORT: port });
+    expect(await exited(clash)).toBe(2);
+    expect(clash.output()).toContain(`cannot serve HTTP on 127.0.0.1:${port} (EADDRINUSE)`);
+
+    live.kill('SIGTERM');
+    expect(await exited(live)).toBe(0);
+  }, 90_000);
+
+  it('answers /health with 503 when the verdict is FAIL', async () => {
+    const failing = paper(config, join(work, 'never'), { FORCE_FETCH_FAIL: '1' });
+    const url = await served(failing);
+    const { status, report } = await healthOf(url);
+    expect(status).toBe(503);
+    expect(report.status).toBe('FAIL');
+    expect(report.streams[0]!.checks.find((c) => c.name === 'decisions')).toMatchObject({
+      status: 'FAIL',
+      cause: 'no decision yet',
+    });
+    failing.kill('SIGTERM');
+    expect(await exited(failing)).toBe(0);
+  }, 60_000);
+});
