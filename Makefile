@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format health tui bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ paper: build ## the LIVE paper loop without Docker (CONFIG, default configs/sim.
 health: build ## healthcheck of the LIVE streams (all under DATA_ROOT, or CONFIG's): exit 0 OK, 1 WARN (STRICT=1 only), 2 FAIL; JSON=1
 	$(CLI) health
 
+tui: build ## the operator dashboard on this terminal (all streams under DATA_ROOT, or CONFIG's); q quits
+	$(CLI) tui
+
 backtest: build ## windowed backtest (START_TS_MS, END_TS_MS, RUNID, DATA_TAG, CONFIG; STOP_THROUGH=1)
 	$(CLI) backtest
 
@@ -73,7 +76,7 @@ lookahead: build ## prove the configured strategy does not peek (START_TS_MS, EN
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-import bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -92,6 +95,9 @@ bench-eq: build ## eq over one year of 5m decisions (BENCH_DAYS)
 
 bench-journal: build ## the read side following a 10M-row journal vs a 1k-row one: refresh cost per 1k new rows, and the healthcheck (JOURNAL_ROWS)
 	node --max-old-space-size=8192 dist/bench/journal.js
+
+bench-dashboard: build ## the dashboard's sources on a 10M-row journal: first read, redraw cost per new row vs a 1k-row one, memory held (JOURNAL_ROWS)
+	node --expose-gc dist/bench/dashboard.js
 
 bench-import: build ## a fresh process importing the package root vs the engine file alone (time, heap)
 	node dist/bench/import.js

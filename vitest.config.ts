@@ -10,10 +10,17 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./lib/$1/index.ts', import.meta.url)),
       },
       { find: /^@mjolnir\/lib$/, replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)) },
+      { find: /^@mjolnir\/tui$/, replacement: fileURLToPath(new URL('./tui/src/index.ts', import.meta.url)) },
     ],
   },
   test: {
-    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'lib/**/*.test.ts',
+      'tui/**/*.test.ts',
+      'tui/**/*.test.tsx',
+      'cli/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/dist/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,

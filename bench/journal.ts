@@ -7,43 +7,19 @@
  *
  *   make bench-journal          (JOURNAL_ROWS=10000000, JOURNAL_ROUNDS=15)
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataLayout, DECISION_COLUMNS, evaluateHealth, gatherHealth, openRun } from '@mjolnir/lib';
+import { BAR, FIRST, median, write } from './journal-lines.js';
 
 const ROWS = Number(process.env['JOURNAL_ROWS'] ?? 10_000_000);
 const ROUNDS = Number(process.env['JOURNAL_ROUNDS'] ?? 15);
 const APPEND = 1_000;
 const TARGET = 2;
-const BAR = 60_000;
-const FIRST = Date.UTC(2006, 0, 1);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-/** A decision line as the paper loop writes them, at slot `k` (cells varying with k like real ones). */
-function line(k: number): string {
-  const ts = FIRST + k * BAR;
-  const close = (30_000 + (k % 977) * 1.25).toFixed(2);
-  const action = k % 41 === 0 ? 'enter_long' : k % 43 === 0 ? 'exit_long' : 'hold';
-  const reason = action === 'hold' ? 'no_signal' : action === 'enter_long' ? 'entry_signal' : 'exit_signal';
-  const time = new Date(ts).toISOString();
-  return `sim,BTC/USDT,1m,${ts},${action},${reason},flat,${close},,,,10000,${((k * 2654435761) >>> 0).toString(16).padStart(16, '0')},ema_fast=${close};ema_slow=${close};atr=12.5,ema_cross_atr,5f3a9c21,${time}\n`;
-}
-
-function write(path: string, from: number, count: number): void {
-  const lines: string[] = [];
-  for (let k = from; k < from + count; k++) {
-    lines.push(line(k));
-    if (lines.length === 100_000) {
-      appendFileSync(path, lines.join(''));
-      lines.length = 0;
-    }
-  }
-  if (lines.length > 0) appendFileSync(path, lines.join(''));
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const root = mkdtempSync(join(tmpdir(), 'mjolnir-bench-journal-'));
 try {
   const layout = new DataLayout(root);

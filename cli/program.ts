@@ -10,6 +10,7 @@ import { registerPaper } from './commands/paper.js';
 import { registerResearch } from './commands/research.js';
 import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
+import { registerTui } from './commands/tui.js';
 import { EXIT, reportError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo): Command {
     registerSim,
     registerPaper,
     registerHealth,
+    registerTui,
     registerMarketData,
     registerLake,
     registerBacktest,

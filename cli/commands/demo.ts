@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  type Config,
+  DEFAULT_HEALTH,
   engineSpecOf,
+  formatHealth,
   gapReport,
   isoUtc,
   loadConfig,
@@ -15,9 +18,10 @@ import {
   timeframe,
 } from '@mjolnir/lib';
 import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
-import { type Logger, runPaper } from '@mjolnir/lib/live';
+import { marketDataFor } from '@mjolnir/lib/exchange';
+import { checkHealth, type HealthCheck, type Logger, runPaper } from '@mjolnir/lib/live';
 import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
-import type { Lake } from '@mjolnir/lib/store';
+import { Lake } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
@@ -122,7 +126,7 @@ export function registerDemo(program: Command, io: CliIo): void {
       const dir = scratch(dataRoot(options.dataRoot));
       const session = await runSession(options, dir, io);
       if (session === null) return;
-      const { config, stream, outcome } = session;
+      const { config, stream, outcome, health } = session;
       const run = openRun(dir, stream.tag, stream.symbol, stream.timeframe, config.capital).summary();
       if (run.decisions === 0) {
         io.stdout.write('no bar was decided: the session stopped before the first one closed\n');
@@ -143,6 +147,10 @@ export function registerDemo(program: Command, io: CliIo): void {
           `\neqflat: RUNID=${eq.runId}\n${formatEq(eq.result, `eq: LIVE ${stream.tag} vs BT ${eq.backtest.tag}`)}`,
         );
         if (!eq.result.overall) io.setExitCode(1);
+        if (health !== null) {
+          io.stdout.write(`\nhealth, judged while the loop ran:\n${formatHealth(health)}`);
+          if (health.status === 'FAIL') io.setExitCode(1);
+        }
         io.stdout.write(`\n${nextSteps(dir)}`);
       } finally {
         lake.close();
@@ -175,16 +183,25 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
   const shutdown = io.shutdown();
   if (shutdown.aborted) controller.abort();
   else shutdown.addEventListener('abort', () => controller.abort(), { once: true });
-  const progress = new Progress('decided', io.stderr);
+  const dashboard = io.stdout.isTTY === true && process.stdin.isTTY === true;
+  // The dashboard draws the terminal while it runs: no progress bar under it.
+  const progress = new Progress('decided', dashboard ? { write: () => undefined } : io.stderr);
   let decided = 0;
+  let health: HealthCheck | null = null;
+  const judge = await sessionJudge(config, dir, options.speed);
+  const finish = once(async () => {
+    // Judged while the loop and the exchange still run, then the session stops.
+    health = await judge.judge().catch(() => null);
+    controller.abort();
+  });
   const log = sessionLogger(join(dir, 'paper.log'), () => {
     decided++;
     progress.update(decided, options.bars, 'bars');
-    if (decided >= options.bars * config.symbols.length) controller.abort();
+    if (decided >= options.bars * config.symbols.length) finish();
   });
   let outcome: Awaited<ReturnType<typeof runPaper>>;
   try {
-    outcome = await runPaper({
+    const paper = runPaper({
       config,
       dataRoot: dir,
       clock: systemClock,
@@ -192,8 +209,11 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       env: process.env,
       signal: controller.signal,
     });
+    if (dashboard) await showDashboard(dir, config, controller.signal);
+    outcome = await paper;
   } finally {
     progress.done();
+    await judge.close();
     await sim.close();
   }
   if (outcome.failed.length > 0) {
@@ -202,7 +222,49 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
     io.setExitCode(1);
     return null;
   }
-  return { config, stream, outcome };
+  return { config, stream, outcome, health: health as HealthCheck | null };
+}
+
+/** Calls `fn` the first time only. */
+function once(fn: () => Promise<void>): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    void fn();
+  };
+}
+
+/** The dashboard on this terminal until the session ends (or `q`). */
+async function showDashboard(dir: string, config: Config, signal: AbortSignal): Promise<void> {
+  const { runDashboard } = await import('@mjolnir/tui');
+  await runDashboard({ dataRoot: dir, config, env: process.env, signal, healthMs: 1000 });
+}
+
+/**
+ * The healthcheck of the running session, its lake and exchange client opened up front so that the
+ * check itself takes milliseconds (the loop decides on meanwhile). Its staleness grace is a second of
+ * wall time (20 bars at the demo's 6000x): the loop polls every 50 ms, and a bar closes every 50 ms.
+ */
+async function sessionJudge(config: Config, dir: string, speed: number) {
+  const lake = await Lake.open(dir);
+  const source = marketDataFor(config, { env: process.env });
+  const bar = timeframe(config.timeframe).ms;
+  return {
+    judge: () =>
+      checkHealth({
+        root: dir,
+        config,
+        lake,
+        clock: systemClock,
+        exchangeTime: () => source.fetchServerTime().catch(() => null),
+        options: { ...DEFAULT_HEALTH, graceBars: Math.max(2, Math.ceil((speed * 1000) / bar)) },
+      }),
+    close: async () => {
+      lake.close();
+      await source.close();
+    },
+  };
 }
 
 /** The session in a few lines: decisions by reason, trades, the lake, where everything is. */

@@ -21,6 +21,7 @@ export {
   type JournalStream,
   type MonotonicPolicy,
 } from './decisions.js';
+export { DecisionFold } from './fold.js';
 export { featuresCell } from './format.js';
 export { DataLayout } from './layout.js';
 export {
@@ -44,3 +45,4 @@ export {
 } from './trades.js';
 export { type TrailingDecision, trailingDecisions } from './trailing.js';
 export { formatNumber, parseNumber } from './values.js';
+export { RunWatch, type TradeTotals, type WatchSnapshot } from './watch.js';

@@ -4,60 +4,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
-import { createEngine, type EngineSpec } from '../engine/index.js';
-import { generateSeries, loadBar, mutableBar } from '../market/index.js';
-import { createStrategy } from '../strategy/index.js';
-import { timeframe, tsMs } from '../time/index.js';
 import { DecisionJournal } from './decision-journal.js';
-import { DECISION_COLUMNS, type DecisionRow, decisionRow } from './decisions.js';
+import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
 import { DataLayout } from './layout.js';
 import { readDecisions } from './read.js';
 import { openRun } from './run.js';
 import { JournalTail } from './tail.js';
+import { engineRows } from './test-support/engine-rows.js';
 
-const TF = timeframe('5m');
 const HEADER = `${DECISION_COLUMNS.join(',')}\n`;
 const dir = () => mkdtempSync(join(tmpdir(), 'mjolnir-read-'));
-
-const SPEC: EngineSpec = {
-  timeframe: TF,
-  strategy: createStrategy('ema_cross_atr', { fast: 3, slow: 8, atr_period: 5, allow_short: true }),
-  fill: { model: 'close', stopThrough: false },
-  costs: { feeBps: 10, slippageBps: 0 },
-  sizing: { mode: 'fixed_notional', notional: 1000 },
-  risk: {
-    maxPositionNotional: Number.POSITIVE_INFINITY,
-    maxOrderNotional: Number.POSITIVE_INFINITY,
-    dailyLossLimit: Number.POSITIVE_INFINITY,
-    maxOrdersPerMinute: Number.POSITIVE_INFINITY,
-  },
-  initialCapital: 10_000,
-};
-
-/** The rows an engine run writes for `count` synthetic bars (every kind of decision and number). */
-function engineRows(count: number, seed: number): DecisionRow[] {
-  const engine = createEngine(SPEC);
-  const series = generateSeries({ seed, timeframe: TF, startTs: tsMs(Date.UTC(2024, 0, 1) + TF.ms) }, count);
-  const state = engine.init();
-  const stream = { exchange: 'sim', symbol: 'BTC/USDT', timeframe: '5m' };
-  const rows: DecisionRow[] = [];
-  const bar = mutableBar();
-  for (let i = 0; i < series.length; i++) {
-    if (i % 97 === 13) continue; // a hole now and then: bar_missing and cadence_failed rows
-    const step = engine.step(state, loadBar(series, i, bar), { killSwitch: false, flatten: false });
-    for (const decision of step.decisions)
-      rows.push(
-        decisionRow(stream, decision, {
-          equity: Number.NaN,
-          inputHash: i % 2 === 0 ? `h${i}` : '',
-          features: `f=${i};g=${i / 3}`,
-          strategy: 'ema_cross_atr',
-          spec: 'abc123',
-        }),
-      );
-  }
-  return rows;
-}
 
 function journalOf(rows: readonly DecisionRow[]): string {
   const path = join(dir(), 'decisions.csv');

@@ -1,7 +1,7 @@
-import { ACTIONS, REASONS } from '../engine/index.js';
 import { type TradeStats, tradeStats } from '../metrics/index.js';
 import { type TimeframeLabel, timeframe } from '../time/index.js';
 import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
+import { DecisionFold } from './fold.js';
 import { DataLayout } from './layout.js';
 import { DecisionTable, TradeTable } from './table.js';
 import { JournalTail } from './tail.js';
@@ -44,11 +44,7 @@ export class RunView {
   private readonly decisionTail: JournalTail;
   private readonly tradeTail: JournalTail;
   private readonly barMs: number;
-  private readonly counts = new Map<number, number>();
-  private gaps = 0;
-  private peak = Number.NEGATIVE_INFINITY;
-  private lastEquity = Number.NaN;
-  private drawdown = 0;
+  private fold: DecisionFold;
 
   constructor(
     readonly decisionsPath: string,
@@ -57,6 +53,7 @@ export class RunView {
     private readonly capital: number,
   ) {
     this.barMs = timeframe(tf).ms;
+    this.fold = new DecisionFold(this.barMs);
     this.decisionTail = new JournalTail(decisionsPath, DECISION_COLUMNS);
     this.tradeTail = new JournalTail(tradesPath, TRADE_COLUMNS);
     this.decisions = new DecisionTable(decisionsPath, this.decisionTail);
@@ -76,7 +73,7 @@ export class RunView {
       (text, offset) => this.decisions.append(text, offset),
       () => this.restartDecisions(),
     );
-    this.account(decisions.reset ? 0 : before);
+    this.fold.add(this.decisions, decisions.reset ? 0 : before);
     const trades = this.tradeTail.read(
       (text) => this.trades.append(text),
       () => {
@@ -92,42 +89,20 @@ export class RunView {
 
   private restartDecisions(): void {
     this.decisions = new DecisionTable(this.decisionsPath, this.decisionTail);
-    this.counts.clear();
-    this.gaps = 0;
-    this.peak = Number.NEGATIVE_INFINITY;
-    this.lastEquity = Number.NaN;
-    this.drawdown = 0;
-  }
-
-  /** Folds rows [from, length) into the running summary. */
-  private account(from: number): void {
-    const t = this.decisions;
-    for (let i = from; i < t.length; i++) {
-      const key = t.action.get(i) * REASONS.length + t.reason.get(i);
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-      if (i > 0 && t.ts.get(i) - t.ts.get(i - 1) !== this.barMs) this.gaps++;
-      const equity = t.equity.get(i);
-      if (Number.isNaN(equity)) continue;
-      this.lastEquity = equity;
-      if (equity > this.peak) this.peak = equity;
-      if (this.peak > 0) this.drawdown = Math.max(this.drawdown, (this.peak - equity) / this.peak);
-    }
+    this.fold = new DecisionFold(this.barMs);
   }
 
   summary(): RunSummary {
     const t = this.decisions;
-    const byReason: Record<string, number> = {};
-    for (const [key, count] of this.counts)
-      byReason[`${ACTIONS[Math.floor(key / REASONS.length)]}/${REASONS[key % REASONS.length]}`] = count;
     return {
       decisions: t.length,
       firstTs: t.length === 0 ? null : t.ts.get(0),
       lastTs: t.length === 0 ? null : t.lastTs,
       last: t.length === 0 ? null : t.row(t.length - 1),
-      byReason,
-      cadenceGaps: this.gaps,
-      equity: this.lastEquity,
-      maxDrawdownFraction: this.drawdown,
+      byReason: this.fold.byReason(),
+      cadenceGaps: this.fold.gaps,
+      equity: this.fold.equity,
+      maxDrawdownFraction: this.fold.maxDrawdownFraction,
       trades: tradeStats(this.trades.rows, this.capital),
     };
   }
