@@ -60,7 +60,14 @@ try {
   const before = process.memoryUsage();
   const started = performance.now();
   const big = sourcesFor(root, streams.big);
-  if (redraw(big) !== ROWS) throw new Error('rows lost');
+  // The first read comes 16 MB a redraw (the keys answer between), until the journal is caught up.
+  let read = 0;
+  let redraws = 0;
+  for (let taken = -1; taken !== 0; redraws++) {
+    taken = redraw(big);
+    read += taken;
+  }
+  if (read !== ROWS) throw new Error('rows lost');
   const firstRead = performance.now() - started;
   gc();
   const after = process.memoryUsage();
@@ -81,7 +88,7 @@ try {
   const size = mb(statSync(path('big')).size);
   process.stdout.write(
     `dashboard sources: ${ROWS.toLocaleString('en-US')}-row decisions.csv (${size.toFixed(0)} MB) vs 1k rows, ${APPEND} rows appended then a redraw's work, median of ${ROUNDS}; node ${process.version}\n` +
-      `  first read of the big file     ${firstRead.toFixed(0)} ms  (${(ROWS / (firstRead / 1000) / 1e6).toFixed(2)}M rows/s)\n` +
+      `  first read of the big file     ${firstRead.toFixed(0)} ms  (${(ROWS / (firstRead / 1000) / 1e6).toFixed(2)}M rows/s, over ${redraws} redraws: ${(firstRead / redraws).toFixed(0)} ms each)\n` +
       `  per new row, big file          ${((median(times.big) / APPEND) * 1000).toFixed(2)} us  (${median(times.big).toFixed(2)} ms per ${APPEND})\n` +
       `  per new row, 1k-row file       ${((median(times.small) / APPEND) * 1000).toFixed(2)} us\n` +
       `  ratio ${ratio.toFixed(2)}  target <= 2: ${ratio <= 2 ? 'MET' : 'MISSED'}\n` +

@@ -134,3 +134,17 @@ export function openLake(root: string, io: CliIo): Promise<Lake> {
     onWarning: ({ code, path, message }) => io.stderr.write(`warning [${code}] ${path}: ${message}\n`),
   });
 }
+
+/** `--grace <bars>` (HEALTH_GRACE_BARS, default 2): how far a decision may lag before health FAILs it. */
+export const graceOption = () =>
+  envOption(
+    '--grace <bars>',
+    'bars a decision may lag the last closed slot',
+    'HEALTH_GRACE_BARS',
+    countOption,
+    2,
+  );
+
+/** `-c, --config` for the operator views: only this config's streams, judged by its exchange's time. */
+export const streamsConfigOption = () =>
+  envOption('-c, --config <file>', "only this config's streams, judged by its exchange's time", 'CONFIG');

@@ -22,6 +22,7 @@ import {
   simulatedTimePasses,
   start,
   waitFor,
+  writeSimConfig,
 } from './support/processes.js';
 
 const START = Date.UTC(2024, 4, 6);
@@ -35,18 +36,7 @@ let sim: SimServer;
 
 beforeAll(async () => {
   sim = await acceleratedSim(START, 300, 5);
-  writeFileSync(
-    config,
-    `exchange: binance
-symbols: [BTC/USDT]
-timeframe: 5m
-data_tag: watched
-simulator: { port: ${sim.port}, speed: 300 }
-strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5 } }
-fetch: { timeout_ms: 1000, attempts: 3 }
-paper: { history_bars: 60 }
-`,
-  );
+  writeSimConfig(config, sim.port, 'watched', 3);
 });
 afterAll(async () => {
   await sim.close();

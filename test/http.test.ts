@@ -3,7 +3,7 @@
  * recorded eqflat verdict in it), /metrics scraped over real HTTP, parsed as Prometheus text by a
  * parser of the test's own, its counters agreeing with the journal; a busy port refused clearly.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthReport } from '@mjolnir/lib';
@@ -18,6 +18,7 @@ import {
   printed,
   start,
   waitFor,
+  writeSimConfig,
 } from './support/processes.js';
 import { parsePrometheus, samplesOf } from './support/prometheus.js';
 
@@ -30,18 +31,7 @@ let sim: SimServer;
 
 beforeAll(async () => {
   sim = await acceleratedSim(START, 300, 11);
-  writeFileSync(
-    config,
-    `exchange: binance
-symbols: [BTC/USDT]
-timeframe: 5m
-data_tag: served
-simulator: { port: ${sim.port}, speed: 300 }
-strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5 } }
-fetch: { timeout_ms: 1000, attempts: 2 }
-paper: { history_bars: 60 }
-`,
-  );
+  writeSimConfig(config, sim.port, 'served');
 });
 afterAll(async () => {
   await sim.close();

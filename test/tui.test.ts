@@ -4,12 +4,21 @@
  * resize re-lays it out; `q` exits 0. With NO_COLOR it draws no colour at all.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimServer } from '@mjolnir/lib/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceleratedSim, CLI, decisions, exited, paper, ROOT, waitFor } from './support/processes.js';
+import {
+  acceleratedSim,
+  CLI,
+  decisions,
+  exited,
+  paper,
+  ROOT,
+  waitFor,
+  writeSimConfig,
+} from './support/processes.js';
 
 const START = Date.UTC(2024, 6, 1);
 const work = mkdtempSync(join(tmpdir(), 'mjolnir-tui-'));
@@ -42,18 +51,7 @@ const lastDecisionTime = (text: string) =>
 
 beforeAll(async () => {
   sim = await acceleratedSim(START, 300, 21);
-  writeFileSync(
-    config,
-    `exchange: binance
-symbols: [BTC/USDT]
-timeframe: 5m
-data_tag: dash
-simulator: { port: ${sim.port}, speed: 300 }
-strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5 } }
-fetch: { timeout_ms: 1000, attempts: 2 }
-paper: { history_bars: 60 }
-`,
-  );
+  writeSimConfig(config, sim.port, 'dash');
 });
 afterAll(async () => {
   try {

@@ -2,7 +2,7 @@ import { DEFAULT_HEALTH, formatHealth, healthExitCode, loadConfig, systemClock }
 import { checkHealth, exchangeTimeOf } from '@mjolnir/lib/live';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { countOption, dataRoot, envFlag, envOption, openLake } from '../options.js';
+import { dataRoot, envFlag, graceOption, openLake, streamsConfigOption } from '../options.js';
 
 interface HealthCliOptions {
   config?: string;
@@ -38,25 +38,11 @@ export function registerHealth(program: Command, io: CliIo): void {
     .description(
       'healthcheck of the LIVE streams from the tails of their files: exit 0 OK, 1 WARN (strict only), 2 FAIL',
     )
-    .addOption(
-      envOption(
-        '-c, --config <file>',
-        'only the streams of this config, judged by its exchange time',
-        'CONFIG',
-      ),
-    )
+    .addOption(streamsConfigOption())
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
     .option('--strict', 'WARN exits 1 (STRICT=1)')
     .option('--json', 'one JSON object (JSON=1)')
-    .addOption(
-      envOption(
-        '--grace <bars>',
-        'bars a decision may lag the last closed slot',
-        'HEALTH_GRACE_BARS',
-        countOption,
-        2,
-      ),
-    )
+    .addOption(graceOption())
     .action(async (options: HealthCliOptions) => {
       const report = await judge(options, io);
       const json = options.json === true || envFlag('JSON');

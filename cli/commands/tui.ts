@@ -1,7 +1,7 @@
 import { loadConfig, MjolnirError } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { countOption, dataRoot, envOption } from '../options.js';
+import { dataRoot, graceOption, streamsConfigOption } from '../options.js';
 
 interface TuiCliOptions {
   config?: string;
@@ -13,19 +13,9 @@ export function registerTui(program: Command, io: CliIo): void {
   program
     .command('tui')
     .description('the operator dashboard (Ink): the LIVE streams as their journals grow, read-only; q quits')
-    .addOption(
-      envOption('-c, --config <file>', "only this config's streams, judged by its exchange time", 'CONFIG'),
-    )
+    .addOption(streamsConfigOption())
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
-    .addOption(
-      envOption(
-        '--grace <bars>',
-        'bars a decision may lag the last closed slot',
-        'HEALTH_GRACE_BARS',
-        countOption,
-        2,
-      ),
-    )
+    .addOption(graceOption())
     .action(async (options: TuiCliOptions) => {
       if (process.stdout.isTTY !== true || process.stdin.isTTY !== true)
         throw new MjolnirError(

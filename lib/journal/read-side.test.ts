@@ -39,7 +39,7 @@ describe('the read side', () => {
   it('follows a journal from a byte offset: new whole lines only, a torn line waits, truncation and replacement re-read', () => {
     const path = join(dir(), 'decisions.csv');
     const tail = new JournalTail(path, DECISION_COLUMNS);
-    expect(tail.read()).toEqual({ text: '', offset: 0, reset: false });
+    expect(tail.read()).toEqual({ text: '', offset: 0, reset: false, pending: 0 });
     expect(tail.exists).toBe(false);
     const lines = readDecisions(journalOf(engineRows(40, 3)))
       .rows()
@@ -57,10 +57,11 @@ describe('the read side', () => {
       text: lines[10]! + lines[11]!,
       offset: HEADER.length + lines.slice(0, 10).join('').length,
       reset: false,
+      pending: 0,
     });
     // Truncated to its first rows: noticed, read again from the start.
     truncateSync(path, HEADER.length + lines[0]!.length);
-    expect(tail.read()).toEqual({ text: lines[0], offset: HEADER.length, reset: true });
+    expect(tail.read()).toEqual({ text: lines[0], offset: HEADER.length, reset: true, pending: 0 });
     // Replaced by another file (a new inode), even a longer one.
     const other = join(dir(), 'other.csv');
     writeFileSync(other, HEADER + lines.slice(5, 30).join(''));

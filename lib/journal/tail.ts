@@ -13,11 +13,15 @@ export interface TailRead {
    * from its first row, and what was read before no longer holds.
    */
   readonly reset: boolean;
+  /** Bytes left for the next read when `maxBytes` cut this one short (else 0). */
+  readonly pending: number;
 }
 
 const NEWLINE = 10;
 /** Bytes read (and decoded) at a time. */
 const PIECE = 8 << 20;
+/** The smallest piece a capped read asks for. */
+const MIN_PIECE = 64 << 10;
 
 /**
  * Follows a journal (decisions.csv, trades.csv) from a byte offset: each read returns only the
@@ -53,7 +57,12 @@ export class JournalTail implements LineSource {
    * `take` as it is read, so no single string holds the file; `onReset` is told of a truncation or a
    * replacement before the pieces read again from the start.
    */
-  read(take?: (text: string, offset: number) => void, onReset?: () => void): TailRead {
+  read(
+    take?: (text: string, offset: number) => void,
+    onReset?: () => void,
+    /** Stop after about this many bytes (whole pieces): a long backlog read over several calls. */
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): TailRead {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
@@ -62,10 +71,10 @@ export class JournalTail implements LineSource {
       const reset = this.identity !== null;
       this.forget();
       if (reset) onReset?.();
-      return { text: '', offset: 0, reset };
+      return { text: '', offset: 0, reset, pending: 0 };
     }
     try {
-      return this.readFrom(fd, take, onReset);
+      return this.readFrom(fd, take, onReset, maxBytes);
     } finally {
       closeSync(fd);
     }
@@ -81,6 +90,7 @@ export class JournalTail implements LineSource {
     fd: number,
     take: ((text: string, offset: number) => void) | undefined,
     onReset: (() => void) | undefined,
+    maxBytes: number,
   ): TailRead {
     const stat = fstatSync(fd);
     const identity = `${stat.dev}:${stat.ino}`;
@@ -93,19 +103,22 @@ export class JournalTail implements LineSource {
     this.identity = identity;
     let texts = '';
     let first = -1;
-    while (this.offset < stat.size) {
-      const piece = this.piece(fd, stat.size);
+    const stop = this.offset + maxBytes;
+    while (this.offset < stat.size && this.offset < stop) {
+      const piece = this.piece(fd, stat.size, Math.min(PIECE, Math.max(MIN_PIECE, stop - this.offset)));
       if (piece === null) break;
       if (first < 0) first = piece.offset;
       if (take !== undefined) take(piece.text, piece.offset);
       else texts += piece.text;
     }
-    return { text: texts, offset: first < 0 ? this.offset : first, reset };
+    // Left for later only when the cap stopped the read (a torn last line is not "pending": it waits).
+    const pending = this.offset >= stop ? stat.size - this.offset : 0;
+    return { text: texts, offset: first < 0 ? this.offset : first, reset, pending };
   }
 
-  /** The next piece of whole lines, up to PIECE bytes (more if one line is longer), or null. */
-  private piece(fd: number, size: number): { text: string; offset: number } | null {
-    const length = Math.min(size - this.offset, Math.max(PIECE, this.scratch.length));
+  /** The next piece of whole lines, up to `want` bytes (more if one line is longer), or null. */
+  private piece(fd: number, size: number, want: number): { text: string; offset: number } | null {
+    const length = Math.min(size - this.offset, want);
     if (this.scratch.length < length) this.scratch = Buffer.alloc(length);
     const read = readFully(fd, this.scratch, length, this.offset);
     const complete = this.scratch.lastIndexOf(NEWLINE, read - 1) + 1;
@@ -113,7 +126,7 @@ export class JournalTail implements LineSource {
       // No newline in the piece: a torn last line, or a line longer than the scratch buffer.
       if (this.offset + read >= size) return null;
       this.scratch = Buffer.alloc(this.scratch.length * 2);
-      return this.piece(fd, size);
+      return this.piece(fd, size, Math.max(want * 2, this.scratch.length));
     }
     let text = this.scratch.toString('latin1', 0, complete);
     let start = this.offset;

@@ -89,6 +89,28 @@ describe('RunWatch', () => {
     expect(seen.equityTail.at(-1)).toBe(rows.at(-1)!.equity);
   }, 60_000);
 
+  it('reads a long backlog over several capped refreshes, saying how far it got, to the same end', () => {
+    const root = dir();
+    const { decisions, tradesPath, rows } = writeRun(root, 6000, 0);
+    const size = statSync(decisions).size;
+    const capped = new RunWatch(decisions, tradesPath, '5m');
+    const progress: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      capped.refresh(100_000);
+      const catchingUp = capped.snapshot().catchingUp;
+      if (catchingUp === null) break;
+      expect(catchingUp.size).toBe(size);
+      progress.push(catchingUp.read);
+    }
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const whole = new RunWatch(decisions, tradesPath, '5m');
+    whole.refresh();
+    expect(capped.snapshot().fold).toEqual(whole.snapshot().fold);
+    expect(capped.snapshot().recent).toEqual(whole.snapshot().recent);
+    expect(capped.snapshot().fold.decisions).toBe(rows.length);
+  });
+
   it('takes in appended rows only, waits for a torn line, and starts again on truncation or replacement', () => {
     const root = dir();
     const { decisions, tradesPath, rows } = writeRun(root, 300, 3);

@@ -40,6 +40,8 @@ export interface WatchSnapshot {
   readonly tradeTotals: TradeTotals;
   /** Equity at the newest decisions with a price, oldest first (at most 512). */
   readonly equityTail: readonly number[];
+  /** While a long journal is still being read (over several refreshes): bytes read and its size. */
+  readonly catchingUp: { readonly read: number; readonly size: number } | null;
 }
 
 /**
@@ -58,6 +60,7 @@ export class RunWatch {
   private trades: TradeRow[] = [];
   private totals: TradeTotals = { count: 0, wins: 0, pnl: 0, fees: 0 };
   private equity: number[] = [];
+  private pending = 0;
 
   constructor(
     readonly decisionsPath: string,
@@ -70,8 +73,11 @@ export class RunWatch {
     this.tradeTail = new JournalTail(tradesPath, TRADE_COLUMNS);
   }
 
-  /** Takes in what the journals gained since the last refresh. */
-  refresh(): RunRefresh {
+  /**
+   * Takes in what the journals gained since the last refresh, up to `maxBytes` of decisions (the rest
+   * at the next refresh: a dashboard stays responsive while it reads a long journal the first time).
+   */
+  refresh(maxBytes = Number.POSITIVE_INFINITY): RunRefresh {
     let decisions = 0;
     let trades = 0;
     const d = this.decisionTail.read(
@@ -83,7 +89,9 @@ export class RunWatch {
         this.recent = [];
         this.equity = [];
       },
+      maxBytes,
     );
+    this.pending = d.pending;
     const t = this.tradeTail.read(
       (text) => {
         trades += this.takeTrades(text);
@@ -136,6 +144,10 @@ export class RunWatch {
       trades: this.trades,
       tradeTotals: this.totals,
       equityTail: this.equity,
+      catchingUp:
+        this.pending > 0
+          ? { read: this.decisionTail.position, size: this.decisionTail.position + this.pending }
+          : null,
     };
   }
 }

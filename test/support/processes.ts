@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -111,6 +112,25 @@ export function acceleratedSim(start: number, speed: number, seed: number): Prom
     markets: { 'BTC/USDT': new SyntheticSource(start - 30 * 86_400_000, seed, 'BTC/USDT') },
     faults: new FaultPlan(),
   });
+}
+
+/**
+ * A config for a paper loop against a simulator on `port` at 300x (a 5m bar a second): EMA cross on
+ * BTC/USDT 5m under `tag`, short fetch timeouts.
+ */
+export function writeSimConfig(path: string, port: number, tag: string, attempts = 2): void {
+  writeFileSync(
+    path,
+    `exchange: binance
+symbols: [BTC/USDT]
+timeframe: 5m
+data_tag: ${tag}
+simulator: { port: ${port}, speed: 300 }
+strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5 } }
+fetch: { timeout_ms: 1000, attempts: ${attempts} }
+paper: { history_bars: 60 }
+`,
+  );
 }
 
 /**

@@ -22,6 +22,9 @@ export interface SourceOptions {
   readonly rate: number;
 }
 
+/** Bytes of a journal taken in per refresh: a long one is read over several, the keys answering between. */
+const REFRESH_BYTES = 16 << 20;
+
 const nameOf = (s: LiveStream) => `${s.tag} ${s.symbol} ${s.timeframe}`;
 
 /**
@@ -53,7 +56,7 @@ export class DashboardSources {
       this.watches.set(name, { stream, watch });
     }
     let rows = 0;
-    for (const { watch } of this.watches.values()) rows += watch.refresh().decisions;
+    for (const { watch } of this.watches.values()) rows += watch.refresh(REFRESH_BYTES).decisions;
     return rows;
   }
 

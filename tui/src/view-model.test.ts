@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   appendDecisions,
@@ -8,6 +10,7 @@ import {
   rowsOf,
   STREAM,
   sourcesOver,
+  twoStreams,
 } from '../test-support/fixtures.js';
 import { buildView, gapMeter, money, sparkline, type View } from './view-model.js';
 
@@ -111,20 +114,35 @@ describe('the dashboard view model', () => {
     expect(view.right[1]!.lines[1]!.text).toBe(`cadence gaps ${gaps} in ${rows.length} decision(s)`);
   });
 
-  it('lists several streams, selects one, goes to one column when narrow, and shows the help', async () => {
+  it('never writes: the data root is byte for byte and time for time what it was', async () => {
     const root = emptyRoot();
-    appendDecisions(root, STREAM, rowsOf(50));
-    appendDecisions(
-      root,
-      OTHER,
-      rowsOf(60, 5).map((r) => ({ ...r, symbol: 'ETH/USDT' })),
-    );
+    appendDecisions(root, STREAM, rowsOf(500));
+    const listing = () =>
+      readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const path = join(e.parentPath, e.name);
+          const stat = statSync(path);
+          return `${path} ${stat.size} ${stat.mtimeMs} ${readFileSync(path).toString('base64').length}`;
+        })
+        .sort();
+    const before = listing();
     const sources = sourcesOver(
       root,
       () => [STREAM, OTHER],
       0,
-      () => healthOf(0, { 'sim BTC/USDT 5m': { status: 'OK' }, 'alt ETH/USDT 5m': { status: 'FAIL' } }),
+      () => healthOf(0, {}),
     );
+    for (let i = 0; i < 3; i++) {
+      sources.refresh();
+      await sources.checkHealth();
+      buildView(sources.data(), UI);
+    }
+    expect(listing()).toEqual(before);
+  });
+
+  it('lists several streams, selects one, goes to one column when narrow, and shows the help', async () => {
+    const { sources } = twoStreams();
     sources.refresh();
     await sources.checkHealth();
     const second = buildView(sources.data(), { ...UI, selected: 1, width: 60 });

@@ -224,6 +224,21 @@ function waitingScreen(data: DashboardData, stream: StreamData | undefined): Lin
       line(`waiting for a LIVE stream under ${data.dataRoot}`, 'warn'),
       line('start one with `make paper` (or `make demo`); this screen follows it once it writes', 'dim'),
     ];
+  const progress = stream.watch.catchingUp;
+  if (progress !== null) {
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+    return [
+      line(
+        `reading ${stream.name}'s journal: ${((progress.read / progress.size) * 100).toFixed(0)}%`,
+        'accent',
+      ),
+      line(
+        `${mb(progress.read)} of ${mb(progress.size)} MB (${stream.watch.fold.decisions.toLocaleString('en-US')} decisions so far)`,
+        'dim',
+      ),
+      line(stream.decisionsPath, 'dim'),
+    ];
+  }
   return [
     line(`waiting for ${stream.name}: no decisions journal yet`, 'warn'),
     line(stream.decisionsPath, 'dim'),
@@ -253,7 +268,7 @@ export function buildView(data: DashboardData, ui: UiState): View {
     ),
     columns,
   } as const;
-  if (stream === undefined || !stream.watch.exists)
+  if (stream === undefined || !stream.watch.exists || stream.watch.catchingUp !== null)
     return { ...base, waiting: waitingScreen(data, stream), left: [], right: [] };
   const tradeRows = Math.max(1, ui.height - 20);
   return {

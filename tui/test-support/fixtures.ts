@@ -88,3 +88,21 @@ export function sourcesOver(
     health: async () => health(),
   });
 }
+
+/** Two streams with journals, `sim BTC/USDT 5m` healthy and `alt ETH/USDT 5m` failing (`cause`). */
+export function twoStreams(cause = 'stale'): { root: string; sources: DashboardSources } {
+  const root = emptyRoot();
+  appendDecisions(root, STREAM, rowsOf(50));
+  appendDecisions(
+    root,
+    OTHER,
+    rowsOf(60, 5).map((r) => ({ ...r, symbol: 'ETH/USDT' })),
+  );
+  const sources = sourcesOver(
+    root,
+    () => [STREAM, OTHER],
+    0,
+    () => healthOf(0, { 'sim BTC/USDT 5m': { status: 'OK' }, 'alt ETH/USDT 5m': { status: 'FAIL', cause } }),
+  );
+  return { root, sources };
+}

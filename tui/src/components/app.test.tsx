@@ -4,10 +4,10 @@ import {
   appendDecisions,
   emptyRoot,
   healthOf,
-  OTHER,
   rowsOf,
   STREAM,
   sourcesOver,
+  twoStreams,
 } from '../../test-support/fixtures.js';
 import { App } from './app.js';
 
@@ -51,23 +51,7 @@ describe('the dashboard (ink-testing-library)', () => {
   });
 
   it('switches streams with tab and the arrows, toggles the help, and quits on q', async () => {
-    const root = emptyRoot();
-    appendDecisions(root, STREAM, rowsOf(50));
-    appendDecisions(
-      root,
-      OTHER,
-      rowsOf(50, 9).map((r) => ({ ...r, symbol: 'ETH/USDT' })),
-    );
-    const sources = sourcesOver(
-      root,
-      () => [STREAM, OTHER],
-      0,
-      () =>
-        healthOf(0, {
-          'sim BTC/USDT 5m': { status: 'OK' },
-          'alt ETH/USDT 5m': { status: 'FAIL', cause: 'stale' },
-        }),
-    );
+    const { root, sources } = twoStreams();
     const { lastFrame, stdin, frames } = render(
       <App sources={sources} colour={false} pollMs={20} healthMs={50} />,
     );
