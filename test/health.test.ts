@@ -183,7 +183,8 @@ describe('the healthcheck on a live paper loop', () => {
 
       // The same files judged through an exchange that does not answer: not a dead feed.
       const unreachable = join(work, 'unreachable.yaml');
-      writeFileSync(unreachable, readFileSync(config, 'utf8').replace(`port: ${sim.port}`, 'port: 9'));
+      const text = readFileSync(config, 'utf8').replace(`port: ${sim.port}`, 'port: 9');
+      writeFileSync(unreachable, text.replace('attempts: 3', 'attempts: 1'));
       const down = await healthWith(unreachable, '--json');
       expect(down.report).toMatchObject({ clock: 'machine' });
       expect(checkOf(down.report, 'feed')).toMatchObject({ status: 'WARN', figure: 'exchange unreachable' });

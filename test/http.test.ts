@@ -26,7 +26,8 @@ const START = Date.UTC(2024, 5, 1);
 const work = mkdtempSync(join(tmpdir(), 'mjolnir-http-'));
 const root = join(work, 'data');
 const config = join(work, 'served.yaml');
-const STREAM = 'sim BTC/USDT 5m';
+/** Streams are named by tag, symbol and timeframe, in metrics as in health. */
+const STREAM = 'served BTC/USDT 5m';
 let sim: SimServer;
 
 beforeAll(async () => {
@@ -102,7 +103,7 @@ describe('HTTP on the paper process', () => {
     const { status, report } = await healthOf(url);
     expect(status).toBe(200);
     expect(report).toMatchObject({ status: 'OK', clock: 'exchange' });
-    expect(report.streams[0]!.stream).toBe('served BTC/USDT 5m');
+    expect(report.streams[0]!.stream).toBe(STREAM);
     expect(report.streams[0]!.checks.map((c) => c.name)).not.toContain('eqflat');
 
     // eqflat records its verdict beside the LIVE run; /health shows it.

@@ -3,14 +3,7 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineState } from '../engine/index.js';
 import { describeSpec, type EngineContext, WARMUP } from '../engine/index.js';
-import {
-  DecisionJournal,
-  type DecisionRow,
-  type LiveManifest,
-  readManifest,
-  TradeJournal,
-  tradeRow,
-} from '../journal/index.js';
+import { DecisionJournal, type DecisionRow, readManifest, TradeJournal, tradeRow } from '../journal/index.js';
 import type { Bar, MarketDataSource, MarketKey } from '../market/index.js';
 import { closedBars, countFlags, type FlaggedRow } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
@@ -22,8 +15,9 @@ import type { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
 import type { LoopObserver } from './observer.js';
-import { writeManifest, writeSnapshot } from './persistence.js';
+import { writeSnapshot } from './persistence.js';
 import { restoreState } from './restore.js';
+import { RunRecord } from './run-record.js';
 
 /** How one stream's loop behaves (config `paper:` and the runbooks' environment variables). */
 export interface StreamSettings {
@@ -100,7 +94,6 @@ export class StreamLoop {
   private readonly key: MarketKey;
   private readonly tf: Timeframe;
   private readonly log: Logger;
-  private readonly manifestPath: string;
   private readonly snapshotPath: string;
   private decider: Decider | null;
   private iterations = 0;
@@ -109,8 +102,6 @@ export class StreamLoop {
   private readonly snapshotFailures: FailureLog;
   /** When the bars being decided were fetched (the injected clock), for the decision latency. */
   private fetchedAt: number | null = null;
-  /** After a restart, until the first decisions: what is decided then was caught up. */
-  private catchingUp = false;
 
   private constructor(
     private readonly deps: StreamDeps,
@@ -118,14 +109,13 @@ export class StreamLoop {
     private readonly decisions: DecisionJournal,
     private readonly trades: TradeJournal,
     state: EngineState | null,
-    private manifest: LiveManifest | null,
+    private readonly record: RunRecord,
   ) {
     const { stream } = deps;
     this.key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
     this.tf = timeframe(stream.timeframe);
     this.log = deps.log;
     const layout = deps.lake.layout;
-    this.manifestPath = layout.liveManifest(stream.tag, stream.symbol, stream.timeframe);
     this.snapshotPath = layout.engineState(stream.tag, stream.symbol, stream.timeframe);
     this.decider = state === null ? null : new Decider(deps.engine, state, this.journalStream);
     this.fetchFailures = deps.fetchFailures ?? new FailureLog(deps.log, 'Fetch', deps.clock);
@@ -137,10 +127,10 @@ export class StreamLoop {
     });
   }
 
-  /** The stream as logs and metrics name it. */
+  /** The stream as metrics, health and the dashboard name it: `<tag> <symbol> <timeframe>`. */
   get label(): string {
-    const { exchange, symbol, timeframe: tf } = this.deps.stream;
-    return `${exchange} ${symbol} ${tf}`;
+    const { tag, symbol, timeframe: tf } = this.deps.stream;
+    return `${tag} ${symbol} ${tf}`;
   }
 
   /** Close time of the last slot decided (-Infinity before the first). */
@@ -185,7 +175,8 @@ export class StreamLoop {
         manifest,
         log,
       });
-      const loop = new StreamLoop(deps, lock, decisions, trades, restored?.state ?? null, manifest);
+      const record = new RunRecord(manifestPath, manifest, log, deps.clock);
+      const loop = new StreamLoop(deps, lock, decisions, trades, restored?.state ?? null, record);
       if (restored !== null) {
         log.info(
           {
@@ -196,7 +187,7 @@ export class StreamLoop {
           'Resumed from the journal',
         );
         if (restored.replayed > 0) loop.snapshot();
-        loop.recordStart(decisions.last);
+        record.started(decisions.last);
       }
       return loop;
     } catch (error) {
@@ -243,7 +234,7 @@ export class StreamLoop {
       this.start(fresh);
     }
     const decided = this.decide(fresh, persisted);
-    if (decided > 0 && this.catchingUp) this.recordCatchUp(decided);
+    this.record.decided(decided, this.decisions.last);
     return { fetched: fetched.length, decided, failure: persisted ? null : 'persist' };
   }
 
@@ -317,7 +308,7 @@ export class StreamLoop {
     this.decider = new Decider(engine, state, this.journalStream);
     const warmupFrom = fresh[0]!.ts;
     const firstDecision = fresh.at(-1)!.ts;
-    this.manifest = {
+    this.record.begin({
       kind: 'live',
       run_id: this.deps.lake.layout.liveRunId(stream.tag, stream.symbol, stream.timeframe),
       tag: stream.tag,
@@ -330,8 +321,7 @@ export class StreamLoop {
       first_decision_ts: firstDecision,
       starts: [],
       status: 'running',
-    };
-    this.recordStart(null);
+    });
     for (const bar of fresh.slice(0, -1)) this.decider.bar(bar, WARMUP);
     this.log.info(
       {
@@ -422,48 +412,10 @@ export class StreamLoop {
     }
   }
 
-  /** The first decisions after a restart caught up on the slots that closed while it was down. */
-  private recordCatchUp(bars: number): void {
-    this.catchingUp = false;
-    const starts = this.manifest?.starts ?? [];
-    const last = starts.at(-1);
-    if (this.manifest === null || last === undefined) return;
-    const caughtUp = { ...last, caught_up_to_ts: this.decisions.last, caught_up_bars: bars };
-    this.manifest = { ...this.manifest, starts: [...starts.slice(0, -1), caughtUp] };
-    if (bars > 1) this.log.info({ bars, to: isoUtc(this.decisions.last) }, 'Caught up after downtime');
-    try {
-      writeManifest(this.manifestPath, this.manifest);
-    } catch (error) {
-      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
-      this.log.warn({ error: error.message }, 'Could not record the catch-up in the run manifest');
-    }
-  }
-
-  private recordStart(resumedAfter: number | null): void {
-    if (this.manifest === null) return;
-    this.catchingUp = resumedAfter !== null;
-    this.manifest = {
-      ...this.manifest,
-      status: 'running',
-      starts: [
-        ...this.manifest.starts,
-        {
-          at: new Date(this.deps.clock.now()).toISOString(),
-          pid: process.pid,
-          resumed_after_ts: resumedAfter,
-        },
-      ],
-    };
-    writeManifest(this.manifestPath, this.manifest);
-  }
-
   /** Closes the journals and releases the stream; the state on disk is already durable. */
   close(): void {
     try {
-      if (this.manifest !== null) writeManifest(this.manifestPath, { ...this.manifest, status: 'stopped' });
-    } catch (error) {
-      // Only the manifest's status is lost (it says "running"); the journals are closed regardless.
-      this.log.warn({ error: (error as Error).message }, 'Could not record the stop in the run manifest');
+      this.record.stopped();
     } finally {
       this.decisions.close();
       this.trades.close();
