@@ -209,7 +209,16 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       env: process.env,
       signal: controller.signal,
     });
-    if (dashboard) await showDashboard(dir, config, controller.signal);
+    if (dashboard) {
+      // The dashboard ends with the session, however the session ends.
+      const end = () => controller.abort();
+      paper.then(end, end);
+      await showDashboard(dir, config, controller.signal).catch((error: Error) =>
+        io.stderr.write(`the dashboard could not run (${error.message}); the session goes on\n`),
+      );
+      if (!controller.signal.aborted)
+        io.stderr.write(`dashboard closed; the session goes on until ${options.bars} bars are decided\n`);
+    }
     outcome = await paper;
   } finally {
     progress.done();
