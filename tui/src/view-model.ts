@@ -196,7 +196,7 @@ function skipsPanel(s: StreamData): Panel {
   const skips = Object.entries(byReason)
     .filter(([key]) => key.startsWith('skip/'))
     .map(([key, n]) => `${key.slice(5)}=${n}`);
-  const markers = Object.entries(byReason).some(([key]) => SKIP_MARKERS.has(key.slice(5) as never));
+  const markers = [...SKIP_MARKERS].some((reason) => byReason[`skip/${reason}`] !== undefined);
   const f = s.watch.fold;
   return {
     title: 'Skips and cadence',
@@ -253,11 +253,13 @@ export function buildView(data: DashboardData, ui: UiState): View {
   const columns = ui.width >= 80 ? 2 : 1;
   const half = columns === 2 ? Math.floor(ui.width / 2) : ui.width;
   const time = `${clock(data.now)} (${data.clock === 'exchange' ? 'exchange' : 'this machine'})`;
-  const tabs = data.streams.map((s, i) => ({
-    label: s.name,
-    selected: i === selected,
-    tone: s.health === null ? ('dim' as Tone) : TONE[s.health.status],
-  }));
+  const tabs = data.streams.map(
+    (s, i): Tab => ({
+      label: s.name,
+      selected: i === selected,
+      tone: s.health === null ? 'dim' : TONE[s.health.status],
+    }),
+  );
   const base = {
     title: line(`Mjölnir paper · ${stream?.name ?? 'no stream'} · ${time}`, 'accent'),
     tabs,
