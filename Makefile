@@ -15,7 +15,13 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+
+# The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
+KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
+
+$(KERNEL_INSTALLED): kernel/package-lock.json
+	cd kernel && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.mjolnir-installed-lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,7 +47,7 @@ lint: check ## alias of check
 format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 	npx biome check --write .
 
-test: check ## the whole test suite (what .ci/run calls)
+test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls)
 	npx vitest run
 
 sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START)
@@ -54,6 +60,9 @@ paper: build ## the LIVE paper loop without Docker (CONFIG, default configs/sim.
 
 health: build ## healthcheck of the LIVE streams (all under DATA_ROOT, or CONFIG's): exit 0 OK, 1 WARN (STRICT=1 only), 2 FAIL; JSON=1
 	$(CLI) health
+
+lab: build $(KERNEL_INSTALLED) ## Jupyter with the TypeScript kernel on 127.0.0.1 with a token, notebooks/ (JUPYTER_PORT, JUPYTER_BIND_ADDR, JUPYTER_TOKEN)
+	bash kernel/lab.sh
 
 tui: build ## the operator dashboard on this terminal (all streams under DATA_ROOT, or CONFIG's); q quits
 	$(CLI) tui

@@ -4,6 +4,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEngine } from './commands/engine.js';
 import { registerHealth } from './commands/health.js';
+import { registerKernel } from './commands/kernel.js';
 import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
 import { registerPaper } from './commands/paper.js';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
     registerLake,
     registerBacktest,
     registerResearch,
+    registerKernel,
   ])
     register(program, io);
   return program;

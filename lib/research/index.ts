@@ -1,1 +1,14 @@
+export {
+  type Candle,
+  candleChart,
+  equityChart,
+  heatmap,
+  histogram,
+  lineChart,
+  type Marker,
+  type Series,
+} from './charts.js';
 export { barsFrame, lakeFrame } from './dataframe.js';
+export { type Display, htmlTable, rendered, show } from './show.js';
+export { type SimulatedLake, simulatedLake } from './sim-lake.js';
+export { extent, type FrameOptions, type SvgChart, ticks } from './svg-frame.js';

@@ -1,0 +1,94 @@
+import { DOMParser } from '@xmldom/xmldom';
+import { describe, expect, it } from 'vitest';
+import { candleChart, equityChart, heatmap, histogram, lineChart } from './charts.js';
+import { rendered } from './show.js';
+import { ticks } from './svg-frame.js';
+
+/** Parses an SVG strictly (a malformed one throws) and returns its document. */
+function parse(svg: string) {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    onError: (level, message) => errors.push(`${level}: ${message}`),
+  }).parseFromString(svg, 'image/svg+xml');
+  expect(errors).toEqual([]);
+  expect(doc.documentElement?.nodeName).toBe('svg');
+  return doc;
+}
+const count = (svg: string, tag: string, cls: string) =>
+  Array.from(parse(svg).getElementsByTagName(tag)).filter((e) =>
+    (e.getAttribute('class') ?? '').split(' ').includes(cls),
+  ).length;
+
+const T0 = Date.UTC(2024, 0, 1);
+
+describe('SVG charts', () => {
+  it('draws one polyline per series over the data domain, thinning 10k points to the pixels', () => {
+    const x = Array.from({ length: 10_000 }, (_, i) => T0 + i * 60_000);
+    const chart = lineChart(
+      [
+        { name: 'a & b', x, y: x.map((_, i) => Math.sin(i / 100) * 10) },
+        { name: 'c', x, y: x.map((_, i) => i / 1000) },
+      ],
+      { title: 'two <lines>', timeX: true },
+    );
+    expect(count(chart.svg, 'polyline', 'series')).toBe(2);
+    expect(chart.series).toBe(2);
+    expect(chart.domain.x).toEqual([T0, T0 + 9_999 * 60_000]);
+    expect(chart.domain.y[0]).toBeCloseTo(-10, 3);
+    expect(chart.domain.y[1]).toBeCloseTo(10, 3);
+    const points = parse(chart.svg).getElementsByTagName('polyline')[0]!.getAttribute('points')!.split(' ');
+    expect(points.length).toBeLessThan(3 * 720);
+    expect(points.length).toBeGreaterThan(640);
+    expect(chart.svg).toContain('two &lt;lines&gt;');
+  });
+
+  it('draws candles with entry, exit, stop and skip markers', () => {
+    const bars = Array.from({ length: 50 }, (_, i) => ({
+      ts: T0 + i * 300_000,
+      open: 100 + i,
+      high: 103 + i,
+      low: 98 + i,
+      close: 100 + i + (i % 2 === 0 ? 1 : -1),
+    }));
+    const chart = candleChart(bars, [
+      { ts: bars[5]!.ts, price: 105, kind: 'entry' },
+      { ts: bars[9]!.ts, price: 109, kind: 'exit' },
+      { ts: bars[20]!.ts, price: 118, kind: 'stop' },
+      { ts: bars[30]!.ts, price: 130, kind: 'skip', label: 'bar_missing' },
+    ]);
+    expect(count(chart.svg, 'g', 'candle')).toBe(50);
+    for (const kind of ['entry', 'exit', 'stop', 'skip']) expect(count(chart.svg, 'path', kind)).toBe(1);
+    expect(chart.domain.y).toEqual([98, 152]);
+  });
+
+  it('bins a histogram and colours a heatmap, NaN cells marked', () => {
+    const data = Array.from({ length: 1000 }, (_, i) => (i % 100) / 10);
+    const h = histogram(data, 10);
+    expect(count(h.svg, 'rect', 'bin')).toBe(10);
+    expect(h.domain.y[1]).toBe(100);
+    const map = heatmap(
+      ['5', '10'],
+      ['20', '30', '40'],
+      [
+        [1, 2, 3],
+        [4, Number.NaN, 6],
+      ],
+    );
+    expect(count(map.svg, 'rect', 'cell')).toBe(6);
+    expect(map.svg).toContain('>n/a<');
+    const eq = equityChart([T0, T0 + 1, T0 + 2, T0 + 3], [100, 110, 99, 120]);
+    expect(count(eq.svg, 'polyline', 'series')).toBe(2);
+  });
+
+  it('picks round ticks, and shows charts as SVG, rows as HTML tables, objects as key/value', () => {
+    expect(ticks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(ticks(97, 152)).toEqual([100, 120, 140]);
+    expect(rendered(histogram([1, 2, 3])).mime).toBe('svg');
+    const table = rendered([{ a: 1, b: '<x>' }, { a: Number.NaN }]);
+    expect(table.mime).toBe('html');
+    expect(table.data).toContain('<td>&lt;x&gt;</td>');
+    expect(table.data).toContain('<td>n/a</td>');
+    expect(rendered({ trades: 3 }).data).toContain('<td>trades</td><td>3</td>');
+    expect(rendered('hi')).toEqual({ mime: 'text', data: 'hi' });
+  });
+});

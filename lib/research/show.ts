@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import { escapeXml, type SvgChart } from './svg-frame.js';
+
+/** What a notebook front end can show: tslab's `display` has these (one MIME type per call). */
+export interface Display {
+  html(s: string): void;
+  svg(s: string): void;
+  text(s: string): void;
+}
+
+/**
+ * tslab's display when this runs in a tslab kernel, else null: the kernel's own tslab (its main module
+ * is loaded) has its public module beside it, the one `import * as tslab from 'tslab'` gives a cell.
+ */
+function tslabDisplay(): Display | null {
+  const main = Object.keys(createRequire(import.meta.url).cache).find((path) =>
+    /[\\/]tslab[\\/]dist[\\/]main\.js$/.test(path),
+  );
+  if (main === undefined) return null;
+  return (createRequire(main)('./public.js') as { display?: Display }).display ?? null;
+}
+
+/** Text on stdout: outside a kernel (a script, a test), `show` prints. */
+const consoleDisplay: Display = {
+  html: (s) =>
+    process.stdout.write(
+      `${s
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()}\n`,
+    ),
+  svg: (s) => process.stdout.write(`[svg chart, ${s.length} bytes]\n`),
+  text: (s) => process.stdout.write(`${s}\n`),
+};
+
+const cell = (v: unknown) => {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(+v.toPrecision(10)) : 'n/a';
+  return escapeXml(v === null || v === undefined ? '' : String(v));
+};
+
+/** Rows of objects as an HTML table (the first `limit` rows, and how many were left out). */
+export function htmlTable(rows: readonly Readonly<Record<string, unknown>>[], limit = 50): string {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const head = `<tr>${columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr>`;
+  const body = rows
+    .slice(0, limit)
+    .map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
+    .join('');
+  const more = rows.length > limit ? `<p>${rows.length - limit} more row(s)</p>` : '';
+  return `<table class="mjolnir"><thead>${head}</thead><tbody>${body}</tbody></table>${more}`;
+}
+
+const isChart = (x: unknown): x is SvgChart => (x as SvgChart | null)?.kind === 'svg';
+const isFrame = (x: unknown): x is { columns: string[]; values: unknown[][] } =>
+  typeof x === 'object' && x !== null && Array.isArray((x as { columns?: unknown }).columns) && 'values' in x;
+
+/** The HTML, SVG or text that `show` would display for `x`. */
+export function rendered(x: unknown): { readonly mime: 'html' | 'svg' | 'text'; readonly data: string } {
+  if (isChart(x)) return { mime: 'svg', data: x.svg };
+  if (typeof x === 'string') return { mime: 'text', data: x };
+  if (isFrame(x)) {
+    const rows = x.values.map((values) => Object.fromEntries(x.columns.map((c, i) => [c, values[i]])));
+    return { mime: 'html', data: htmlTable(rows) };
+  }
+  if (Array.isArray(x) && x.every((r) => typeof r === 'object' && r !== null))
+    return { mime: 'html', data: htmlTable(x as Record<string, unknown>[]) };
+  if (typeof x === 'object' && x !== null)
+    return {
+      mime: 'html',
+      data: htmlTable(
+        Object.entries(x).map(([key, value]) => ({
+          key,
+          value: typeof value === 'object' ? JSON.stringify(value) : value,
+        })),
+      ),
+    };
+  return { mime: 'text', data: String(x) };
+}
+
+/**
+ * Shows `x` the right way: a chart as SVG, rows or a DataFrame as an HTML table, an object as a
+ * key/value table, anything else as text. In a tslab kernel through its `display`; elsewhere printed.
+ */
+export function show(x: unknown, display: Display | null = tslabDisplay()): void {
+  const { mime, data } = rendered(x);
+  (display ?? consoleDisplay)[mime](data);
+}

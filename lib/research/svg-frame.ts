@@ -1,0 +1,134 @@
+/** A chart rendered on the server to SVG: it shows the same in Notebook, JupyterLab and exported HTML. */
+export interface SvgChart {
+  readonly kind: 'svg';
+  readonly svg: string;
+  /** What was drawn, for tests and captions: series (or bars, cells) and the axis domains. */
+  readonly series: number;
+  readonly domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
+}
+
+export interface FrameOptions {
+  readonly title?: string;
+  readonly width?: number;
+  readonly height?: number;
+  /** The x axis holds epoch milliseconds (UTC labels). */
+  readonly timeX?: boolean;
+}
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
+export const MARGIN = { top: 28, right: 16, bottom: 34, left: 64 };
+
+export const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(+v.toPrecision(6));
+
+/** About `count` round tick values covering [lo, hi]. */
+export function ticks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+/** Finite min and max of the values (a flat or empty domain widened so a scale exists). */
+export function extent(values: Iterable<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values)
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  if (lo > hi) return [0, 1];
+  return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+}
+
+/** The plot area of a chart and its scales from data to pixels. */
+export class Frame {
+  readonly width: number;
+  readonly height: number;
+  private readonly parts: string[] = [];
+
+  constructor(
+    readonly options: FrameOptions,
+    readonly x: readonly [number, number],
+    readonly y: readonly [number, number],
+  ) {
+    this.width = options.width ?? 720;
+    this.height = options.height ?? 300;
+  }
+
+  sx(v: number): number {
+    const [lo, hi] = this.x;
+    return MARGIN.left + ((v - lo) / (hi - lo || 1)) * (this.width - MARGIN.left - MARGIN.right);
+  }
+
+  sy(v: number): number {
+    const [lo, hi] = this.y;
+    return (
+      this.height - MARGIN.bottom - ((v - lo) / (hi - lo || 1)) * (this.height - MARGIN.top - MARGIN.bottom)
+    );
+  }
+
+  add(part: string): void {
+    this.parts.push(part);
+  }
+
+  private xLabel(v: number): string {
+    if (!this.options.timeX) return fmt(v);
+    const iso = new Date(v).toISOString();
+    return this.x[1] - this.x[0] > 3 * 86_400_000 ? iso.slice(0, 10) : iso.slice(5, 16).replace('T', ' ');
+  }
+
+  private axes(): string {
+    const out: string[] = [];
+    const bottom = this.height - MARGIN.bottom;
+    for (const t of ticks(this.y[0], this.y[1])) {
+      const y = this.sy(t).toFixed(1);
+      out.push(
+        `<line x1="${MARGIN.left}" x2="${this.width - MARGIN.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`,
+      );
+      out.push(
+        `<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`,
+      );
+    }
+    for (const t of ticks(this.x[0], this.x[1], 6)) {
+      const x = this.sx(t).toFixed(1);
+      out.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 4}" stroke="#555"/>`);
+      out.push(`<text x="${x}" y="${bottom + 16}" text-anchor="middle">${escapeXml(this.xLabel(t))}</text>`);
+    }
+    out.push(
+      `<line x1="${MARGIN.left}" x2="${this.width - MARGIN.right}" y1="${bottom}" y2="${bottom}" stroke="#555"/>`,
+    );
+    out.push(
+      `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}" stroke="#555"/>`,
+    );
+    return `<g class="axes" font-size="11" fill="#333">${out.join('')}</g>`;
+  }
+
+  /** The finished chart. */
+  chart(series: number, legend: readonly string[] = []): SvgChart {
+    const title =
+      this.options.title === undefined
+        ? ''
+        : `<text x="${MARGIN.left}" y="18" font-size="14" font-weight="bold">${escapeXml(this.options.title)}</text>`;
+    const keys = legend
+      .map(
+        (name, i) =>
+          `<g transform="translate(${this.width - MARGIN.right - 150},${MARGIN.top + 4 + i * 14})"><rect width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="14" y="9" font-size="11">${escapeXml(name)}</text></g>`,
+      )
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}" viewBox="0 0 ${this.width} ${this.height}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${title}${this.axes()}${this.parts.join('')}<g class="legend">${keys}</g></svg>`;
+    return {
+      kind: 'svg',
+      svg,
+      series,
+      domain: { x: [...this.x] as [number, number], y: [...this.y] as [number, number] },
+    };
+  }
+}
