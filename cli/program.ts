@@ -3,6 +3,7 @@ import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEngine } from './commands/engine.js';
+import { registerExplain } from './commands/explain.js';
 import { registerHealth } from './commands/health.js';
 import { registerKernel } from './commands/kernel.js';
 import { registerLake } from './commands/lake.js';
@@ -40,6 +41,7 @@ export function createProgram(io: CliIo): Command {
     registerLake,
     registerBacktest,
     registerResearch,
+    registerExplain,
     registerKernel,
   ])
     register(program, io);

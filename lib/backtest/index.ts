@@ -16,6 +16,7 @@ export {
   parseGrid,
   parseGridAxis,
 } from './grid.js';
+export { type LiveDecisions, type SlotInputs, slotInputs } from './inputs.js';
 export {
   checkLookahead,
   evenCuts,

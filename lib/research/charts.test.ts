@@ -1,6 +1,11 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
+import { DecisionTable } from '../journal/index.js';
+import { engineRows } from '../journal/test-support/engine-rows.js';
+import { generateSeries } from '../market/index.js';
+import { timeframe, tsMs } from '../time/index.js';
 import { candleChart, equityChart, heatmap, histogram, lineChart } from './charts.js';
+import { candlesOf, decisionMarkers } from './overlays.js';
 import { rendered } from './show.js';
 import { ticks } from './svg-frame.js';
 
@@ -83,12 +88,43 @@ describe('SVG charts', () => {
   it('picks round ticks, and shows charts as SVG, rows as HTML tables, objects as key/value', () => {
     expect(ticks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(ticks(97, 152)).toEqual([100, 120, 140]);
-    expect(rendered(histogram([1, 2, 3])).mime).toBe('svg');
+    expect(ticks(-0.33, 1e-17)).toEqual([-0.3, -0.2, -0.1, 0]);
+    const chart = histogram([1, 2, 3]);
+    const image = rendered(chart);
+    expect(image.mime).toBe('html');
+    const src = /src="data:image\/svg\+xml;base64,([^"]+)"/.exec(image.data)![1]!;
+    expect(Buffer.from(src, 'base64').toString()).toBe(chart.svg);
     const table = rendered([{ a: 1, b: '<x>' }, { a: Number.NaN }]);
     expect(table.mime).toBe('html');
     expect(table.data).toContain('<td>&lt;x&gt;</td>');
     expect(table.data).toContain('<td>n/a</td>');
     expect(rendered({ trades: 3 }).data).toContain('<td>trades</td><td>3</td>');
     expect(rendered('hi')).toEqual({ mime: 'text', data: 'hi' });
+  });
+
+  it('marks the entries, exits, stops and skips of a journal on its candles', () => {
+    const rows = engineRows(3000, 4);
+    const markers = decisionMarkers(DecisionTable.fromRows('x', rows));
+    const count = (kind: string) => markers.filter((m) => m.kind === kind).length;
+    const opens = rows.filter((r) => r.action.startsWith('enter_') || r.action.startsWith('reverse_'));
+    expect(count('entry')).toBe(opens.length);
+    expect(count('stop')).toBe(rows.filter((r) => r.reason === 'stop_hit').length);
+    expect(count('exit') + count('stop')).toBe(rows.filter((r) => r.action.startsWith('exit_')).length);
+    expect(count('skip')).toBe(rows.filter((r) => r.action === 'skip' && Number.isFinite(r.close)).length);
+    expect(opens.length).toBeGreaterThan(0);
+    expect(markers.find((m) => m.kind === 'entry')).toMatchObject({
+      ts: opens[0]!.ts_ms,
+      price: opens[0]!.fill_price,
+    });
+    const series = generateSeries({ seed: 1, timeframe: timeframe('5m'), startTs: tsMs(T0) }, 40);
+    const candles = candlesOf(series);
+    expect(candles).toHaveLength(40);
+    expect(candles[7]).toEqual({
+      ts: series.ts[7],
+      open: series.open[7],
+      high: series.high[7],
+      low: series.low[7],
+      close: series.close[7],
+    });
   });
 });

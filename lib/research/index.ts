@@ -9,6 +9,8 @@ export {
   type Series,
 } from './charts.js';
 export { barsFrame, lakeFrame } from './dataframe.js';
-export { type Display, htmlTable, rendered, show } from './show.js';
+export { type Explanation, explain, type RuleEvaluation } from './explain.js';
+export { candlesOf, decisionMarkers } from './overlays.js';
+export { chartHtml, type Display, htmlTable, rendered, show } from './show.js';
 export { type SimulatedLake, simulatedLake } from './sim-lake.js';
 export { extent, type FrameOptions, type SvgChart, ticks } from './svg-frame.js';

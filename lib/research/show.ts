@@ -50,13 +50,24 @@ export function htmlTable(rows: readonly Readonly<Record<string, unknown>>[], li
   return `<table class="mjolnir"><thead>${head}</thead><tbody>${body}</tbody></table>${more}`;
 }
 
+/**
+ * A chart as an HTML image of its SVG. Not `display.svg`: nbconvert 6.5 (Debian's) passes SVG outputs
+ * through lxml's cleaner when exporting to HTML, which strips every SVG element; an image survives
+ * that, classic Notebook, JupyterLab and their sanitizers alike. (`tslab.display.svg(chart.svg)` shows
+ * the raw SVG where that is wanted.)
+ */
+export function chartHtml(chart: SvgChart): string {
+  const src = `data:image/svg+xml;base64,${Buffer.from(chart.svg).toString('base64')}`;
+  return `<img class="mjolnir-chart" alt="chart" src="${src}">`;
+}
+
 const isChart = (x: unknown): x is SvgChart => (x as SvgChart | null)?.kind === 'svg';
 const isFrame = (x: unknown): x is { columns: string[]; values: unknown[][] } =>
   typeof x === 'object' && x !== null && Array.isArray((x as { columns?: unknown }).columns) && 'values' in x;
 
 /** The HTML, SVG or text that `show` would display for `x`. */
 export function rendered(x: unknown): { readonly mime: 'html' | 'svg' | 'text'; readonly data: string } {
-  if (isChart(x)) return { mime: 'svg', data: x.svg };
+  if (isChart(x)) return { mime: 'html', data: chartHtml(x) };
   if (typeof x === 'string') return { mime: 'text', data: x };
   if (isFrame(x)) {
     const rows = x.values.map((values) => Object.fromEntries(x.columns.map((c, i) => [c, values[i]])));
@@ -78,7 +89,7 @@ export function rendered(x: unknown): { readonly mime: 'html' | 'svg' | 'text'; 
 }
 
 /**
- * Shows `x` the right way: a chart as SVG, rows or a DataFrame as an HTML table, an object as a
+ * Shows `x` the right way: a chart as an image of its SVG, rows or a DataFrame as an HTML table, an object as a
  * key/value table, anything else as text. In a tslab kernel through its `display`; elsewhere printed.
  */
 export function show(x: unknown, display: Display | null = tslabDisplay()): void {

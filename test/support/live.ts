@@ -18,9 +18,12 @@ import { FaultPlan, type SimServer, SyntheticSource, startSimServer } from '@mjo
 import { Lake } from '@mjolnir/lib/store';
 import { expect } from 'vitest';
 
-/** A config for the simulator with a strategy that trades often (short EMAs). */
-export function liveConfig(port: number, paper = 'paper: { history_bars: 60, fetch_grace_bars: 2 }'): Config {
-  const text = `
+/** The text of a config for the simulator with a strategy that trades often (short EMAs). */
+export function liveConfigText(
+  port: number,
+  paper = 'paper: { history_bars: 60, fetch_grace_bars: 2 }',
+): string {
+  return `
 exchange: binance
 symbols: [BTC/USDT]
 timeframe: 5m
@@ -30,7 +33,11 @@ strategy: { id: ema_cross_atr, params: { fast: 3, slow: 8, atr_period: 5, atr_mu
 fees: { fee_bps: 10 }
 fetch: { timeout_ms: 2000, attempts: 3 }
 ${paper}`;
-  const parsed = parseConfig(text, 'test.yaml');
+}
+
+/** That config, parsed. */
+export function liveConfig(port: number, paper?: string): Config {
+  const parsed = parseConfig(liveConfigText(port, paper), 'test.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }

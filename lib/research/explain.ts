@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { slotInputs } from '../backtest/index.js';
+import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/index.js';
+import { MjolnirError } from '../core/index.js';
+import { createEngine, WARMUP } from '../engine/index.js';
+import {
+  type DataLayout,
+  type DecisionRow,
+  type DecisionTable,
+  readDecisions,
+  readManifest,
+} from '../journal/index.js';
+import { Decider } from '../live/index.js';
+import { type Bar, barHash } from '../market/index.js';
+import type { Lake } from '../store/index.js';
+import type { Signal, StrategyDefinition } from '../strategy/index.js';
+import { isoUtc, tsMs } from '../time/index.js';
+
+/** What the rules said at the bar, on the features as they were after it. */
+export interface RuleEvaluation {
+  readonly valid: boolean;
+  readonly entry: Signal;
+  readonly exitLong: boolean;
+  readonly exitShort: boolean;
+  readonly stopDistance: number;
+}
+
+/** Why one journal row is what it is, rebuilt from the lake and the run's manifest. */
+export interface Explanation {
+  readonly row: DecisionRow & { line: number };
+  /** The row the engine decides again over the same inputs. */
+  readonly replayed: DecisionRow | null;
+  /** Whether the replay gives the row back (action, reason, position and its numbers). */
+  readonly reproduced: boolean;
+  /** The bar in the lake now, and whether its hash is the row's (a changed bar is told apart). */
+  readonly bar: Bar | null;
+  readonly inputHash: { readonly row: string; readonly lake: string; readonly same: boolean };
+  /** The position and stop before the bar. */
+  readonly before: { readonly side: number; readonly stop: number; readonly entryPrice: number };
+  readonly features: Readonly<Record<string, number>>;
+  readonly rules: RuleEvaluation | null;
+  /** The decision in words, with the numbers the rule compared. */
+  readonly why: string;
+}
+
+/** Where the engine was first fed and where the run's decisions start, from the run's manifest. */
+function runWindow(layout: DataLayout, stream: Stream, tag: string): { from: number; start: number } {
+  const bt = /_bt_(.+)$/.exec(tag);
+  if (bt === null) {
+    const manifest = readManifest(layout.liveManifest(tag, stream.symbol, stream.timeframe));
+    if (manifest === null) throw new MjolnirError('input_invalid', `no LIVE run manifest for ${tag}`);
+    return { from: manifest.warmup_from, start: manifest.first_decision_ts };
+  }
+  const manifest = JSON.parse(readFileSync(layout.manifest(bt[1]!), 'utf8')) as {
+    warmup: { from_ts_ms: number };
+    window: { start_ts_ms: number };
+  };
+  return { from: manifest.warmup.from_ts_ms, start: manifest.window.start_ts_ms };
+}
+
+const close = (a: number, b: number) =>
+  (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(a));
+
+function sameRow(a: DecisionRow, b: DecisionRow): boolean {
+  return (
+    a.action === b.action &&
+    a.reason === b.reason &&
+    a.position === b.position &&
+    close(a.close, b.close) &&
+    close(a.stop, b.stop) &&
+    close(a.qty, b.qty) &&
+    close(a.fill_price, b.fill_price) &&
+    close(a.equity, b.equity)
+  );
+}
+
+const n = (x: number) => (Number.isFinite(x) ? String(+x.toPrecision(10)) : 'n/a');
+
+function because(
+  row: DecisionRow,
+  rules: RuleEvaluation | null,
+  bar: Bar | null,
+  before: Explanation['before'],
+): string {
+  const head = `${isoUtc(row.ts_ms)}: ${row.action} / ${row.reason}`;
+  if (row.action === 'skip') return `${head}: no bar was evaluated (${row.reason})`;
+  if (rules === null || bar === null) return head;
+  const said = `valid=${rules.valid} entry=${rules.entry} exit_long=${rules.exitLong} exit_short=${rules.exitShort}`;
+  switch (row.reason) {
+    case 'stop_hit':
+      return `${head}: the bar reached the stop ${n(before.stop)} (low ${n(bar.low)}, high ${n(bar.high)}); filled at ${n(row.fill_price)}`;
+    case 'entry_signal':
+      return `${head}: flat, the entry rule gave ${rules.entry} (${said}); filled at ${n(row.fill_price)}, stop ${n(row.stop)} = close ${n(bar.close)} ${rules.entry > 0 ? '-' : '+'} ${n(rules.stopDistance)}`;
+    case 'exit_signal':
+      return `${head}: in position (entry ${n(before.entryPrice)}), the exit rule held (${said}); filled at ${n(row.fill_price)}`;
+    default:
+      return `${head}: ${said}; position ${before.side === 0 ? 'flat' : before.side > 0 ? 'long' : 'short'} -> ${row.position}`;
+  }
+}
+
+/**
+ * Explains one decision of a run (LIVE or a backtest): the engine replays the run from where its
+ * manifest says it was first fed, over the lake's bars with the run's host skips and kill switch, to
+ * the row at `ts`; the row is checked against the replay and its input hash against the bar in the
+ * lake now; the rules are evaluated on the features as they were, and the decision is put in words.
+ */
+export async function explain(
+  lake: Lake,
+  request: {
+    readonly config: Config;
+    readonly ts: number;
+    readonly tag?: string;
+    readonly definition?: StrategyDefinition;
+  },
+): Promise<Explanation> {
+  const stream = streamsOf(request.config)[0]!;
+  const tag = request.tag ?? stream.tag;
+  const layout = lake.layout;
+  const path = layout.decisions(tag, stream.symbol, stream.timeframe);
+  const table: DecisionTable = readDecisions(path);
+  const index = table.ts.toArray().indexOf(request.ts);
+  if (index < 0)
+    throw new MjolnirError(
+      'input_invalid',
+      `no decision at ${request.ts} (${isoUtc(request.ts)}) in ${path}`,
+    );
+  const row = table.row(index);
+  const engine = createEngine(engineSpecOf(request.config, request.definition));
+  if (row.spec !== engine.fingerprint)
+    throw new MjolnirError(
+      'input_invalid',
+      `the row was decided under spec ${row.spec}; this config is ${engine.fingerprint}`,
+    );
+  const window = runWindow(layout, stream, tag);
+  const slots = slotInputs(table, { from: window.from, start: window.start, end: request.ts });
+  const decider = new Decider(engine, engine.init(), {
+    exchange: row.exchange,
+    symbol: row.symbol,
+    timeframe: row.timeframe,
+  });
+  const key = { exchange: row.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  // A missing bar's row comes with the next bar that exists: read a little past the target.
+  const series = await lake.read(key, window.from, request.ts + 1000 * engine.spec.timeframe.ms);
+  const times = [...new Set([...Array.from(series.ts.subarray(0, series.length)), ...slots.hostSkips.keys()])]
+    .filter((ts) => ts >= window.from)
+    .sort((a, b) => a - b);
+  let bar: Bar | null = null;
+  let before = { side: 0, stop: Number.NaN, entryPrice: Number.NaN };
+  let replayed: DecisionRow | null = null;
+  let captured = false;
+  for (const ts of times) {
+    if (replayed !== null) break;
+    if (ts >= request.ts && !captured) {
+      captured = true;
+      const p = decider.state.position;
+      before = { side: p.side, stop: p.stop, entryPrice: p.entryPrice };
+    }
+    const skip = slots.hostSkips.get(ts);
+    const i = series.ts.indexOf(ts);
+    bar = null;
+    if (skip === undefined && i >= 0 && i < series.length)
+      bar = {
+        ts: tsMs(ts),
+        open: series.open[i]!,
+        high: series.high[i]!,
+        low: series.low[i]!,
+        close: series.close[i]!,
+        volume: series.volume[i]!,
+      };
+    const fed =
+      skip !== undefined || bar === null
+        ? decider.skip(ts, skip ?? 'fetch_failed')
+        : decider.bar(bar, ts < window.start ? WARMUP : slots.contextAt(ts));
+    replayed = fed.decisions.find((d) => d.ts_ms === request.ts) ?? null;
+  }
+  const strategy = engine.spec.strategy;
+  const features = decider.state.features;
+  const rules: RuleEvaluation | null =
+    bar === null || bar.ts !== request.ts
+      ? null
+      : {
+          valid: strategy.valid(features),
+          entry: strategy.entry(features),
+          exitLong: strategy.exitLong(features),
+          exitShort: strategy.exitShort(features),
+          stopDistance: strategy.stopDistance(features, bar.close),
+        };
+  const lakeHash = bar === null || bar.ts !== request.ts ? '' : barHash(bar);
+  return {
+    row,
+    replayed,
+    reproduced: replayed !== null && sameRow(row, replayed),
+    bar: bar !== null && bar.ts === request.ts ? bar : null,
+    inputHash: { row: row.input_hash, lake: lakeHash, same: row.input_hash === lakeHash },
+    before,
+    features: rules === null ? {} : strategy.describe(features),
+    rules,
+    why: because(row, rules, bar, before),
+  };
+}
