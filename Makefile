@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -47,7 +47,8 @@ lint: check ## alias of check
 format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 	npx biome check --write .
 
-test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls)
+test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare from apt when missing
+	bash scripts/ensure-apt.sh
 	npx vitest run
 
 sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START)
@@ -85,7 +86,7 @@ lookahead: build ## prove the configured strategy does not peek (START_TS_MS, EN
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -107,6 +108,9 @@ bench-journal: build ## the read side following a 10M-row journal vs a 1k-row on
 
 bench-dashboard: build ## the dashboard's sources on a 10M-row journal: first read, redraw cost per new row vs a 1k-row one, memory held (JOURNAL_ROWS)
 	node --expose-gc dist/bench/dashboard.js
+
+bench-kernel: build $(KERNEL_INSTALLED) ## a fresh tslab kernel to the first result, bare and importing the library; a 10k-point chart to SVG (KERNEL_RUNS)
+	node dist/bench/kernel.js
 
 bench-import: build ## a fresh process importing the package root vs the engine file alone (time, heap)
 	node dist/bench/import.js

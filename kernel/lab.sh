@@ -4,19 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Jupyter from the system's python3 (a pyenv/venv python3 on PATH may lack jupyter_client).
+# Jupyter from apt for the system's python3 (a pyenv/venv python3 on PATH may lack jupyter_client).
+bash scripts/ensure-apt.sh jupyter
 PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3)
-if ! "$PY" -c 'import notebook, jupyter_client, nbclient' 2>/dev/null; then
-  echo "Jupyter is missing: installing it from apt (jupyter-notebook python3-nbclient jupyter-nbconvert)" >&2
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  if ! command -v apt-get >/dev/null; then
-    echo "no apt-get here: install Jupyter Notebook for $PY yourself, then run make lab again" >&2
-    exit 2
-  fi
-  $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends jupyter-notebook python3-nbclient jupyter-nbconvert
-fi
 
 node dist/cli/main.js kernel install
 

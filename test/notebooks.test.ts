@@ -4,10 +4,10 @@
  * named, not a cascade of aborts); `make lab` serves Jupyter on 127.0.0.1 only, behind a token.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, exited, printed, ROOT, sleep, start } from './support/processes.js';
 
@@ -29,6 +29,67 @@ const freePort = () =>
       server.close(() => resolve(port));
     });
   });
+
+interface Output {
+  readonly output_type: string;
+  readonly name?: string;
+  readonly text?: string | string[];
+  readonly ename?: string;
+  readonly evalue?: string;
+  readonly data?: Record<string, string | string[]>;
+}
+
+/**
+ * Runs a notebook on the kernel (nbconvert --execute, errors allowed so the notebook comes back) and
+ * finds the first failing cell: tslab sends a cell's error as its stderr with an empty error reply,
+ * and aborts the requests of the next 200 ms, so only the first failure means anything.
+ */
+function execute(path: string): {
+  status: number | null;
+  failure: { index: number; source: string; error: string } | null;
+  outputs: Output[];
+} {
+  installKernel();
+  const out = join(jupyterDir, `executed-${basename(path)}`);
+  const run = spawnSync(
+    JUPYTER,
+    [
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--allow-errors',
+      path,
+      '--output',
+      out,
+      '--ExecutePreprocessor.timeout=300',
+    ],
+    { cwd: dirname(path), env: { ...process.env, JUPYTER_PATH: jupyterDir }, encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`nbconvert failed: ${run.stderr.slice(-3000)}`);
+  const cells = (
+    JSON.parse(readFileSync(out, 'utf8')) as {
+      cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[];
+    }
+  ).cells;
+  const text = (t: string | string[] | undefined) => [t ?? ''].flat().join('');
+  const index = cells.findIndex((c) =>
+    (c.outputs ?? []).some(
+      (o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'),
+    ),
+  );
+  const failure =
+    index < 0
+      ? null
+      : {
+          index,
+          source: text(cells[index]!.source),
+          error: (cells[index]!.outputs ?? [])
+            .map((o) => (o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : text(o.text)))
+            .join('\n'),
+        };
+  return { status: run.status, failure, outputs: cells.flatMap((c) => c.outputs ?? []) };
+}
 
 /** Addresses listening on `port` (IPv4), from /proc/net/tcp: what the socket is bound to. */
 function listeners(port: number): string[] {
@@ -58,36 +119,57 @@ describe('the research kernel', () => {
   it.each(notebooks)(
     '%s runs headless on the kernel, its assertions holding',
     (notebook) => {
-      installKernel();
       const source = JSON.parse(readFileSync(join(ROOT, 'notebooks', notebook), 'utf8'));
       // Committed without outputs: what a reader sees is what the kernel makes.
       for (const cell of source.cells) if (cell.cell_type === 'code') expect(cell.outputs).toEqual([]);
-      const out = join(jupyterDir, notebook);
-      const run = spawnSync(
-        JUPYTER,
-        [
-          'nbconvert',
-          '--to',
-          'notebook',
-          '--execute',
-          notebook,
-          '--output',
-          out,
-          '--ExecutePreprocessor.timeout=300',
-        ],
-        { cwd: join(ROOT, 'notebooks'), env: { ...process.env, JUPYTER_PATH: jupyterDir }, encoding: 'utf8' },
-      );
-      // On failure nbconvert names the first failing cell and its error.
-      expect(run.status, run.stderr.slice(-3000)).toBe(0);
-      const executed = JSON.parse(readFileSync(out, 'utf8'));
-      const outputs = executed.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []);
-      expect(outputs.filter((o: { output_type: string }) => o.output_type === 'error')).toEqual([]);
+      const { status, failure, outputs } = execute(join(ROOT, 'notebooks', notebook));
       expect(
-        outputs.some((o: { data?: Record<string, unknown> }) => o.data?.['image/svg+xml'] !== undefined),
+        failure,
+        failure === null ? '' : `cell ${failure.index}:\n${failure.source}\n${failure.error}`,
+      ).toBeNull();
+      expect(status).toBe(0);
+      // Each shows at least one chart: an image of an SVG, which survives nbconvert's HTML export.
+      const html = outputs.map((o) => [o.data?.['text/html'] ?? ''].flat().join(''));
+      expect(
+        html.some((h) =>
+          h.includes('<img class="mjolnir-chart" alt="chart" src="data:image/svg+xml;base64,'),
+        ),
       ).toBe(true);
     },
     300_000,
   );
+
+  it('names the first failing cell and its error (tslab aborts the cells after it: not a cascade)', () => {
+    const cell = (source: string, id: string) => ({
+      cell_type: 'code',
+      id,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    });
+    const notebook = {
+      cells: [
+        cell('const a = 1;', 'ok'),
+        cell("throw new Error('planted failure ' + a);", 'bad'),
+        cell('a + 1', 'after'),
+      ],
+      metadata: {
+        kernelspec: {
+          name: 'mjolnir-ts',
+          display_name: 'TypeScript (Mjölnir, tslab)',
+          language: 'typescript',
+        },
+      },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const path = join(jupyterDir, 'failing.ipynb');
+    writeFileSync(path, JSON.stringify(notebook));
+    const { failure } = execute(path);
+    expect(failure).toMatchObject({ index: 1, source: "throw new Error('planted failure ' + a);" });
+    expect(failure!.error).toContain('Error: planted failure 1');
+  }, 120_000);
 
   it('make lab serves notebooks/ on 127.0.0.1 only, and only with its token', async () => {
     const port = await freePort();

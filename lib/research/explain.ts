@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { slotInputs } from '../backtest/index.js';
 import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import { createEngine, WARMUP } from '../engine/index.js';
@@ -10,7 +9,6 @@ import {
   readDecisions,
   readManifest,
 } from '../journal/index.js';
-import { Decider } from '../live/index.js';
 import { type Bar, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import type { Signal, StrategyDefinition } from '../strategy/index.js';
@@ -131,6 +129,11 @@ export async function explain(
       'input_invalid',
       `the row was decided under spec ${row.spec}; this config is ${engine.fingerprint}`,
     );
+  // The paper loop's Decider (it loads ccxt with the live area) and the backtest's slot inputs, on first use.
+  const [{ Decider }, { slotInputs }] = await Promise.all([
+    import('../live/index.js'),
+    import('../backtest/index.js'),
+  ]);
   const window = runWindow(layout, stream, tag);
   const slots = slotInputs(table, { from: window.from, start: window.start, end: request.ts });
   const decider = new Decider(engine, engine.init(), {

@@ -1,7 +1,5 @@
 import { type Config, loadConfig, streamsOf } from '../config/index.js';
-import { marketDataFor } from '../exchange/index.js';
-import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '../sim/index.js';
-import { backfill, Lake } from '../store/index.js';
+import type { Lake } from '../store/index.js';
 import { timeframe } from '../time/index.js';
 
 /** What `simulatedLake` made: the lake, the config pointing at it, and the window stored. */
@@ -25,6 +23,13 @@ export async function simulatedLake(options: {
   /** The simulator's "now": the window ends here (default 2024-03-01). */
   readonly until?: number;
 }): Promise<SimulatedLake> {
+  // ccxt, the simulator and DuckDB load here, on first use: importing the research helpers stays cheap.
+  const [{ marketDataFor }, { FaultPlan, startSimServer, SyntheticSource, VirtualClock }, store] =
+    await Promise.all([
+      import('../exchange/index.js'),
+      import('../sim/index.js'),
+      import('../store/index.js'),
+    ]);
   const until = options.until ?? Date.UTC(2024, 2, 1);
   const loaded = loadConfig(options.configPath, {});
   const stream = streamsOf(loaded)[0]!;
@@ -37,7 +42,7 @@ export async function simulatedLake(options: {
   });
   const config: Config = { ...loaded, simulator: { host: '127.0.0.1', port: sim.port, speed: 1 } };
   const source = marketDataFor(config, {});
-  const lake = await Lake.open(options.root);
+  const lake = await store.Lake.open(options.root);
   try {
     const tf = timeframe(stream.timeframe);
     const start = until - options.days * 86_400_000;
@@ -46,7 +51,7 @@ export async function simulatedLake(options: {
       symbol: stream.symbol,
       timeframe: stream.timeframe,
     };
-    await backfill({ source, lake, key, start, end: until, now: until });
+    await store.backfill({ source, lake, key, start, end: until, now: until });
     return { lake, config, start: start + tf.ms, end: until - tf.ms };
   } catch (error) {
     lake.close();
