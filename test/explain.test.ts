@@ -74,6 +74,8 @@ describe('explain', () => {
         expect(e.row.line).toBe(row.line);
       }
       const entry = await explain(lake, { config, ts: kinds.entry.ts_ms });
+      // The run's manifest alone is enough for a built-in strategy: the same explanation.
+      expect(await explain(lake, { tag: 'test', ts: kinds.entry.ts_ms })).toEqual(entry);
       expect(entry.inputHash.same).toBe(true);
       expect(entry.rules).toMatchObject({ valid: true });
       const side = entry.row.position === 'long' ? 1 : -1;

@@ -1,11 +1,10 @@
-import { isoUtc, loadConfig } from '@mjolnir/lib';
+import { isoUtc, loadConfig, type Timeframe } from '@mjolnir/lib';
 import { type Explanation, explain } from '@mjolnir/lib/research';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns } from '../format.js';
 import type { CliIo } from '../io.js';
-import { dataRoot, envOption, openLake, timeOption } from '../options.js';
-import { configOption } from './backtest.js';
+import { dataRoot, envOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';
 
 const num = (x: number) => (Number.isFinite(x) ? String(+x.toPrecision(10)) : 'n/a');
 const side = (s: number) => (s === 0 ? 'flat' : s > 0 ? 'long' : 'short');
@@ -60,31 +59,55 @@ export function formatExplanation(e: Explanation): string {
   return `${columns(lines)}\n`;
 }
 
+interface ExplainCliOptions {
+  config?: string;
+  ts?: number;
+  tag?: string;
+  symbol?: string;
+  timeframe?: Timeframe;
+  dataRoot?: string;
+}
+
 export function registerExplain(program: Command, io: CliIo): void {
   program
     .command('explain')
     .description(
       "why one decision is what it is: rebuilt from the lake and the run's manifest (exit 1 when it is not reproduced or its bar changed)",
     )
-    .addOption(configOption())
+    .addOption(
+      envOption(
+        '--tag <tag>',
+        'the run: a LIVE tag, or <tag>_bt_<RUNID> (default the config stream)',
+        'DATA_TAG',
+      ),
+    )
     .addOption(envOption('--ts <time>', 'the decision (bar close, epoch ms or ISO)', 'TS', timeOption))
     .addOption(
-      envOption('--tag <tag>', 'the run (LIVE tag, or <tag>_bt_<RUNID>; default the config stream)', 'TAG'),
+      envOption(
+        '-c, --config <file>',
+        "replay under this config (default: the run manifest's spec, built-in strategies)",
+        'CONFIG',
+      ),
+    )
+    .addOption(envOption('--symbol <symbol>', 'when the tag has several streams', 'SYMBOL', symbolOption))
+    .addOption(
+      envOption('--timeframe <tf>', 'when the tag has several streams', 'TIMEFRAME', timeframeOption),
     )
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
-    .action(async (options: { config: string; ts?: number; tag?: string; dataRoot?: string }) => {
+    .action(async (options: ExplainCliOptions) => {
       if (options.ts === undefined) {
         io.stderr.write('explain needs --ts (TS): the bar close of the decision\n');
         io.setExitCode(EXIT.usage);
         return;
       }
-      const config = loadConfig(options.config, process.env);
       const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
         const e = await explain(lake, {
-          config,
           ts: options.ts,
+          ...(options.config === undefined ? {} : { config: loadConfig(options.config, process.env) }),
           ...(options.tag === undefined ? {} : { tag: options.tag }),
+          ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
+          ...(options.timeframe === undefined ? {} : { timeframe: options.timeframe.label }),
         });
         io.stdout.write(formatExplanation(e));
         io.setExitCode(e.reproduced && (e.inputHash.same || e.row.input_hash === '') ? EXIT.ok : EXIT.failed);

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/index.js';
+import { type Config, engineSpecOf, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine, WARMUP } from '../engine/index.js';
+import { createEngine, type EngineSpec, WARMUP } from '../engine/index.js';
 import {
   type DataLayout,
   type DecisionRow,
@@ -11,8 +10,9 @@ import {
 } from '../journal/index.js';
 import { type Bar, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
-import type { Signal, StrategyDefinition } from '../strategy/index.js';
-import { isoUtc, tsMs } from '../time/index.js';
+import { createStrategy, type Signal, type Strategy, type StrategyDefinition } from '../strategy/index.js';
+import { isoUtc, type TimeframeLabel, timeframe, tsMs } from '../time/index.js';
+import { runFacts, specOfManifest, streamOfTag } from './run-facts.js';
 
 /** What the rules said at the bar, on the features as they were after it. */
 export interface RuleEvaluation {
@@ -21,6 +21,19 @@ export interface RuleEvaluation {
   readonly exitLong: boolean;
   readonly exitShort: boolean;
   readonly stopDistance: number;
+}
+
+/** Which decision: a run (its tag, or a config's stream) and the bar close. */
+export interface ExplainRequest {
+  readonly ts: number;
+  /** LIVE `<tag>` or a backtest's `<tag>_bt_<RUNID>`; default the config's stream. */
+  readonly tag?: string;
+  /** The spec to replay under; default the run manifest's (built-in strategies). */
+  readonly config?: Config;
+  readonly definition?: StrategyDefinition;
+  /** When the tag has journals for several streams. */
+  readonly symbol?: string;
+  readonly timeframe?: TimeframeLabel;
 }
 
 /** Why one journal row is what it is, rebuilt from the lake and the run's manifest. */
@@ -39,21 +52,6 @@ export interface Explanation {
   readonly rules: RuleEvaluation | null;
   /** The decision in words, with the numbers the rule compared. */
   readonly why: string;
-}
-
-/** Where the engine was first fed and where the run's decisions start, from the run's manifest. */
-function runWindow(layout: DataLayout, stream: Stream, tag: string): { from: number; start: number } {
-  const bt = /_bt_(.+)$/.exec(tag);
-  if (bt === null) {
-    const manifest = readManifest(layout.liveManifest(tag, stream.symbol, stream.timeframe));
-    if (manifest === null) throw new MjolnirError('input_invalid', `no LIVE run manifest for ${tag}`);
-    return { from: manifest.warmup_from, start: manifest.first_decision_ts };
-  }
-  const manifest = JSON.parse(readFileSync(layout.manifest(bt[1]!), 'utf8')) as {
-    warmup: { from_ts_ms: number };
-    window: { start_ts_ms: number };
-  };
-  return { from: manifest.warmup.from_ts_ms, start: manifest.window.start_ts_ms };
 }
 
 const close = (a: number, b: number) =>
@@ -102,18 +100,18 @@ function because(
  * the row at `ts`; the row is checked against the replay and its input hash against the bar in the
  * lake now; the rules are evaluated on the features as they were, and the decision is put in words.
  */
-export async function explain(
-  lake: Lake,
-  request: {
-    readonly config: Config;
-    readonly ts: number;
-    readonly tag?: string;
-    readonly definition?: StrategyDefinition;
-  },
-): Promise<Explanation> {
-  const stream = streamsOf(request.config)[0]!;
-  const tag = request.tag ?? stream.tag;
+export async function explain(lake: Lake, request: ExplainRequest): Promise<Explanation> {
   const layout = lake.layout;
+  const configured = request.config === undefined ? undefined : streamsOf(request.config)[0]!;
+  const tag = request.tag ?? configured?.tag;
+  if (tag === undefined)
+    throw new MjolnirError('input_invalid', 'explain needs a run: a tag (--tag) or a config (-c)');
+  const stream = streamOfTag(
+    layout,
+    tag,
+    request.symbol ?? configured?.symbol,
+    request.timeframe ?? configured?.timeframe,
+  );
   const path = layout.decisions(tag, stream.symbol, stream.timeframe);
   const table: DecisionTable = readDecisions(path);
   const index = table.ts.toArray().indexOf(request.ts);
@@ -123,18 +121,23 @@ export async function explain(
       `no decision at ${request.ts} (${isoUtc(request.ts)}) in ${path}`,
     );
   const row = table.row(index);
-  const engine = createEngine(engineSpecOf(request.config, request.definition));
+  const facts = runFacts(layout, stream.symbol, stream.timeframe, tag);
+  const engine = createEngine(
+    request.config === undefined
+      ? specOfManifest(facts.config)
+      : engineSpecOf(request.config, request.definition),
+  );
   if (row.spec !== engine.fingerprint)
     throw new MjolnirError(
       'input_invalid',
-      `the row was decided under spec ${row.spec}; this config is ${engine.fingerprint}`,
+      `the row was decided under spec ${row.spec}; ${request.config === undefined ? "the run's manifest" : 'this config'} gives ${engine.fingerprint}`,
     );
   // The paper loop's Decider (it loads ccxt with the live area) and the backtest's slot inputs, on first use.
   const [{ Decider }, { slotInputs }] = await Promise.all([
     import('../live/index.js'),
     import('../backtest/index.js'),
   ]);
-  const window = runWindow(layout, stream, tag);
+  const window = facts;
   const slots = slotInputs(table, { from: window.from, start: window.start, end: request.ts });
   const decider = new Decider(engine, engine.init(), {
     exchange: row.exchange,

@@ -9,7 +9,7 @@ export {
   type Series,
 } from './charts.js';
 export { barsFrame, lakeFrame } from './dataframe.js';
-export { type Explanation, explain, type RuleEvaluation } from './explain.js';
+export { type ExplainRequest, type Explanation, explain, type RuleEvaluation } from './explain.js';
 export { candlesOf, decisionMarkers } from './overlays.js';
 export { chartHtml, type Display, htmlTable, rendered, show } from './show.js';
 export { type SimulatedLake, simulatedLake } from './sim-lake.js';

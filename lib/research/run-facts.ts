@@ -1,0 +1,91 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MjolnirError } from '../core/index.js';
+import type { EngineSpec } from '../engine/index.js';
+import { type DataLayout, readManifest } from '../journal/index.js';
+import { createStrategy, type Strategy } from '../strategy/index.js';
+import { type TimeframeLabel, timeframe } from '../time/index.js';
+
+/** What explain needs of a run's manifest: where the engine was first fed, where decisions start, the spec. */
+export interface RunFacts {
+  readonly from: number;
+  readonly start: number;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** The run's manifest: a LIVE run's, or a backtest's (`<tag>_bt_<RUNID>` -> runs/<RUNID>/). */
+export function runFacts(layout: DataLayout, symbol: string, tf: TimeframeLabel, tag: string): RunFacts {
+  const bt = /_bt_(.+)$/.exec(tag);
+  if (bt === null) {
+    const manifest = readManifest(layout.liveManifest(tag, symbol, tf));
+    if (manifest === null)
+      throw new MjolnirError('input_invalid', `no LIVE run manifest for ${tag} ${symbol} ${tf}`);
+    return { from: manifest.warmup_from, start: manifest.first_decision_ts, config: manifest.config };
+  }
+  const path = layout.manifest(bt[1]!);
+  if (!existsSync(path)) throw new MjolnirError('input_invalid', `no backtest manifest ${path}`);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as {
+    warmup: { from_ts_ms: number };
+    window: { start_ts_ms: number };
+    config: Record<string, unknown>;
+  };
+  return { from: manifest.warmup.from_ts_ms, start: manifest.window.start_ts_ms, config: manifest.config };
+}
+
+/**
+ * The engine spec a manifest describes (`describeSpec`), for a built-in strategy: the manifest is
+ * enough. Risk limits written as null are unlimited (JSON has no Infinity).
+ */
+export function specOfManifest(config: Readonly<Record<string, unknown>>): EngineSpec {
+  const d = config as {
+    timeframe: TimeframeLabel;
+    strategy: { id: string; params: unknown };
+    fill: EngineSpec['fill'];
+    costs: EngineSpec['costs'];
+    sizing: EngineSpec['sizing'];
+    risk: Record<string, number | null>;
+    initialCapital: number;
+  };
+  let strategy: Strategy;
+  try {
+    strategy = createStrategy(d.strategy.id, d.strategy.params);
+  } catch {
+    throw new MjolnirError(
+      'input_invalid',
+      `the run's strategy ${d.strategy.id} is not a built-in: pass the config that names its file (-c)`,
+    );
+  }
+  const risk = Object.fromEntries(Object.entries(d.risk).map(([k, v]) => [k, v ?? Number.POSITIVE_INFINITY]));
+  return {
+    timeframe: timeframe(d.timeframe),
+    strategy,
+    fill: d.fill,
+    costs: d.costs,
+    sizing: d.sizing,
+    risk: risk as unknown as EngineSpec['risk'],
+    initialCapital: d.initialCapital,
+  };
+}
+
+/** The one symbol and timeframe a tag has journals for (or those asked for). */
+export function streamOfTag(layout: DataLayout, tag: string, symbol?: string, tf?: TimeframeLabel) {
+  if (symbol !== undefined && tf !== undefined) return { symbol, timeframe: tf };
+  const base = join(layout.root, 'processed', 'decisions', tag);
+  const all = existsSync(base)
+    ? readdirSync(base).flatMap((sym) =>
+        readdirSync(join(base, sym)).map((t) => ({
+          symbol: sym.replace('_', '/'),
+          timeframe: t as TimeframeLabel,
+        })),
+      )
+    : [];
+  const matching = all.filter(
+    (s) => (symbol === undefined || s.symbol === symbol) && (tf === undefined || s.timeframe === tf),
+  );
+  if (matching.length !== 1)
+    throw new MjolnirError(
+      'input_invalid',
+      `${matching.length === 0 ? 'no' : 'several'} journals for tag ${tag} under ${layout.root}: name --symbol and --timeframe`,
+    );
+  return matching[0]!;
+}
