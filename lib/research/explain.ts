@@ -1,18 +1,12 @@
 import { type Config, engineSpecOf, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine, type EngineSpec, WARMUP } from '../engine/index.js';
-import {
-  type DataLayout,
-  type DecisionRow,
-  type DecisionTable,
-  readDecisions,
-  readManifest,
-} from '../journal/index.js';
-import { type Bar, barHash } from '../market/index.js';
+import { createEngine, type Engine, WARMUP } from '../engine/index.js';
+import { type DecisionRow, type DecisionTable, type JournalStream, readDecisions } from '../journal/index.js';
+import { type Bar, type BarSeries, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
-import { createStrategy, type Signal, type Strategy, type StrategyDefinition } from '../strategy/index.js';
-import { isoUtc, type TimeframeLabel, timeframe, tsMs } from '../time/index.js';
-import { runFacts, specOfManifest, streamOfTag } from './run-facts.js';
+import type { Signal, StrategyDefinition } from '../strategy/index.js';
+import { isoUtc, type TimeframeLabel, tsMs } from '../time/index.js';
+import { type RunFacts, runFacts, specOfManifest, streamOfTag } from './run-facts.js';
 
 /** What the rules said at the bar, on the features as they were after it. */
 export interface RuleEvaluation {
@@ -94,6 +88,64 @@ function because(
   }
 }
 
+/** The bar at `ts` as the lake has it, or null. */
+function barOf(series: BarSeries, ts: number): Bar | null {
+  const i = series.ts.indexOf(ts);
+  if (i < 0 || i >= series.length) return null;
+  const { open, high, low, close, volume } = series;
+  return { ts: tsMs(ts), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! };
+}
+
+/**
+ * The run replayed to `target` through the paper loop's Decider (the rows LIVE writes), with its host
+ * skips and kill switch: the row the engine decides there, the bar last fed, the position before it
+ * and the features after. A missing bar's row comes with the next bar: the lake is read a little past.
+ */
+async function replay(
+  lake: Lake,
+  engine: Engine,
+  table: DecisionTable,
+  facts: RunFacts,
+  stream: JournalStream,
+  target: number,
+) {
+  // The Decider (the live area loads ccxt) and the backtest's slot inputs, on first use.
+  const [{ Decider }, { slotInputs }] = await Promise.all([
+    import('../live/index.js'),
+    import('../backtest/index.js'),
+  ]);
+  const slots = slotInputs(table, { from: facts.from, start: facts.start, end: target });
+  const decider = new Decider(engine, engine.init(), stream);
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: engine.spec.timeframe.label };
+  const series = await lake.read(key, facts.from, target + 1000 * engine.spec.timeframe.ms);
+  const times = [...new Set([...Array.from(series.ts.subarray(0, series.length)), ...slots.hostSkips.keys()])]
+    .filter((ts) => ts >= facts.from)
+    .sort((a, b) => a - b);
+  let bar: Bar | null = null;
+  let before: Explanation['before'] | null = null;
+  let replayed: DecisionRow | null = null;
+  for (const ts of times) {
+    if (replayed !== null) break;
+    if (ts >= target && before === null) {
+      const p = decider.state.position;
+      before = { side: p.side, stop: p.stop, entryPrice: p.entryPrice };
+    }
+    const skip = slots.hostSkips.get(ts);
+    bar = skip === undefined ? barOf(series, ts) : null;
+    const fed =
+      skip !== undefined || bar === null
+        ? decider.skip(ts, skip ?? 'fetch_failed')
+        : decider.bar(bar, ts < facts.start ? WARMUP : slots.contextAt(ts));
+    replayed = fed.decisions.find((d) => d.ts_ms === target) ?? null;
+  }
+  return {
+    bar,
+    before: before ?? { side: 0, stop: Number.NaN, entryPrice: Number.NaN },
+    replayed,
+    features: decider.state.features,
+  };
+}
+
 /**
  * Explains one decision of a run (LIVE or a backtest): the engine replays the run from where its
  * manifest says it was first fed, over the lake's bars with the run's host skips and kill switch, to
@@ -132,55 +184,19 @@ export async function explain(lake: Lake, request: ExplainRequest): Promise<Expl
       'input_invalid',
       `the row was decided under spec ${row.spec}; ${request.config === undefined ? "the run's manifest" : 'this config'} gives ${engine.fingerprint}`,
     );
-  // The paper loop's Decider (it loads ccxt with the live area) and the backtest's slot inputs, on first use.
-  const [{ Decider }, { slotInputs }] = await Promise.all([
-    import('../live/index.js'),
-    import('../backtest/index.js'),
-  ]);
-  const window = facts;
-  const slots = slotInputs(table, { from: window.from, start: window.start, end: request.ts });
-  const decider = new Decider(engine, engine.init(), {
-    exchange: row.exchange,
-    symbol: row.symbol,
-    timeframe: row.timeframe,
-  });
-  const key = { exchange: row.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
-  // A missing bar's row comes with the next bar that exists: read a little past the target.
-  const series = await lake.read(key, window.from, request.ts + 1000 * engine.spec.timeframe.ms);
-  const times = [...new Set([...Array.from(series.ts.subarray(0, series.length)), ...slots.hostSkips.keys()])]
-    .filter((ts) => ts >= window.from)
-    .sort((a, b) => a - b);
-  let bar: Bar | null = null;
-  let before = { side: 0, stop: Number.NaN, entryPrice: Number.NaN };
-  let replayed: DecisionRow | null = null;
-  let captured = false;
-  for (const ts of times) {
-    if (replayed !== null) break;
-    if (ts >= request.ts && !captured) {
-      captured = true;
-      const p = decider.state.position;
-      before = { side: p.side, stop: p.stop, entryPrice: p.entryPrice };
-    }
-    const skip = slots.hostSkips.get(ts);
-    const i = series.ts.indexOf(ts);
-    bar = null;
-    if (skip === undefined && i >= 0 && i < series.length)
-      bar = {
-        ts: tsMs(ts),
-        open: series.open[i]!,
-        high: series.high[i]!,
-        low: series.low[i]!,
-        close: series.close[i]!,
-        volume: series.volume[i]!,
-      };
-    const fed =
-      skip !== undefined || bar === null
-        ? decider.skip(ts, skip ?? 'fetch_failed')
-        : decider.bar(bar, ts < window.start ? WARMUP : slots.contextAt(ts));
-    replayed = fed.decisions.find((d) => d.ts_ms === request.ts) ?? null;
-  }
+  const { bar, before, replayed, features } = await replay(
+    lake,
+    engine,
+    table,
+    facts,
+    {
+      exchange: row.exchange,
+      symbol: row.symbol,
+      timeframe: row.timeframe,
+    },
+    request.ts,
+  );
   const strategy = engine.spec.strategy;
-  const features = decider.state.features;
   const rules: RuleEvaluation | null =
     bar === null || bar.ts !== request.ts
       ? null
