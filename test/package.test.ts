@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/processes.js';
 
 const HEAVY = /node_modules\/(ccxt|@duckdb|danfojs|danfojs-node|@tensorflow)\//;
-const SUBPATHS = ['store', 'exchange', 'sim', 'live', 'backtest', 'equivalence', 'research'];
+const SUBPATHS = ['store', 'exchange', 'sim', 'live', 'backtest', 'equivalence', 'research', 'train'];
 
 function node(args: string[]) {
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
