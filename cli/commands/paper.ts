@@ -21,7 +21,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
-import { dataRoot, envOption, portOption } from '../options.js';
+import { dataRoot, envOption, graceOption, portOption } from '../options.js';
 import { configOption } from './backtest.js';
 
 /** HTTP_PORT: a port, 0 for any free one, or `off`. */
@@ -39,13 +39,13 @@ interface PaperCliOptions {
   dataRoot?: string;
   httpPort: number | 'off';
   httpHost: string;
+  grace: number;
 }
 
 /** `/livez`, `/health` and `/metrics` for this process, before the loop starts (a busy port stops it here). */
 async function serveStatus(config: Config, root: string, options: PaperCliOptions, metrics: LoopMetrics) {
   if (options.httpPort === 'off') return null;
   const lake = await Lake.open(root);
-  const grace = Number(process.env['HEALTH_GRACE_BARS'] ?? DEFAULT_HEALTH.graceBars);
   try {
     const server = await startStatusServer(
       {
@@ -57,7 +57,7 @@ async function serveStatus(config: Config, root: string, options: PaperCliOption
             lake,
             clock: systemClock,
             exchangeTime: exchangeTimeOf(config, process.env),
-            options: { ...DEFAULT_HEALTH, graceBars: Number.isSafeInteger(grace) ? grace : 2 },
+            options: { ...DEFAULT_HEALTH, graceBars: options.grace },
           }),
       },
       { host: options.httpHost, port: options.httpPort },
@@ -98,6 +98,7 @@ export function registerPaper(program: Command, io: CliIo): void {
     .addOption(
       envOption('--http-host <addr>', 'address the HTTP server binds', 'HTTP_HOST', String, '127.0.0.1'),
     )
+    .addOption(graceOption())
     .action(async (options: PaperCliOptions) => {
       const config = loadConfig(options.config, process.env);
       const root = dataRoot(options.dataRoot);

@@ -2,6 +2,7 @@ import type { Reason } from '../engine/index.js';
 import type { EqflatVerdict, TrailingDecision } from '../journal/index.js';
 import type { KillSwitch } from '../risk/index.js';
 import { isoUtc, type TimeframeLabel, timeframe } from '../time/index.js';
+import { streamName } from './gather.js';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 
@@ -291,7 +292,7 @@ export function streamHealth(facts: StreamFacts, global: HealthFacts, options: H
       : check('kill_switch', 'OK', 'off', 'entries allowed'),
   ];
   return {
-    stream: `${facts.tag} ${facts.symbol} ${facts.timeframe}`,
+    stream: streamName(facts),
     status: worst(checks.map((c) => c.status)),
     checks,
   };

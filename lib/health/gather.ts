@@ -19,6 +19,9 @@ export interface LiveStream {
   readonly timeframe: TimeframeLabel;
 }
 
+/** A stream as health, the metrics and the dashboard name it: `<tag> <symbol> <timeframe>`. */
+export const streamName = (s: LiveStream): string => `${s.tag} ${s.symbol} ${s.timeframe}`;
+
 const subdirs = (dir: string) =>
   existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })

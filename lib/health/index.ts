@@ -16,4 +16,11 @@ export {
   type Verdict,
   worst,
 } from './evaluate.js';
-export { type GatherOptions, gatherHealth, type LiveStream, liveStreams, type RawTail } from './gather.js';
+export {
+  type GatherOptions,
+  gatherHealth,
+  type LiveStream,
+  liveStreams,
+  type RawTail,
+  streamName,
+} from './gather.js';

@@ -3,6 +3,7 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineState } from '../engine/index.js';
 import { describeSpec, type EngineContext, WARMUP } from '../engine/index.js';
+import { streamName } from '../health/index.js';
 import { DecisionJournal, type DecisionRow, readManifest, TradeJournal, tradeRow } from '../journal/index.js';
 import type { Bar, MarketDataSource, MarketKey } from '../market/index.js';
 import { closedBars, countFlags, type FlaggedRow } from '../market/index.js';
@@ -129,8 +130,7 @@ export class StreamLoop {
 
   /** The stream as metrics, health and the dashboard name it: `<tag> <symbol> <timeframe>`. */
   get label(): string {
-    const { tag, symbol, timeframe: tf } = this.deps.stream;
-    return `${tag} ${symbol} ${tf}`;
+    return streamName(this.deps.stream);
   }
 
   /** Close time of the last slot decided (-Infinity before the first). */

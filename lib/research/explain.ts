@@ -2,10 +2,10 @@ import { type Config, engineSpecOf, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import { createEngine, type Engine, WARMUP } from '../engine/index.js';
 import { type DecisionRow, type DecisionTable, type JournalStream, readDecisions } from '../journal/index.js';
-import { type Bar, type BarSeries, barHash } from '../market/index.js';
+import { type Bar, type BarSeries, barAt, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import type { Signal, StrategyDefinition } from '../strategy/index.js';
-import { isoUtc, type TimeframeLabel, tsMs } from '../time/index.js';
+import { isoUtc, type TimeframeLabel } from '../time/index.js';
 import { type RunFacts, runFacts, specOfManifest, streamOfTag } from './run-facts.js';
 
 /** What the rules said at the bar, on the features as they were after it. */
@@ -91,9 +91,7 @@ function because(
 /** The bar at `ts` as the lake has it, or null. */
 function barOf(series: BarSeries, ts: number): Bar | null {
   const i = series.ts.indexOf(ts);
-  if (i < 0 || i >= series.length) return null;
-  const { open, high, low, close, volume } = series;
-  return { ts: tsMs(ts), open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! };
+  return i >= 0 && i < series.length ? barAt(series, i) : null;
 }
 
 /**

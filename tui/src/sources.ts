@@ -5,6 +5,7 @@ import {
   type LiveStream,
   RunWatch,
   type StreamHealth,
+  streamName,
 } from '@mjolnir/lib';
 import type { HealthCheck } from '@mjolnir/lib/live';
 import type { DashboardData, StreamData } from './view-model.js';
@@ -25,8 +26,6 @@ export interface SourceOptions {
 /** Bytes of a journal taken in per refresh: a long one is read over several, the keys answering between. */
 const REFRESH_BYTES = 16 << 20;
 
-const nameOf = (s: LiveStream) => `${s.tag} ${s.symbol} ${s.timeframe}`;
-
 /**
  * The dashboard's sources: a bounded `RunWatch` per stream, refreshed from byte offsets (polling: it
  * works on docker bind mounts), and the last healthcheck. Reads only; never writes.
@@ -45,7 +44,7 @@ export class DashboardSources {
   /** Takes in what every journal gained (and any stream that appeared); returns the rows taken in. */
   refresh(): number {
     for (const stream of this.options.streams()) {
-      const name = nameOf(stream);
+      const name = streamName(stream);
       if (this.watches.has(name)) continue;
       const { tag, symbol, timeframe } = stream;
       const watch = new RunWatch(
