@@ -10,6 +10,7 @@ export {
   money,
   type Panel,
   type StreamData,
+  shortTimes,
   sparkline,
   type Tab,
   type Tone,

@@ -88,6 +88,7 @@ export class DashboardSources {
       streams,
       now,
       clock: this.report?.clock ?? 'machine',
+      healthAt: this.report?.now ?? null,
     };
   }
 }

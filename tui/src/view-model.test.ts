@@ -12,7 +12,7 @@ import {
   sourcesOver,
   twoStreams,
 } from '../test-support/fixtures.js';
-import { buildView, gapMeter, money, sparkline, type View } from './view-model.js';
+import { buildView, gapMeter, money, shortTimes, sparkline, type View } from './view-model.js';
 
 const BAR = 300_000;
 const UI = { selected: 0, help: false, width: 100, height: 30 };
@@ -104,7 +104,9 @@ describe('the dashboard view model', () => {
       tone: 'ok',
       text: expect.stringContaining('stop_hit +9.50'),
     });
-    expect(view.right[0]).toMatchObject({ title: 'Health WARN', tone: 'warn' });
+    // The verdict says when it was judged: a simulator's clock runs on between checks.
+    const at = new Date(now).toISOString().slice(11, 16);
+    expect(view.right[0]).toMatchObject({ title: `Health WARN as of ${at}Z`, tone: 'warn' });
     expect(view.right[0]!.lines[0]!.text).toBe('WARN decisions: a gap recently');
     const skips = rows.filter((r) => r.action === 'skip');
     expect(skips.length).toBeGreaterThan(0);
@@ -171,6 +173,9 @@ describe('the dashboard view model', () => {
     expect(gapMeter(2, 2, 12).tone).toBe('warn');
     expect(gapMeter(7, 2, 12)).toEqual({ text: 'bar age 7.0 bar(s) ▕████████████▏', tone: 'fail' });
     expect(money(Number.NaN)).toBe('n/a');
+    const now = Date.UTC(2024, 5, 1, 12);
+    expect(shortTimes('0 bar(s) behind 2024-06-01T11:55:00.000Z', now)).toBe('0 bar(s) behind 11:55Z');
+    expect(shortTimes('since 2024-05-31T23:55:00.000Z', now)).toBe('since 05-31 23:55Z');
     expect(money(-1234.5)).toBe('-1,234.50');
   });
 });

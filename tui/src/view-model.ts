@@ -35,6 +35,8 @@ export interface DashboardData {
   /** Now by the exchange's clock when reachable, else this machine's. */
   readonly now: number;
   readonly clock: 'exchange' | 'machine';
+  /** The time the last healthcheck judged by (it runs every few seconds; a simulator's clock runs fast). */
+  readonly healthAt: number | null;
 }
 
 /** What the operator chose and the terminal's size. */
@@ -175,18 +177,28 @@ function tradesPanel(s: StreamData, rows: number): Panel {
   };
 }
 
-function healthPanel(s: StreamData): Panel {
-  if (s.health === null) return { title: 'Health …', tone: 'dim', lines: [line('checking…', 'dim')] };
+/** Full ISO times in a check's words as the rest of the screen shows them: `HH:MMZ` today, else `MM-DD HH:MMZ`. */
+export function shortTimes(text: string, now: number): string {
+  const today = isoUtc(now).slice(0, 10);
+  return text.replace(/(\d{4})-(\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z/g, (_, year, day, time) =>
+    `${year}-${day}` === today ? `${time}Z` : `${day} ${time}Z`,
+  );
+}
+
+function healthPanel(s: StreamData, at: number | null): Panel {
+  if (s.health === null || at === null)
+    return { title: 'Health …', tone: 'dim', lines: [line('checking…', 'dim')] };
+  const short = (text: string) => shortTimes(text, at);
   const failing = s.health.checks.filter((c) => c.status !== 'OK');
-  const cause = (c: Check) => line(`${c.status.padEnd(4)} ${c.name}: ${c.cause}`, TONE[c.status]);
+  const cause = (c: Check) => line(`${c.status.padEnd(4)} ${c.name}: ${short(c.cause)}`, TONE[c.status]);
   return {
-    title: `Health ${s.health.status}`,
+    title: `Health ${s.health.status} as of ${clock(at).slice(11)}`,
     tone: TONE[s.health.status],
     lines: [
       ...failing.map(cause),
       ...s.health.checks
         .filter((c) => c.status === 'OK')
-        .map((c) => line(`OK   ${c.name}: ${c.figure}`, 'dim')),
+        .map((c) => line(`OK   ${c.name}: ${short(c.figure)}`, 'dim')),
     ],
   };
 }
@@ -277,6 +289,6 @@ export function buildView(data: DashboardData, ui: UiState): View {
     ...base,
     waiting: null,
     left: [decisionPanel(stream, data.now, half), equityPanel(stream, half), tradesPanel(stream, tradeRows)],
-    right: [healthPanel(stream), skipsPanel(stream)],
+    right: [healthPanel(stream, data.healthAt), skipsPanel(stream)],
   };
 }
