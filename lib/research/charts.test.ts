@@ -80,6 +80,18 @@ describe('SVG charts', () => {
       ],
     );
     expect(count(map.svg, 'rect', 'cell')).toBe(6);
+    // Labelled with its categories, rows top down: row '5' above row '10'.
+    const labels = Array.from(parse(map.svg).getElementsByTagName('text')).map((t) => [
+      t.textContent,
+      Number(t.getAttribute('y')),
+    ]);
+    const yOf = (name: string) => labels.find(([text]) => text === name)![1] as number;
+    for (const name of ['20', '30', '40']) expect(labels.map(([text]) => text)).toContain(name);
+    expect(yOf('5')).toBeLessThan(yOf('10'));
+    const first = Array.from(parse(map.svg).getElementsByTagName('rect')).find(
+      (e) => e.getAttribute('class') === 'cell',
+    )!;
+    expect(Number(first.getAttribute('y'))).toBeLessThan(yOf('10'));
     expect(map.svg).toContain('>n/a<');
     const eq = equityChart([T0, T0 + 1, T0 + 2, T0 + 3], [100, 110, 99, 120]);
     expect(count(eq.svg, 'polyline', 'series')).toBe(2);

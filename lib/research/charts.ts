@@ -1,4 +1,4 @@
-import { extent, Frame, type FrameOptions, PALETTE, type SvgChart } from './svg-frame.js';
+import { escapeXml, extent, Frame, type FrameOptions, PALETTE, type SvgChart } from './svg-frame.js';
 
 /** A line: x (epoch ms when the chart's x is time) and y of the same length. */
 export interface Series {
@@ -163,7 +163,11 @@ export function heatmap(
   options: FrameOptions = {},
 ): SvgChart {
   const [lo, hi] = extent(cells.flat());
-  const frame = new Frame(options, [0, columns.length], [0, rows.length]);
+  // Rows top down, as a table reads; each axis labelled with its categories.
+  const frame = new Frame(options, [0, columns.length], [0, rows.length], {
+    x: columns,
+    y: [...rows].reverse(),
+  });
   const colour = (v: number) => {
     if (!Number.isFinite(v)) return '#ccc';
     const t = (v - lo) / (hi - lo || 1);
@@ -173,11 +177,12 @@ export function heatmap(
     columns.forEach((column, c) => {
       const v = cells[r]?.[c] ?? Number.NaN;
       const x = frame.sx(c);
-      const y = frame.sy(r + 1);
+      const band = rows.length - 1 - r;
+      const y = frame.sy(band + 1);
       const w = frame.sx(c + 1) - x;
-      const h = frame.sy(r) - y;
+      const h = frame.sy(band) - y;
       frame.add(
-        `<rect class="cell" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour(v)}"><title>${row} / ${column}: ${v}</title></rect><text x="${(x + w / 2).toFixed(1)}" y="${(y + h / 2).toFixed(1)}" font-size="10" text-anchor="middle" dominant-baseline="middle">${Number.isFinite(v) ? +v.toPrecision(3) : 'n/a'}</text>`,
+        `<rect class="cell" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour(v)}"><title>${escapeXml(`${row} / ${column}: ${v}`)}</title></rect><text x="${(x + w / 2).toFixed(1)}" y="${(y + h / 2).toFixed(1)}" font-size="10" text-anchor="middle" dominant-baseline="middle">${Number.isFinite(v) ? +v.toPrecision(3) : 'n/a'}</text>`,
       );
     });
   });

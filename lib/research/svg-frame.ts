@@ -60,6 +60,8 @@ export class Frame {
     readonly options: FrameOptions,
     readonly x: readonly [number, number],
     readonly y: readonly [number, number],
+    /** Category axes (a heatmap's): label i names the band [i, i + 1], bottom up for y. */
+    private readonly categories?: { readonly x: readonly string[]; readonly y: readonly string[] },
   ) {
     this.width = options.width ?? 720;
     this.height = options.height ?? 300;
@@ -87,22 +89,30 @@ export class Frame {
     return this.x[1] - this.x[0] > 3 * 86_400_000 ? iso.slice(0, 10) : iso.slice(5, 16).replace('T', ' ');
   }
 
+  /** Tick positions and their labels: round numbers, or the middle of each category band. */
+  private marks(axis: 'x' | 'y'): [number, string][] {
+    const names = this.categories?.[axis];
+    if (names !== undefined) return names.map((name, i) => [i + 0.5, name]);
+    const [lo, hi] = this[axis];
+    return ticks(lo, hi, axis === 'x' ? 6 : 5).map((t) => [t, axis === 'x' ? this.xLabel(t) : fmt(t)]);
+  }
+
   private axes(): string {
     const out: string[] = [];
     const bottom = this.height - MARGIN.bottom;
-    for (const t of ticks(this.y[0], this.y[1])) {
+    for (const [t, label] of this.marks('y')) {
       const y = this.sy(t).toFixed(1);
       out.push(
         `<line x1="${MARGIN.left}" x2="${this.width - MARGIN.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`,
       );
       out.push(
-        `<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`,
+        `<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(label)}</text>`,
       );
     }
-    for (const t of ticks(this.x[0], this.x[1], 6)) {
+    for (const [t, label] of this.marks('x')) {
       const x = this.sx(t).toFixed(1);
       out.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 4}" stroke="#555"/>`);
-      out.push(`<text x="${x}" y="${bottom + 16}" text-anchor="middle">${escapeXml(this.xLabel(t))}</text>`);
+      out.push(`<text x="${x}" y="${bottom + 16}" text-anchor="middle">${escapeXml(label)}</text>`);
     }
     out.push(
       `<line x1="${MARGIN.left}" x2="${this.width - MARGIN.right}" y1="${bottom}" y2="${bottom}" stroke="#555"/>`,
