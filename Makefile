@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -82,6 +82,21 @@ sweep: build ## parameter grid on all cores (GRID="fast=5:15:5 slow=20,30", STAR
 
 lookahead: build ## prove the configured strategy does not peek (START_TS_MS, END_TS_MS, CONFIG)
 	$(CLI) lookahead
+
+# Without a CONFIG it trains on the simulator's bars (configs/train-sim.yaml), backfilled first.
+train: build ## train a model from CONFIG into DATA_ROOT/models/<model_id>/ (default configs/train-sim.yaml on TRAIN_SIM_DAYS=60 simulated days; DEPLOY=FILE writes a paper config trading it; TF_BACKEND, TRAIN_THREADS)
+	$(CLI) train -c $${CONFIG:-configs/train-sim.yaml} \
+	  $(if $(or $(TRAIN_SIM_DAYS),$(if $(CONFIG),,1)),--sim-days $(or $(TRAIN_SIM_DAYS),60)) \
+	  $(if $(DEPLOY),--deploy $(DEPLOY)) $(if $(TRAIN_THREADS),--threads $(TRAIN_THREADS))
+
+drift: build ## feature drift (PSI, 10 bins) of the newest LIVE_BARS bars against MODEL's training window or REF_START..REF_END: exit 0 OK, 1 drift
+	$(CLI) drift $(if $(REF_START),--ref-start $(REF_START)) $(if $(REF_END),--ref-end $(REF_END))
+
+monitor: build ## data freshness of SYMBOLS (default CONFIG's): exit 0 OK, 1 when one is more than MAX_STALENESS_BARS (3) closed bars behind
+	$(CLI) monitor
+
+validate-oos: build ## exit 1 when EVAL_START..EVAL_END overlaps MODEL's training window (its manifest)
+	$(CLI) validate-oos --model "$(MODEL)" --eval-start "$(EVAL_START)" --eval-end "$(EVAL_END)"
 
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js

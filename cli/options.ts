@@ -1,4 +1,6 @@
 import {
+  type BarSeries,
+  type MarketKey,
   MjolnirError,
   parseTimeframe,
   SYMBOL_PATTERN,
@@ -148,3 +150,13 @@ export const graceOption = () =>
 /** `-c, --config` for the operator views: only this config's streams, judged by its exchange's time. */
 export const streamsConfigOption = () =>
   envOption('-c, --config <file>', "only this config's streams, judged by its exchange's time", 'CONFIG');
+
+/** Every stored bar of one stream (the lake opened and closed around the read). */
+export async function readAllBars(root: string, key: MarketKey, io: CliIo): Promise<BarSeries> {
+  const lake = await openLake(root, io);
+  try {
+    return await lake.read(key, 0, Number.MAX_SAFE_INTEGER);
+  } finally {
+    lake.close();
+  }
+}

@@ -8,10 +8,12 @@ import { registerHealth } from './commands/health.js';
 import { registerKernel } from './commands/kernel.js';
 import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
+import { registerMonitors } from './commands/monitors.js';
 import { registerPaper } from './commands/paper.js';
 import { registerResearch } from './commands/research.js';
 import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
+import { registerTrain } from './commands/train.js';
 import { registerTui } from './commands/tui.js';
 import { EXIT, reportError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -43,6 +45,8 @@ export function createProgram(io: CliIo): Command {
     registerResearch,
     registerExplain,
     registerKernel,
+    registerTrain,
+    registerMonitors,
   ])
     register(program, io);
   return program;

@@ -56,9 +56,9 @@ describe('decision outputs', () => {
       OutputFile.create(join(root, 'threaded.csv')),
     ];
     const [inlineFile, threadedFile] = files as [OutputFile, OutputFile];
-    const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), 'ema_cross_atr', 'abc123');
+    const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), 'ema_cross_atr,', 'abc123');
     const threaded = new ThreadedOutput(
-      { stream: STREAM, strategy: 'ema_cross_atr', spec: 'abc123' },
+      { stream: STREAM, strategy: 'ema_cross_atr,', spec: 'abc123' },
       3,
       7,
     ).into(threadedFile);
@@ -99,7 +99,7 @@ describe('decision outputs', () => {
     expect(written).toBe(readFileSync(join(root, 'inline.csv'), 'latin1'));
     const lines = written.split('\n');
     expect(lines).toHaveLength(5_000 + 556 + 1);
-    expect(new Set(lines.slice(0, -1).map((line) => line.split(',').length))).toEqual(new Set([17]));
+    expect(new Set(lines.slice(0, -1).map((line) => line.split(',').length))).toEqual(new Set([18]));
     // One row checked field by field against the row it came from.
     const first = rows(1)[0]!;
     const cells = lines[1]!.split(',');
@@ -112,7 +112,7 @@ describe('decision outputs', () => {
       REASONS[first.reason],
       ['short', 'flat', 'long'][first.side + 1],
     ]);
-    expect(cells[16]).toBe(new Date(first.ts).toISOString());
+    expect(cells[17]).toBe(new Date(first.ts).toISOString());
   });
 
   it('give their warm workers to the next run, which formats its own stream with them', async () => {
@@ -135,7 +135,11 @@ describe('decision outputs', () => {
     };
     const runOn = async (name: string, stream: typeof STREAM, spec: string) => {
       const file = OutputFile.create(join(root, name));
-      const threaded = new ThreadedOutput({ stream, strategy: 'sma_cross', spec }, 2, 7).into(file);
+      const threaded = new ThreadedOutput(
+        { stream, strategy: 'sma_cross,5eed5eed5eed5eed', spec },
+        2,
+        7,
+      ).into(file);
       try {
         await feed(threaded);
       } finally {
@@ -143,7 +147,7 @@ describe('decision outputs', () => {
       }
       await file.commit();
       const inlineFile = OutputFile.create(join(root, `inline-${name}`));
-      await feed(new InlineOutput(inlineFile, new DecisionLines(stream), 'sma_cross', spec));
+      await feed(new InlineOutput(inlineFile, new DecisionLines(stream), 'sma_cross,5eed5eed5eed5eed', spec));
       await inlineFile.commit();
       expect(readFileSync(join(root, name), 'latin1')).toBe(
         readFileSync(join(root, `inline-${name}`), 'latin1'),
@@ -156,11 +160,12 @@ describe('decision outputs', () => {
     // The second run started no thread, and wrote its own stream's and spec's lines.
     expect(formatWorkerCounts()).toEqual(afterFirst);
     const line = readFileSync(join(root, 'second.csv'), 'latin1').split('\n')[0]!.split(',');
-    expect([line[0], line[1], line[2], line[14], line[15]]).toEqual([
+    expect([line[0], line[1], line[2], line[14], line[15], line[16]]).toEqual([
       'sim2',
       'BTC/USDT',
       '5m',
       'sma_cross',
+      '5eed5eed5eed5eed',
       'def456',
     ]);
   });

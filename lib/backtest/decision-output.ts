@@ -38,6 +38,7 @@ export class InlineOutput implements DecisionOutput {
   constructor(
     private readonly file: OutputFile,
     private readonly lines: DecisionLines,
+    /** The `strategy,model_id` cells (strategyCells). */
     private readonly strategy: string,
     private readonly spec: string,
   ) {
@@ -103,6 +104,7 @@ export class InlineOutput implements DecisionOutput {
 /** What a formatting worker is started with. */
 export interface FormatWorkerData {
   readonly stream: JournalStream;
+  /** The `strategy,model_id` cells (strategyCells). */
   readonly strategy: string;
   readonly spec: string;
 }

@@ -68,7 +68,7 @@ describe('config validation', () => {
     [
       'an unknown strategy',
       DEFAULT.replace('id: ema_cross_atr', 'id: ema_crossatr'),
-      'configs/x.yaml:8:7: strategy.id = "ema_crossatr": expected one of the built-ins (ema_cross_atr, sma_cross, rsi_reversion), or a strategy.file',
+      'configs/x.yaml:8:7: strategy.id = "ema_crossatr": expected one of the built-ins (ema_cross_atr, sma_cross, rsi_reversion, model_classifier with a model), or a strategy.file of your own',
     ],
     [
       'a strategy file that does not exist',

@@ -181,7 +181,7 @@ export function parseConfig(
     return err([
       problem(['exchange'], `an exchange ccxt knows (${known.length} ids, e.g. binance, coinbase, kraken)`),
     ]);
-  const strategy = resolveStrategyRef(parsed.data.strategy, file, expectation);
+  const strategy = resolveStrategyRef(parsed.data.strategy, file, expectation, env);
   if (!strategy.ok) return err(strategy.error.map((p) => problem(p.path, p.expected)));
   return ok({ ...parsed.data, strategy: strategy.value });
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isStrategyId, STRATEGIES, STRATEGY_ID_PATTERN } from '../strategy/index.js';
+import {
+  isStrategyId,
+  MODEL_CLASSIFIER_ID,
+  modelClassifierParams,
+  STRATEGIES,
+  STRATEGY_ID_PATTERN,
+} from '../strategy/index.js';
 import { TIMEFRAMES } from '../time/index.js';
 
 const positive = z.number().positive();
@@ -28,6 +34,8 @@ export const configSchema = z
     strategy: z.strictObject({
       id: z.string().regex(STRATEGY_ID_PATTERN, 'a strategy id (lower case letters, digits, "_")').optional(),
       file: z.string().min(1).optional(),
+      /** A trained model (`model_classifier`): its id under the models directory, or a path to its folder. */
+      model: z.string().min(1).optional(),
       params: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
     }),
     fill: z
@@ -72,6 +80,30 @@ export const configSchema = z
         fetch_grace_bars: z.number().int().min(0).max(1000).default(2),
       })
       .default({ history_bars: 500, fetch_grace_bars: 2 }),
+    /** Training a model (`mjolnir train`): label, walk-forward folds, network (see lib/train). */
+    train: z
+      .strictObject({
+        /** The label: does the close `horizon` bars on end higher. */
+        horizon: z.number().int().min(1).max(10_000).default(12),
+        /** Rows per training window and per test window of the walk-forward folds. */
+        train_rows: z.number().int().min(100).default(4000),
+        test_rows: z.number().int().min(10).default(1000),
+        anchored: z.boolean().default(false),
+        /** The final model trains on rows whose labels close by then (epoch ms; default all rows). */
+        train_end: z.number().int().optional(),
+        hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([32, 16]),
+        learning_rate: z.number().positive().max(1).default(0.001),
+        epochs: z.number().int().min(1).max(10_000).default(30),
+        batch_size: z.number().int().min(1).max(65_536).default(256),
+        patience: z.number().int().min(1).default(5),
+        validation_fraction: z.number().min(0).max(0.5).default(0.2),
+        seed: z
+          .number()
+          .int()
+          .refine((s) => s !== 0, 'a nonzero seed (tfjs takes 0 as unseeded)')
+          .default(42),
+      })
+      .optional(),
     /** How market data is fetched. */
     fetch: z
       .strictObject({
@@ -95,15 +127,24 @@ export const configSchema = z
   })
   .superRefine((config, context) => {
     // A file's strategy is loaded and its parameters checked once the config is known (parseConfig).
-    const { id, file } = config.strategy;
+    const { id, file, model } = config.strategy;
     if (file !== undefined) return;
-    if (id === undefined || !isStrategyId(id)) {
-      const expected = `one of the built-ins (${builtins}), or a strategy.file of your own`;
+    const isModel = id === MODEL_CLASSIFIER_ID;
+    // A training config names the model strategy without a model: training makes one.
+    if ((model === undefined) === isModel && !(isModel && config.train !== undefined)) {
+      const message = isModel
+        ? `a model id (${MODEL_CLASSIFIER_ID} trades one)`
+        : `no model (only ${MODEL_CLASSIFIER_ID} takes one)`;
+      context.addIssue({ code: 'custom', path: ['strategy', 'model'], message });
+      return;
+    }
+    if (id === undefined || !(isModel || isStrategyId(id))) {
+      const expected = `one of the built-ins (${builtins}, ${MODEL_CLASSIFIER_ID} with a model), or a strategy.file of your own`;
       context.addIssue({ code: 'custom', path: ['strategy', 'id'], message: expected });
       return;
     }
     // Strategy parameters are validated by the strategy's own schema, reported under strategy.params.
-    const definition = STRATEGIES[id];
+    const definition = isModel ? { params: modelClassifierParams } : STRATEGIES[id];
     const parsed = definition.params.safeParse(config.strategy.params);
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
@@ -115,6 +156,8 @@ export const configSchema = z
 export interface StrategyRef {
   readonly id: string;
   readonly file?: string;
+  /** A model strategy's model: its id and folder (absolute). */
+  readonly model?: { readonly id: string; readonly dir: string };
   readonly params: Record<string, number | boolean>;
 }
 

@@ -44,7 +44,11 @@ export interface EngineSpec {
 export function describeSpec(spec: EngineSpec): Record<string, unknown> {
   return {
     timeframe: spec.timeframe.label,
-    strategy: { id: spec.strategy.id, params: spec.strategy.params },
+    strategy: {
+      id: spec.strategy.id,
+      params: spec.strategy.params,
+      ...(spec.strategy.modelId === undefined ? {} : { model: spec.strategy.modelId }),
+    },
     fill: spec.fill,
     costs: spec.costs,
     sizing: spec.sizing,

@@ -40,6 +40,7 @@ function journal(script: string, from = 0, hash = (i: number) => `h${i}`): Decis
       input_hash: letter === 'm' ? '' : hash(i),
       features: '',
       strategy: 'test',
+      model_id: '',
       spec: 'spec',
     });
   }

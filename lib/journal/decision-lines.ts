@@ -85,8 +85,8 @@ export class DecisionLines {
   private readonly equity = new Float64Array(1);
   private suffixStrategy = '';
   private suffixSpec = '';
-  /** ",strategy,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
-  private suffix = Words.of(',,,');
+  /** ",strategy,model_id,spec,YYYY-MM-DDT": the columns after the features up to the time of day, per day. */
+  private suffix = Words.of(',,,,');
   private day = Number.NaN;
 
   constructor(stream: JournalStream) {
@@ -224,7 +224,7 @@ export class DecisionLines {
       row.equity,
       row.input_hash,
       row.features,
-      row.strategy,
+      `${row.strategy},${row.model_id}`,
       row.spec,
     );
     return this.scratch.textFrom(0);

@@ -18,6 +18,7 @@ export const DECISION_COLUMNS = [
   'input_hash',
   'features',
   'strategy',
+  'model_id',
   'spec',
   'time_utc',
 ] as const;
@@ -42,6 +43,8 @@ export interface DecisionRow {
   /** The strategy's feature values, `name=value;...`. */
   readonly features: string;
   readonly strategy: string;
+  /** The trained model a model strategy decided with (its content hash, `models/<model_id>/`); empty otherwise. */
+  readonly model_id: string;
   /** Fingerprint of the engine spec (config) the decision was made under. */
   readonly spec: string;
 }
@@ -57,7 +60,14 @@ export interface JournalStream {
 export function decisionRow(
   stream: JournalStream,
   decision: Decision,
-  extra: { equity: number; inputHash: string; features: string; strategy: string; spec: string },
+  extra: {
+    equity: number;
+    inputHash: string;
+    features: string;
+    strategy: string;
+    modelId: string;
+    spec: string;
+  },
 ): DecisionRow {
   return {
     ...stream,
@@ -73,6 +83,7 @@ export function decisionRow(
     input_hash: extra.inputHash,
     features: extra.features,
     strategy: extra.strategy,
+    model_id: extra.modelId,
     spec: extra.spec,
   };
 }
@@ -82,4 +93,15 @@ export interface MonotonicPolicy {
   /** ENFORCE_DECISION_MONOTONIC=1: fail fast. Otherwise the row is refused and reported. */
   readonly enforce: boolean;
   readonly onRefused: (row: DecisionRow, lastTs: number) => void;
+}
+
+/** The strategy a stream's rows are decided by, as its rows name it. */
+export interface StrategyName {
+  readonly id: string;
+  readonly modelId?: string | undefined;
+}
+
+/** The `strategy,model_id` cells of a strategy's rows (what the line writers take as one string). */
+export function strategyCells(strategy: StrategyName): string {
+  return `${strategy.id},${strategy.modelId ?? ''}`;
 }

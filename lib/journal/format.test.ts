@@ -68,9 +68,10 @@ describe('the time_utc column', () => {
           input_hash: '',
           features: '',
           strategy: 's',
+          model_id: '',
           spec: 'p',
         });
-        expect(line.trimEnd().split(',')[16]).toBe(new Date(ts).toISOString());
+        expect(line.trimEnd().split(',')[17]).toBe(new Date(ts).toISOString());
       }),
       { numRuns: 20_000 },
     );

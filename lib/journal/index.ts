@@ -20,6 +20,8 @@ export {
   decisionRow,
   type JournalStream,
   type MonotonicPolicy,
+  type StrategyName,
+  strategyCells,
 } from './decisions.js';
 export { DecisionFold } from './fold.js';
 export { featuresCell } from './format.js';

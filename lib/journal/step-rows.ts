@@ -1,7 +1,7 @@
 import { ACTIONS, positionLabel, REASONS, type StepOutput } from '../engine/index.js';
 import { type Bar, barHash } from '../market/index.js';
 import type { TsMs } from '../time/index.js';
-import type { DecisionRow, JournalStream } from './decisions.js';
+import type { DecisionRow, JournalStream, StrategyName } from './decisions.js';
 
 /**
  * Where the decision rows of engine steps go: the LIVE journal's rows, a backtest's file formatted in
@@ -47,7 +47,7 @@ export class RowCollector implements DecisionSink {
 
   constructor(
     private readonly stream: JournalStream,
-    private readonly strategy: string,
+    private readonly strategy: StrategyName,
     private readonly spec: string,
   ) {}
 
@@ -65,7 +65,8 @@ export class RowCollector implements DecisionSink {
       equity: out.equity,
       input_hash: bar === null ? '' : barHash(bar),
       features,
-      strategy: this.strategy,
+      strategy: this.strategy.id,
+      model_id: this.strategy.modelId ?? '',
       spec: this.spec,
     });
   }
@@ -84,7 +85,8 @@ export class RowCollector implements DecisionSink {
       equity: Number.NaN,
       input_hash: '',
       features: '',
-      strategy: this.strategy,
+      strategy: this.strategy.id,
+      model_id: this.strategy.modelId ?? '',
       spec: this.spec,
     });
   }

@@ -150,6 +150,7 @@ function lineOf(row: DecisionRow): string {
     '',
     '',
     row.strategy,
+    row.model_id,
     row.spec,
     '',
   ].join(',');
@@ -164,8 +165,15 @@ const EXIT_CODE = { exit_signal: 0, stop_hit: 1, kill_switch_flatten: 2, reverse
 
 /** Checks a journal's header line. */
 export function checkHeader(line: string, header: readonly string[], path: string): void {
-  if (line !== header.join(','))
-    throw new MjolnirError('data_invalid', `${path}:1: header is "${line}", expected "${header.join(',')}"`);
+  if (line === header.join(',')) return;
+  const older = header.includes('model_id') && line === header.filter((c) => c !== 'model_id').join(',');
+  throw new MjolnirError(
+    'data_invalid',
+    older
+      ? `${path}:1: this journal was written before decisions gained their model_id column (after strategy); ` +
+          'it is left as it is: move its run aside or use a new DATA_TAG to start a new journal'
+      : `${path}:1: header is "${line}", expected "${header.join(',')}"`,
+  );
 }
 
 /**
@@ -273,7 +281,7 @@ export class DecisionTable {
     const fill = numberCell(text, 10, where, 'fill_price');
     const equity = numberCell(text, 11, where, 'equity');
     this.streamOf.push(dictionaryCell(text, 0, 2, this.streams, recent.stream));
-    this.strategyOf.push(dictionaryCell(text, 14, 15, this.strategies, recent.strategy));
+    this.strategyOf.push(dictionaryCell(text, 14, 16, this.strategies, recent.strategy));
     this.close.push(close);
     this.stop.push(stop);
     this.qty.push(qty);
@@ -285,7 +293,7 @@ export class DecisionTable {
   row(i: number): DecisionRow & { line: number } {
     if (!this.hasNumbers) return this.rowFromLine(i);
     const [exchange, symbol, timeframe] = this.streams.values[this.streamOf.get(i)]!.split(',');
-    const [strategy, spec] = this.strategies.values[this.strategyOf.get(i)]!.split(',');
+    const [strategy, modelId, spec] = this.strategies.values[this.strategyOf.get(i)]!.split(',');
     const fields = this.source.fields(this.offsets.get(i));
     return {
       line: this.firstLine + i,
@@ -304,6 +312,7 @@ export class DecisionTable {
       input_hash: fields[12] ?? '',
       features: fields[13] ?? '',
       strategy: strategy!,
+      model_id: modelId!,
       spec: spec!,
     };
   }
@@ -331,7 +340,8 @@ export class DecisionTable {
       input_hash: cell(line, 12),
       features: cell(line, 13),
       strategy: cell(line, 14),
-      spec: cell(line, 15),
+      model_id: cell(line, 15),
+      spec: cell(line, 16),
     };
   }
 

@@ -29,7 +29,7 @@ export class Decider {
     readonly state: EngineState,
     stream: JournalStream,
   ) {
-    this.rows = new RowCollector(stream, engine.spec.strategy.id, engine.fingerprint);
+    this.rows = new RowCollector(stream, engine.spec.strategy, engine.fingerprint);
   }
 
   /** Decides a closed bar (and any empty slots before it). */

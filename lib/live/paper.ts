@@ -80,6 +80,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     {
       streams: streams.map((s) => `${s.exchange} ${s.symbol} ${s.timeframe} -> ${s.tag}`),
       strategy: spec.strategy.id,
+      ...(spec.strategy.modelId === undefined ? {} : { model_id: spec.strategy.modelId }),
       data_root: options.dataRoot,
       poll_ms: poll,
       http: options.httpUrl ?? null,

@@ -126,7 +126,7 @@ export async function restoreState(input: {
       .filter((r) => HOST_SKIPS.has(r.reason))
       .map((r) => [r.ts_ms as number, r.reason as 'fetch_failed' | 'persist_failed']),
   );
-  const collector = new RowCollector(input.stream, engine.spec.strategy.id, engine.fingerprint);
+  const collector = new RowCollector(input.stream, engine.spec.strategy, engine.fingerprint);
   const trades: Trade[] = [];
   const features = () => featuresCell(engine.spec.strategy.describe(state.features));
   replay(

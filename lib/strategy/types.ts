@@ -18,6 +18,8 @@ export interface Strategy<F extends FeatureSet = FeatureSet> extends StrategyRul
   readonly params: StrategyParams;
   /** Fresh indicator state. */
   createFeatures(): F;
+  /** The trained model the strategy trades (its content hash), written in every decision's `model_id`. */
+  readonly modelId?: string;
 }
 
 /** Parameters a strategy takes: numbers and flags by name. */

@@ -92,6 +92,7 @@ export const engineStepHost: JournalHost = async (scenario) => {
         inputHash: own ? barHash(bar) : '',
         features: own && scenario.explain ? featuresCell(strategy.describe(state.features)) : '',
         strategy: strategy.id,
+        modelId: strategy.modelId ?? '',
         spec: engine.fingerprint,
       };
       decisions += lines.row(decisionRow(scenario.stream, decision, extra));

@@ -50,6 +50,7 @@ export function engineRows(
           inputHash: i % 2 === 0 ? `h${i}` : '',
           features: `f=${i};g=${i / 3}`,
           strategy: 'ema_cross_atr',
+          modelId: '0f1e2d3c4b5a6978',
           spec: 'abc123',
         }),
       );

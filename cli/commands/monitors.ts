@@ -1,0 +1,186 @@
+import {
+  type LoadedModel,
+  loadConfig,
+  MjolnirError,
+  modelsDir,
+  readModel,
+  systemClock,
+  timeframe,
+} from '@mjolnir/lib';
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+import { columns } from '../format.js';
+import type { CliIo } from '../io.js';
+import { countOption, dataRoot, envOption, openLake, readAllBars, timeOption } from '../options.js';
+import { configOption, streamOf } from './backtest.js';
+
+const env = process.env;
+
+/** The model `id` under the models directory (checked against its id). */
+function modelById(id: string, root: string | undefined): LoadedModel {
+  return readModel(`${modelsDir({ ...env, ...(root === undefined ? {} : { DATA_ROOT: root }) })}/${id}`);
+}
+
+function trainWindow(model: LoadedModel): { start_ts: number; end_ts: number } {
+  const train = model.manifest['train'] as { start_ts?: unknown; end_ts?: unknown } | undefined;
+  if (typeof train?.start_ts !== 'number' || typeof train.end_ts !== 'number')
+    throw new MjolnirError('data_invalid', `model ${model.id}: its manifest has no training window`);
+  return { start_ts: train.start_ts, end_ts: train.end_ts };
+}
+
+function registerValidateOos(program: Command, io: CliIo): void {
+  program
+    .command('validate-oos')
+    .description("exit 1 when an evaluation window overlaps the model's training window (its manifest)")
+    .requiredOption('--model <id>', 'model id (models/<id>/)')
+    .requiredOption('--eval-start <time>', 'first bar close of the evaluation (epoch ms or ISO)', timeOption)
+    .requiredOption('--eval-end <time>', 'last bar close of the evaluation', timeOption)
+    .option('--data-root <dir>', 'data root (DATA_ROOT); models in <root>/models unless MODELS_DIR')
+    .action(async (o: { model: string; evalStart: number; evalEnd: number; dataRoot?: string }) => {
+      const { validateOos } = await import('@mjolnir/lib/train');
+      const verdict = validateOos(trainWindow(modelById(o.model, o.dataRoot)), {
+        start_ts: o.evalStart,
+        end_ts: o.evalEnd,
+      });
+      io.stdout.write(`model ${o.model}: ${verdict.message}\n`);
+      io.setExitCode(verdict.ok ? EXIT.ok : EXIT.failed);
+    });
+}
+
+interface DriftOptions {
+  config: string;
+  model?: string;
+  refStart?: number;
+  refEnd?: number;
+  liveBars: number;
+  dataRoot?: string;
+}
+
+function registerDrift(program: Command, io: CliIo): void {
+  program
+    .command('drift')
+    .description(
+      'feature drift (PSI, 10 bins): a reference window against the latest bars; exit 1 when a feature drifted (PSI > 0.25)',
+    )
+    .addOption(configOption())
+    .addOption(envOption('--model <id>', "reference: the model's training window", 'MODEL'))
+    .option('--ref-start <time>', 'reference window start (without --model)', timeOption)
+    .option('--ref-end <time>', 'reference window end (without --model)', timeOption)
+    .addOption(
+      envOption(
+        '--live-bars <n>',
+        'the live window: the newest n bars in the lake',
+        'LIVE_BARS',
+        countOption,
+        1000,
+      ),
+    )
+    .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .action(async (o: DriftOptions) => {
+      const { buildDataset, featureDrift } = await import('@mjolnir/lib/train');
+      const { modelFeatures, MODEL_FEATURE_NAMES } = await import('@mjolnir/lib');
+      const config = loadConfig(o.config, env);
+      const stream = streamOf(config);
+      const reference =
+        o.model !== undefined
+          ? trainWindow(modelById(o.model, o.dataRoot))
+          : o.refStart !== undefined && o.refEnd !== undefined
+            ? { start_ts: o.refStart, end_ts: o.refEnd }
+            : null;
+      if (reference === null)
+        throw new MjolnirError('input_invalid', 'drift needs --model ID or --ref-start and --ref-end');
+      const all = await readAllBars(dataRoot(o.dataRoot), stream, io);
+      const rows = buildDataset(all, modelFeatures.create(), { horizon: 1, label: 'return' });
+      const pick = (keep: (ts: number, i: number) => boolean) => {
+        const f = MODEL_FEATURE_NAMES.length;
+        const idx = Array.from(rows.ts.keys()).filter((i) => keep(rows.ts[i]!, i));
+        const x = new Float32Array(idx.length * f);
+        idx.forEach((r, k) => {
+          x.set(rows.x.subarray(r * f, (r + 1) * f), k * f);
+        });
+        return { x, rows: idx.length };
+      };
+      const ref = pick((ts) => ts >= reference.start_ts && ts <= reference.end_ts);
+      const live = pick((_, i) => i >= rows.rows - o.liveBars);
+      const scores = featureDrift(MODEL_FEATURE_NAMES, ref, live);
+      const tf = timeframe(stream.timeframe);
+      io.stdout.write(
+        `reference ${ref.rows} rows, live ${live.rows} rows (the newest ${o.liveBars} bars of ${stream.symbol} ${tf.label})\n` +
+          `${columns([['feature', 'PSI', 'level'], ...scores.map((s) => [s.feature, s.psi.toFixed(4), s.level.toUpperCase()])])}\n`,
+      );
+      const drifted = scores.filter((s) => s.level === 'drift');
+      io.stdout.write(
+        drifted.length === 0
+          ? 'OK: no feature drifted\n'
+          : `DRIFT: ${drifted.map((s) => s.feature).join(', ')}\n`,
+      );
+      io.setExitCode(drifted.length === 0 ? EXIT.ok : EXIT.failed);
+    });
+}
+
+function registerMonitor(program: Command, io: CliIo): void {
+  program
+    .command('monitor')
+    .description("data freshness: exit 1 when a symbol's newest stored bar is more than N closed bars old")
+    .addOption(configOption())
+    .addOption(envOption('--symbols <list>', "comma-separated symbols (default the config's)", 'SYMBOLS'))
+    .addOption(
+      envOption(
+        '--max-staleness-bars <n>',
+        'closed bars a symbol may lag',
+        'MAX_STALENESS_BARS',
+        countOption,
+        3,
+      ),
+    )
+    .option('--now <time>', 'judge as of this time (default the machine clock)', timeOption)
+    .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .action(
+      async (o: {
+        config: string;
+        symbols?: string;
+        maxStalenessBars: number;
+        now?: number;
+        dataRoot?: string;
+      }) => {
+        const { freshness } = await import('@mjolnir/lib/train');
+        const config = loadConfig(o.config, env);
+        const base = streamOf(config);
+        const symbols =
+          o.symbols
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean) ?? config.symbols;
+        const tf = timeframe(base.timeframe);
+        const now = o.now ?? systemClock.now();
+        const lake = await openLake(dataRoot(o.dataRoot), io);
+        const lines: string[][] = [['symbol', 'newest bar', 'behind', 'verdict']];
+        let stale = 0;
+        try {
+          for (const symbol of symbols) {
+            const bounds = await lake.bounds({ ...base, symbol });
+            const f = freshness(bounds?.last ?? null, now, tf.ms, o.maxStalenessBars);
+            if (f.stale) stale++;
+            lines.push([
+              symbol,
+              f.lastTs === null ? 'none' : new Date(f.lastTs).toISOString(),
+              f.lastTs === null ? 'no bars' : `${f.behindBars} bars`,
+              f.stale ? 'STALE' : 'OK',
+            ]);
+          }
+        } finally {
+          lake.close();
+        }
+        io.stdout.write(
+          `${columns(lines)}\nas of ${new Date(now).toISOString()}, at most ${o.maxStalenessBars} closed ${tf.label} bars behind\n`,
+        );
+        io.setExitCode(stale === 0 ? EXIT.ok : EXIT.failed);
+      },
+    );
+}
+
+export function registerMonitors(program: Command, io: CliIo): void {
+  registerValidateOos(program, io);
+  registerDrift(program, io);
+  registerMonitor(program, io);
+}

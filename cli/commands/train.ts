@@ -1,0 +1,149 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { deployedConfigText, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
+import type { Command } from 'commander';
+import { columns, num, pct } from '../format.js';
+import type { CliIo } from '../io.js';
+import { countOption, dataRoot, envOption, readAllBars } from '../options.js';
+import { codeVersion } from '../runs.js';
+import { configOption, streamOf } from './backtest.js';
+
+const env = process.env;
+
+interface TrainCliOptions {
+  config: string;
+  dataRoot?: string;
+  threads?: number;
+  backend?: string;
+  deploy?: string;
+  simDays?: number;
+}
+
+const day = (ts: number) => isoUtc(ts).slice(0, 16);
+
+/** The fold table: each fold's windows, its classifier scores and the strategy on its test window. */
+function foldTable(folds: readonly import('@mjolnir/lib/train').FoldReport[]): string {
+  const rows = folds.map((f) => [
+    String(f.fold + 1),
+    `${day(f.train.start_ts)} .. ${day(f.train.end_ts)}`,
+    `${day(f.test.start_ts)} .. ${day(f.test.end_ts)}`,
+    pct(f.scores.accuracy),
+    pct(f.scores.baseRate),
+    f.scores.logLoss.toFixed(4),
+    f.strategy === null ? 'n/a' : pct(f.strategy.totalReturn, 2),
+    f.strategy === null ? 'n/a' : f.strategy.sharpe.toFixed(2),
+    f.strategy === null ? 'n/a' : pct(f.strategy.maxDrawdownFraction, 2),
+    f.strategy === null ? 'n/a' : String(f.strategy.trades),
+  ]);
+  const head = [
+    'fold',
+    'train',
+    'test (out of sample)',
+    'accuracy',
+    'up share',
+    'log loss',
+    'return',
+    'sharpe',
+    'max dd',
+    'trades',
+  ];
+  return `${columns([head, ...rows])}\n`;
+}
+
+/** Fills the lake from a simulator started here (the config must point at one): `--sim-days`. */
+async function backfillFromSimulator(options: TrainCliOptions, root: string, io: CliIo): Promise<void> {
+  const config = loadConfig(options.config, env);
+  if (config.simulator === undefined)
+    throw new MjolnirError(
+      'input_invalid',
+      '--sim-days needs a config pointing at the simulator (simulator: ...)',
+    );
+  const { simulatedLake } = await import('@mjolnir/lib/research');
+  io.stderr.write(`backfilling ${options.simDays} days of simulated bars into ${root}\n`);
+  const filled = await simulatedLake({ root, configPath: options.config, days: options.simDays! });
+  filled.lake.close();
+}
+
+async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
+  const config = loadConfig(options.config, env);
+  if (config.train === undefined)
+    throw new MjolnirError(
+      'config_invalid',
+      `${options.config} has no train section: it says what to train (see configs/train-sim.yaml)`,
+    );
+  const t = config.train;
+  const stream = streamOf(config);
+  const { backendFromEnv, selectBackend, trainModel } = await import('@mjolnir/lib/train');
+  const backend = await selectBackend((options.backend as never) ?? backendFromEnv(env));
+  io.stderr.write(`tfjs ${backend.version} on ${backend.detail}\n`);
+  const root = dataRoot(options.dataRoot);
+  if (options.simDays !== undefined) await backfillFromSimulator(options, root, io);
+  const series = await readAllBars(root, stream, io);
+  if (series.length === 0)
+    throw new MjolnirError(
+      'input_invalid',
+      `no bars of ${stream.exchange} ${stream.symbol} ${stream.timeframe} in ${root} (mjolnir backfill first)`,
+    );
+  io.stderr.write(
+    `training on ${num(series.length)} bars of ${stream.symbol} ${stream.timeframe} (${day(series.ts[0]!)} .. ${day(series.ts[series.length - 1]!)})\n`,
+  );
+  const result = await trainModel({
+    series,
+    stream,
+    config,
+    horizon: t.horizon,
+    folds: { train: t.train_rows, test: t.test_rows, anchored: t.anchored },
+    hp: {
+      hidden: t.hidden,
+      learningRate: t.learning_rate,
+      epochs: t.epochs,
+      batchSize: t.batch_size,
+      patience: t.patience,
+      validationFraction: t.validation_fraction,
+      seed: t.seed,
+    },
+    backend,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(t.train_end === undefined ? {} : { trainEnd: t.train_end }),
+    modelsDir: modelsDir({ ...env, DATA_ROOT: root }),
+    codeVersion: codeVersion(),
+    onEpoch: (label, e) =>
+      io.stderr.write(
+        `${label} epoch ${String(e.epoch).padStart(3)}/${t.epochs}  loss ${e.loss.toFixed(4)}  val_loss ${e.valLoss.toFixed(4)}  val_acc ${pct(e.valAccuracy)}\n`,
+      ),
+  });
+  io.stdout.write(foldTable(result.folds));
+  const final = result.final;
+  io.stdout.write(
+    `model ${result.modelId}: trained on ${num(final.train.rows)} rows ${day(final.train.start_ts)} .. ${day(final.train.end_ts)} ` +
+      `(best epoch ${final.bestEpoch} of ${final.history.length}) on ${backend.detail}\n` +
+      `saved: ${result.dir}\n`,
+  );
+  if (options.deploy !== undefined) {
+    writeFileSync(options.deploy, deployedConfigText(readFileSync(options.config, 'utf8'), result.modelId));
+    io.stdout.write(
+      `deployed: ${options.deploy} trades model ${result.modelId} (make paper CONFIG=${options.deploy})\n`,
+    );
+  } else
+    io.stdout.write(`to trade it: strategy.model: ${result.modelId} in a paper config (or --deploy FILE)\n`);
+}
+
+export function registerTrain(program: Command, io: CliIo): void {
+  program
+    .command('train')
+    .description(
+      "walk-forward training of the config's model strategy on the lake's bars; saves models/<model_id>/",
+    )
+    .addOption(configOption('configs/train-sim.yaml'))
+    .option('--data-root <dir>', 'data root (DATA_ROOT); models go to <root>/models unless MODELS_DIR')
+    .option('--threads <n>', 'worker threads for the folds (default all cores)', countOption)
+    .addOption(
+      envOption('--backend <name>', 'tensorflow, wasm or cpu (default the best present)', 'TF_BACKEND'),
+    )
+    .option(
+      '--sim-days <n>',
+      'first backfill n days from a simulator started here (a simulator config)',
+      countOption,
+    )
+    .option('--deploy <file>', 'write a paper config trading the new model to this file')
+    .action((options: TrainCliOptions) => train(options, io));
+}

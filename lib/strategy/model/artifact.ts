@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeSystemError, MjolnirError } from '../../core/index.js';
+import { MODEL_FEATURE_NAMES, MODEL_FEATURES_VERSION } from './features.js';
+import { type Activation, type DenseLayer, DensePredictor, type Scaler } from './predictor.js';
+
+/** What of a model's manifest its predictions depend on (hashed into its id with the tfjs files). */
+export interface ModelInputs {
+  readonly features: { readonly version: string; readonly names: readonly string[] };
+  readonly scaler: Scaler;
+  readonly label: { readonly kind: 'direction'; readonly horizon: number };
+}
+
+/** A model read from `models/<model_id>/`: its manifest and the predictor the strategy runs. */
+export interface LoadedModel {
+  readonly id: string;
+  readonly dir: string;
+  readonly manifest: ModelInputs & Record<string, unknown>;
+  readonly predictor: DensePredictor;
+}
+
+/** The tfjs `model.json` of the file:// layout (tfjs-node's file system handler writes the same). */
+export interface ModelJson {
+  readonly format: string;
+  readonly generatedBy: string;
+  readonly convertedBy: string | null;
+  readonly modelTopology: unknown;
+  readonly weightsManifest: readonly {
+    readonly paths: readonly string[];
+    readonly weights: readonly {
+      readonly name: string;
+      readonly shape: readonly number[];
+      readonly dtype: string;
+    }[];
+  }[];
+}
+
+/** A model's id: the content hash of its tfjs files and of the inputs it expects. */
+export function modelIdOf(modelJson: Uint8Array, weights: Uint8Array, inputs: ModelInputs): string {
+  const hash = createHash('sha256');
+  hash.update(modelJson);
+  hash.update(weights);
+  // Keys in a fixed order, written out: the same inputs always hash alike.
+  const { features, scaler, label } = inputs;
+  hash.update(
+    JSON.stringify({
+      features: { version: features.version, names: features.names },
+      scaler: { mean: scaler.mean, std: scaler.std },
+      label: { kind: label.kind, horizon: label.horizon },
+    }),
+  );
+  return hash.digest('hex').slice(0, 16);
+}
+
+function read(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new MjolnirError('input_invalid', `cannot read model file ${path}: ${describeSystemError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function corrupt(dir: string, message: string): never {
+  throw new MjolnirError('data_invalid', `model ${dir}: ${message}`);
+}
+
+const ACTIVATIONS = new Set(['linear', 'relu', 'sigmoid', 'tanh']);
+
+/** The dense layers of a Sequential topology with their weights from the weight specs, in order. */
+export function denseLayers(json: ModelJson, weights: Uint8Array, dir: string): DenseLayer[] {
+  const topology = json.modelTopology as { config?: { layers?: unknown[] }; class_name?: string };
+  const layers = topology?.config?.layers;
+  if (topology?.class_name !== 'Sequential' || !Array.isArray(layers)) corrupt(dir, 'not a Sequential model');
+  const specs = json.weightsManifest.flatMap((group) => group.weights);
+  const floats = new Float32Array(
+    weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  );
+  let offset = 0;
+  let spec = 0;
+  const take = (shape: readonly number[]): Float32Array => {
+    const s = specs[spec++];
+    if (s === undefined || s.dtype !== 'float32' || s.shape.join('x') !== shape.join('x'))
+      corrupt(dir, `weight ${spec} is not float32 ${shape.join('x')}`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (offset + size > floats.length) corrupt(dir, 'weights.bin is shorter than its manifest');
+    const values = floats.slice(offset, offset + size);
+    offset += size;
+    return values;
+  };
+  const dense: DenseLayer[] = [];
+  let inputs = Number.NaN;
+  for (const layer of layers as { class_name: string; config: Record<string, unknown> }[]) {
+    if (layer.class_name === 'Dropout') continue;
+    if (layer.class_name !== 'Dense')
+      corrupt(dir, `layer ${layer.class_name} is not supported (Dense and Dropout are)`);
+    const shape = layer.config['batch_input_shape'] as number[] | undefined;
+    if (dense.length === 0) inputs = shape?.[1] ?? Number.NaN;
+    const units = layer.config['units'] as number;
+    const activation = layer.config['activation'] as string;
+    if (!ACTIVATIONS.has(activation)) corrupt(dir, `activation ${activation} is not supported`);
+    if (layer.config['use_bias'] === false) corrupt(dir, 'dense layers without a bias are not supported');
+    const kernel = take([inputs, units]);
+    dense.push({ inputs, units, kernel, bias: take([units]), activation: activation as Activation });
+    inputs = units;
+  }
+  if (offset !== floats.length) corrupt(dir, 'weights.bin is longer than its manifest');
+  return dense;
+}
+
+/**
+ * Reads `dir` (a `models/<model_id>/`): checks that its content hashes to its id (a changed weight or
+ * scaler is refused, never traded) and that it expects this version of the features.
+ */
+export function readModel(dir: string): LoadedModel {
+  const jsonBytes = read(join(dir, 'model.json'));
+  const manifest = JSON.parse(
+    read(join(dir, 'manifest.json')).toString('utf8'),
+  ) as LoadedModel['manifest'] & {
+    model_id?: string;
+  };
+  const json = JSON.parse(jsonBytes.toString('utf8')) as ModelJson;
+  const paths = json.weightsManifest?.flatMap((group) => group.paths) ?? [];
+  const weights = Buffer.concat(paths.map((p) => read(join(dir, p))));
+  const id = modelIdOf(jsonBytes, weights, manifest);
+  if (manifest.model_id !== id)
+    corrupt(
+      dir,
+      `its files hash to ${id}, its manifest says ${String(manifest.model_id)}: changed after training`,
+    );
+  if (manifest.features?.version !== MODEL_FEATURES_VERSION)
+    corrupt(
+      dir,
+      `features ${String(manifest.features?.version)}, this version computes ${MODEL_FEATURES_VERSION}`,
+    );
+  if (manifest.features.names.join(',') !== MODEL_FEATURE_NAMES.join(','))
+    corrupt(
+      dir,
+      `features [${manifest.features.names.join(', ')}] are not [${MODEL_FEATURE_NAMES.join(', ')}]`,
+    );
+  const predictor = new DensePredictor(denseLayers(json, weights, dir), manifest.scaler);
+  if (predictor.inputs !== MODEL_FEATURE_NAMES.length)
+    corrupt(
+      dir,
+      `the model takes ${predictor.inputs} inputs, the features are ${MODEL_FEATURE_NAMES.length}`,
+    );
+  return { id, dir, manifest, predictor };
+}

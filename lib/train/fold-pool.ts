@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { MjolnirError } from '../core/index.js';
+import { type FoldFit, type FoldJob, runFoldJob } from './fold-work.js';
+import type { EpochLog } from './network.js';
+
+/** The compiled worker beside this module, or in lib/dist when this runs from source (tests). */
+function workerScript(): URL {
+  const beside = new URL('./fold-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside))
+    ? beside
+    : new URL('../dist/train/fold-worker.js', import.meta.url);
+}
+
+type Message =
+  | { kind: 'epoch'; label: string; log: EpochLog }
+  | { kind: 'done'; fit: FoldFit }
+  | { kind: 'error'; message: string };
+
+function runOn(
+  worker: Worker,
+  job: FoldJob,
+  onEpoch: (label: string, log: EpochLog) => void,
+): Promise<FoldFit> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: Message) => {
+      if (message.kind === 'epoch') return onEpoch(message.label, message.log);
+      worker.off('message', onMessage);
+      worker.off('error', reject);
+      if (message.kind === 'done') resolve(message.fit);
+      else reject(new MjolnirError('input_invalid', `training ${job.label}: ${message.message}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+    worker.postMessage(job);
+  });
+}
+
+/**
+ * Trains networks on `threads` worker threads (all cores by default), one tfjs each, results in job
+ * order. Each job is seeded on its own, so the weights do not depend on the thread count; one thread
+ * trains here, without a worker.
+ */
+export async function trainAll(
+  jobs: readonly FoldJob[],
+  threads = availableParallelism(),
+  onEpoch: (label: string, log: EpochLog) => void = () => {},
+): Promise<FoldFit[]> {
+  const count = Math.max(1, Math.min(threads, jobs.length));
+  if (count === 1) {
+    const fits: FoldFit[] = [];
+    for (const job of jobs) fits.push(await runFoldJob(job, (log) => onEpoch(job.label, log)));
+    return fits;
+  }
+  const workers = Array.from({ length: count }, () => new Worker(workerScript()));
+  const fits = new Array<FoldFit>(jobs.length);
+  let next = 0;
+  try {
+    await Promise.all(
+      workers.map(async (worker) => {
+        while (next < jobs.length) {
+          const i = next++;
+          fits[i] = await runOn(worker, jobs[i]!, onEpoch);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return fits;
+}
