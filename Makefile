@@ -101,7 +101,7 @@ validate-oos: build ## exit 1 when EVAL_START..EVAL_END overlaps MODEL's trainin
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-train bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -123,6 +123,9 @@ bench-journal: build ## the read side following a 10M-row journal vs a 1k-row on
 
 bench-dashboard: build ## the dashboard's sources on a 10M-row journal: first read, redraw cost per new row vs a 1k-row one, memory held (JOURNAL_ROWS)
 	node --expose-gc dist/bench/dashboard.js
+
+bench-train: build ## training throughput wasm vs cpu; a model-strategy backtest over 1e6 bars vs ema_cross_atr; LIVE per-bar latency with a model (BENCH_BARS, TRAIN_ROWS)
+	node --max-old-space-size=8192 dist/bench/train.js
 
 bench-kernel: build $(KERNEL_INSTALLED) ## a fresh tslab kernel to the first result, bare and importing the library; a 10k-point chart to SVG (KERNEL_RUNS)
 	node dist/bench/kernel.js

@@ -11,7 +11,7 @@ export function line(k: number): string {
   const action = k % 41 === 0 ? 'enter_long' : k % 43 === 0 ? 'exit_long' : 'hold';
   const reason = action === 'hold' ? 'no_signal' : action === 'enter_long' ? 'entry_signal' : 'exit_signal';
   const time = new Date(ts).toISOString();
-  return `sim,BTC/USDT,1m,${ts},${action},${reason},flat,${close},,,,10000,${((k * 2654435761) >>> 0).toString(16).padStart(16, '0')},ema_fast=${close};ema_slow=${close};atr=12.5,ema_cross_atr,5f3a9c21,${time}\n`;
+  return `sim,BTC/USDT,1m,${ts},${action},${reason},flat,${close},,,,10000,${((k * 2654435761) >>> 0).toString(16).padStart(16, '0')},ema_fast=${close};ema_slow=${close};atr=12.5,ema_cross_atr,,5f3a9c21,${time}\n`;
 }
 
 export function write(path: string, from: number, count: number): void {

@@ -22,7 +22,7 @@ function modelById(id: string, root: string | undefined): LoadedModel {
 }
 
 function trainWindow(model: LoadedModel): { start_ts: number; end_ts: number } {
-  const train = model.manifest['train'] as { start_ts?: unknown; end_ts?: unknown } | undefined;
+  const train = model.manifest.train;
   if (typeof train?.start_ts !== 'number' || typeof train.end_ts !== 'number')
     throw new MjolnirError('data_invalid', `model ${model.id}: its manifest has no training window`);
   return { start_ts: train.start_ts, end_ts: train.end_ts };

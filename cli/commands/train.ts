@@ -73,7 +73,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   const t = config.train;
   const stream = streamOf(config);
   const { backendFromEnv, selectBackend, trainModel } = await import('@mjolnir/lib/train');
-  const backend = await selectBackend((options.backend as never) ?? backendFromEnv(env));
+  const backend = await selectBackend(backendFromEnv({ TF_BACKEND: options.backend }));
   io.stderr.write(`tfjs ${backend.version} on ${backend.detail}\n`);
   const root = dataRoot(options.dataRoot);
   if (options.simDays !== undefined) await backfillFromSimulator(options, root, io);

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
 import { createEngine, describeSpec, type EngineSpec } from '../engine/index.js';
-import { DECISION_COLUMNS, DecisionLines, strategyCells, TRADE_COLUMNS } from '../journal/index.js';
+import { DECISION_COLUMNS, DecisionLines, strategyName, TRADE_COLUMNS } from '../journal/index.js';
 import type { PerformanceStats, TradeStats } from '../metrics/index.js';
 import type { Lake } from '../store/index.js';
 import { isoUtc } from '../time/index.js';
@@ -114,7 +114,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
   const threaded =
     threads > 0
       ? new ThreadedOutput(
-          { stream: journalStream, strategy: strategyCells(spec.strategy), spec: engine.fingerprint },
+          { stream: journalStream, strategy: strategyName(spec.strategy), spec: engine.fingerprint },
           threads,
         )
       : null;
@@ -129,7 +129,7 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
       new InlineOutput(
         decisionsFile,
         new DecisionLines(journalStream),
-        strategyCells(spec.strategy),
+        strategyName(spec.strategy),
         engine.fingerprint,
       );
     decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);

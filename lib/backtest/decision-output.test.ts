@@ -56,9 +56,9 @@ describe('decision outputs', () => {
       OutputFile.create(join(root, 'threaded.csv')),
     ];
     const [inlineFile, threadedFile] = files as [OutputFile, OutputFile];
-    const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), 'ema_cross_atr,', 'abc123');
+    const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), { id: 'ema_cross_atr' }, 'abc123');
     const threaded = new ThreadedOutput(
-      { stream: STREAM, strategy: 'ema_cross_atr,', spec: 'abc123' },
+      { stream: STREAM, strategy: { id: 'ema_cross_atr' }, spec: 'abc123' },
       3,
       7,
     ).into(threadedFile);
@@ -136,7 +136,7 @@ describe('decision outputs', () => {
     const runOn = async (name: string, stream: typeof STREAM, spec: string) => {
       const file = OutputFile.create(join(root, name));
       const threaded = new ThreadedOutput(
-        { stream, strategy: 'sma_cross,5eed5eed5eed5eed', spec },
+        { stream, strategy: { id: 'sma_cross', modelId: '5eed5eed5eed5eed' }, spec },
         2,
         7,
       ).into(file);
@@ -147,7 +147,14 @@ describe('decision outputs', () => {
       }
       await file.commit();
       const inlineFile = OutputFile.create(join(root, `inline-${name}`));
-      await feed(new InlineOutput(inlineFile, new DecisionLines(stream), 'sma_cross,5eed5eed5eed5eed', spec));
+      await feed(
+        new InlineOutput(
+          inlineFile,
+          new DecisionLines(stream),
+          { id: 'sma_cross', modelId: '5eed5eed5eed5eed' },
+          spec,
+        ),
+      );
       await inlineFile.commit();
       expect(readFileSync(join(root, name), 'latin1')).toBe(
         readFileSync(join(root, `inline-${name}`), 'latin1'),

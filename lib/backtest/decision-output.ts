@@ -3,8 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import { MjolnirError } from '../core/index.js';
 import type { StepOutput } from '../engine/index.js';
 import { ACTION_CODE, REASON_CODE } from '../engine/index.js';
-import type { JournalStream } from '../journal/index.js';
-import { ByteSink, DecisionLines, type DecisionSink } from '../journal/index.js';
+import type { JournalStream, StrategyName } from '../journal/index.js';
+import { ByteSink, DecisionLines, type DecisionSink, strategyCells } from '../journal/index.js';
 import type { Bar, MutableBar } from '../market/index.js';
 import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
 import { returnFormatWorker, takeFormatWorkers } from './format-pool.js';
@@ -34,15 +34,17 @@ const NAN = Number.NaN;
 export class InlineOutput implements DecisionOutput {
   /** The line writer's own cells: a row's numbers are written where it reads them. */
   readonly cells: Float64Array;
+  /** The `strategy,model_id` cells of every line. */
+  private readonly strategy: string;
 
   constructor(
     private readonly file: OutputFile,
     private readonly lines: DecisionLines,
-    /** The `strategy,model_id` cells (strategyCells). */
-    private readonly strategy: string,
+    strategy: StrategyName,
     private readonly spec: string,
   ) {
     this.cells = lines.cells;
+    this.strategy = strategyCells(strategy);
   }
 
   decided(out: StepOutput, bar: Bar | null, features: string): void {
@@ -104,8 +106,7 @@ export class InlineOutput implements DecisionOutput {
 /** What a formatting worker is started with. */
 export interface FormatWorkerData {
   readonly stream: JournalStream;
-  /** The `strategy,model_id` cells (strategyCells). */
-  readonly strategy: string;
+  readonly strategy: StrategyName;
   readonly spec: string;
 }
 
@@ -274,7 +275,7 @@ export class ThreadedOutput implements DecisionOutput {
       ]);
     } else {
       this.sink.adopt(this.buffer());
-      writeColumns(this.lines, this.sink, batch, this.data.strategy, this.data.spec);
+      writeColumns(this.lines, this.sink, batch, strategyCells(this.data.strategy), this.data.spec);
       this.batches.here++;
       this.recycled.push(batch);
       this.received(batch.seq, this.sink.buffer.subarray(0, this.sink.length));

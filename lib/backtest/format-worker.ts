@@ -1,6 +1,6 @@
 /** A formatting worker thread: turns batches of decision columns into decisions.csv bytes, run after run. */
 import { parentPort } from 'node:worker_threads';
-import { ByteSink, DecisionLines } from '../journal/index.js';
+import { ByteSink, DecisionLines, strategyCells } from '../journal/index.js';
 import { type ColumnsData, writeColumns } from './decision-columns.js';
 import type { Formatted, FormatWorkerData } from './decision-output.js';
 
@@ -24,7 +24,7 @@ parentPort!.on('message', (message: FormatMessage) => {
   }
   const batch = message.batch;
   sink.adopt(message.into);
-  writeColumns(lines!, sink, batch, run!.strategy, run!.spec);
+  writeColumns(lines!, sink, batch, strategyCells(run!.strategy), run!.spec);
   // The buffer goes back with the lines in it (the one sent, or a larger one if it had to grow).
   const bytes = sink.buffer;
   const answer: Formatted = { batch, bytes, length: sink.length };

@@ -143,7 +143,7 @@ describe('trailing decisions', () => {
   it('reads the last rows from the end of the file, leaving a torn line out', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mjolnir-trailing-')), 'decisions.csv');
     const line = (ts: number, reason: string) =>
-      `sim,BTC/USDT,5m,${ts},hold,${reason},flat,1,,0,,10000,h,,ema_cross_atr,abc,${new Date(ts).toISOString()}\n`;
+      `sim,BTC/USDT,5m,${ts},hold,${reason},flat,1,,0,,10000,h,,ema_cross_atr,,abc,${new Date(ts).toISOString()}\n`;
     writeFileSync(path, `${DECISION_COLUMNS.join(',')}\n`);
     expect(trailingDecisions(path, 5)).toEqual([]);
     let text = '';

@@ -22,6 +22,7 @@ export {
   type MonotonicPolicy,
   type StrategyName,
   strategyCells,
+  strategyName,
 } from './decisions.js';
 export { DecisionFold } from './fold.js';
 export { featuresCell } from './format.js';

@@ -13,6 +13,7 @@ export {
   type LoadedModel,
   type ModelInputs,
   type ModelJson,
+  type ModelManifest,
   modelIdOf,
   readModel,
 } from './model/artifact.js';

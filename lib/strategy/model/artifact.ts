@@ -12,11 +12,19 @@ export interface ModelInputs {
   readonly label: { readonly kind: 'direction'; readonly horizon: number };
 }
 
+/** A model's manifest.json: its inputs, what it was trained on (`mjolnir train` writes it) and more. */
+export type ModelManifest = ModelInputs & {
+  readonly model_id?: string;
+  /** The final model's training window: its first row's bar to its last label's bar. */
+  readonly train?: { readonly start_ts: number; readonly end_ts: number; readonly rows: number };
+  readonly backend?: string;
+} & Readonly<Record<string, unknown>>;
+
 /** A model read from `models/<model_id>/`: its manifest and the predictor the strategy runs. */
 export interface LoadedModel {
   readonly id: string;
   readonly dir: string;
-  readonly manifest: ModelInputs & Record<string, unknown>;
+  readonly manifest: ModelManifest;
   readonly predictor: DensePredictor;
 }
 
@@ -116,11 +124,7 @@ export function denseLayers(json: ModelJson, weights: Uint8Array, dir: string): 
  */
 export function readModel(dir: string): LoadedModel {
   const jsonBytes = read(join(dir, 'model.json'));
-  const manifest = JSON.parse(
-    read(join(dir, 'manifest.json')).toString('utf8'),
-  ) as LoadedModel['manifest'] & {
-    model_id?: string;
-  };
+  const manifest = JSON.parse(read(join(dir, 'manifest.json')).toString('utf8')) as ModelManifest;
   const json = JSON.parse(jsonBytes.toString('utf8')) as ModelJson;
   const paths = json.weightsManifest?.flatMap((group) => group.paths) ?? [];
   const weights = Buffer.concat(paths.map((p) => read(join(dir, p))));
