@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -50,6 +50,29 @@ format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare from apt when missing
 	bash scripts/ensure-apt.sh
 	npx vitest run
+
+doctor: build ## preflight: OK/WARN/FAIL per check with the command that fixes it; exit 0 OK, 1 WARN, 2 FAIL (CONFIG, DATA_ROOT; VERBOSE=1)
+	$(CLI) doctor $(if $(VERBOSE),--verbose)
+
+env: ## write .env for docker compose: the host's UID:GID (MJOLNIR_UID, MJOLNIR_GID) and a Jupyter token; only missing keys are added
+	@bash scripts/make-env.sh
+
+# The GPU variant when GPU=1, or when GPU is unset and nvidia-smi answers (GPU=0 forces the CPU one).
+LIVE_COMPOSE = bash -c '. ops/common.sh; v=cpu; case "$${GPU:-auto}" in 1) v=gpu;; 0) ;; *) nvidia-smi -L >/dev/null 2>&1 && v=gpu;; esac; echo "compose: $$v stack" >&2; compose $$v "$$@"' compose
+
+live-up: env ## docker compose: build and start paper and trade (GPU variant when GPU=1 or detected)
+	$(LIVE_COMPOSE) up -d --build --remove-orphans
+	$(LIVE_COMPOSE) ps
+
+live-down: ## docker compose: stop the stack
+	$(LIVE_COMPOSE) down --remove-orphans
+
+live-logs: ## docker compose: follow the paper service's log
+	$(LIVE_COMPOSE) logs -f --tail=100 paper
+
+compose-check: ## validate docker-compose.yml and the GPU override with docker-compose config (no engine needed)
+	MJOLNIR_UID=1000 MJOLNIR_GID=1000 JUPYTER_TOKEN=check docker-compose -f docker-compose.yml config -q
+	MJOLNIR_UID=1000 MJOLNIR_GID=1000 JUPYTER_TOKEN=check docker-compose -f docker-compose.yml -f docker-compose.gpu.yml config -q
 
 sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START)
 	$(CLI) sim

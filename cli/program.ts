@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEngine } from './commands/engine.js';
 import { registerExplain } from './commands/explain.js';
 import { registerHealth } from './commands/health.js';
@@ -47,6 +48,7 @@ export function createProgram(io: CliIo): Command {
     registerKernel,
     registerTrain,
     registerMonitors,
+    registerDoctor,
   ])
     register(program, io);
   return program;

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs from apt what the tests and `make lab` need when it is missing: Jupyter for the system
 # python3 (classic Notebook, nbclient, nbconvert: the notebooks run on the real kernel), tmux (the
-# dashboard's end-to-end test in a real terminal), util-linux's unshare (the small-disk tests).
-# Usage: ensure-apt.sh [jupyter] [tmux] [unshare]   (default: all three)
+# dashboard's end-to-end test in a real terminal), util-linux's unshare (the small-disk tests),
+# docker-compose (validates the compose files without an engine).
+# Usage: ensure-apt.sh [jupyter] [tmux] [unshare] [compose]   (default: all four)
 set -euo pipefail
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare)
+[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare compose)
 missing=()
 for what in "${wanted[@]}"; do
   case "$what" in
@@ -13,6 +14,7 @@ for what in "${wanted[@]}"; do
       missing+=(jupyter-notebook python3-nbclient jupyter-nbconvert) ;;
     tmux) command -v tmux >/dev/null || missing+=(tmux) ;;
     unshare) command -v unshare >/dev/null || missing+=(util-linux) ;;
+    compose) command -v docker-compose >/dev/null || missing+=(docker-compose) ;;
     *) echo "ensure-apt.sh: unknown tool $what" >&2; exit 2 ;;
   esac
 done

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# cron, every 10 minutes: the healthcheck (JSON) inside the paper container, one line of verdict to
+# ~/trade_heartbeat.log, and a ping to HEARTBEAT_URL (healthchecks.io style) on OK or WARN,
+# HEARTBEAT_URL/fail on FAIL. Exit 0 OK/WARN, 1 FAIL.
+#   */10 * * * * /bin/bash /path/to/repo/ops/cron_heartbeat.sh       (crontab.example)
+# Settings: TRADE_HEARTBEAT_LOG, HEARTBEAT_URL, HEALTH_GRACE_BARS, MAX_LOG_BYTES, GPU=1 for the GPU files.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+LOG=${TRADE_HEARTBEAT_LOG:-$HOME/trade_heartbeat.log}
+rotate "$LOG"
+
+variant=cpu
+[ "${GPU:-0}" = 1 ] && variant=gpu
+report=$(compose "$variant" exec -T paper node dist/cli/main.js health --json 2>/dev/null)
+code=$?
+status=$(printf '%s' "$report" | sed -n 's/^{"status":"\([A-Z]*\)".*/\1/p' | head -n 1)
+if [ -z "$status" ]; then
+  status=FAIL
+  summary="no health report (exit $code): is the paper container running? (docker compose ps)"
+else
+  # The first check that is not OK, as "stream: check figure".
+  summary=$(printf '%s' "$report" | grep -o '"stream":"[^"]*"\|"name":"[^"]*","status":"\(WARN\|FAIL\)","figure":"[^"]*"' |
+    sed -e 's/"stream":"\([^"]*\)"/\1:/' -e 's/"name":"\([^"]*\)","status":"[A-Z]*","figure":"\([^"]*\)"/\1 \2;/' |
+    tr '\n' ' ' | sed 's/ *$//')
+fi
+log "$status $summary"
+
+if [ -n "${HEARTBEAT_URL:-}" ]; then
+  url=$HEARTBEAT_URL
+  [ "$status" = FAIL ] && url="$HEARTBEAT_URL/fail"
+  if ! curl -fsS -m 10 --retry 3 -o /dev/null "$url" 2>>"$LOG"; then
+    log "WARN: the heartbeat ping failed (HEARTBEAT_URL unreachable?)"
+  fi
+fi
+[ "$status" != FAIL ]
