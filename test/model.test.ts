@@ -84,6 +84,12 @@ describe('a trained model', () => {
     expect(flat.output).toMatch(/^OVERALL PASS$/m);
     expect(flat.code).toBe(0);
 
+    // Sweeps load the model on their worker threads.
+    const window = { START_TS_MS: String(rows[120]!.ts_ms), END_TS_MS: String(rows.at(-1)!.ts_ms) };
+    const sweep = await make('sweep', { CONFIG: paperConfig, GRID: 'enter=0.51,0.55', ...window });
+    expect(sweep.code, sweep.output).toBe(0);
+    expect(sweep.output).toMatch(/^2 sets \(0 refused\)/m);
+
     const train = manifest.train as { start_ts: number; end_ts: number };
     // The CLI says 1; make reports any failed recipe as its own 2.
     const overlap = await run(process.execPath, [

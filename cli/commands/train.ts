@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { deployedConfigText, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
+import type { EpochLog, FoldReport } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
 import { columns, num, pct } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -21,7 +22,7 @@ interface TrainCliOptions {
 const day = (ts: number) => isoUtc(ts).slice(0, 16);
 
 /** The fold table: each fold's windows, its classifier scores and the strategy on its test window. */
-function foldTable(folds: readonly import('@mjolnir/lib/train').FoldReport[]): string {
+function foldTable(folds: readonly FoldReport[]): string {
   const rows = folds.map((f) => [
     String(f.fold + 1),
     `${day(f.train.start_ts)} .. ${day(f.train.end_ts)}`,
@@ -63,6 +64,25 @@ async function backfillFromSimulator(options: TrainCliOptions, root: string, io:
   filled.lake.close();
 }
 
+/**
+ * Each epoch as it ends: on a terminal one line redrawn (epochs done, the latest figures), in a log a
+ * line each (folds on several threads interleave, each line names its fold).
+ */
+function epochProgress(io: CliIo, epochs: number) {
+  const tty = io.stderr.isTTY === true;
+  let done = 0;
+  return {
+    epoch: (label: string, e: EpochLog) => {
+      done++;
+      const text = `${label} epoch ${String(e.epoch).padStart(3)}/${epochs}  loss ${e.loss.toFixed(4)}  val_loss ${e.valLoss.toFixed(4)}  val_acc ${pct(e.valAccuracy)}`;
+      io.stderr.write(tty ? `\r[${done} epochs trained] ${text}\x1b[K` : `${text}\n`);
+    },
+    done: () => {
+      if (tty) io.stderr.write('\n');
+    },
+  };
+}
+
 async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   const config = loadConfig(options.config, env);
   if (config.train === undefined)
@@ -86,6 +106,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   io.stderr.write(
     `training on ${num(series.length)} bars of ${stream.symbol} ${stream.timeframe} (${day(series.ts[0]!)} .. ${day(series.ts[series.length - 1]!)})\n`,
   );
+  const progress = epochProgress(io, t.epochs);
   const result = await trainModel({
     series,
     stream,
@@ -106,11 +127,9 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     ...(t.train_end === undefined ? {} : { trainEnd: t.train_end }),
     modelsDir: modelsDir({ ...env, DATA_ROOT: root }),
     codeVersion: codeVersion(),
-    onEpoch: (label, e) =>
-      io.stderr.write(
-        `${label} epoch ${String(e.epoch).padStart(3)}/${t.epochs}  loss ${e.loss.toFixed(4)}  val_loss ${e.valLoss.toFixed(4)}  val_acc ${pct(e.valAccuracy)}\n`,
-      ),
+    onEpoch: progress.epoch,
   });
+  progress.done();
   io.stdout.write(foldTable(result.folds));
   const final = result.final;
   io.stdout.write(
