@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,9 +100,15 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
       bad,
       readFileSync(join(ROOT, 'configs/default.yaml'), 'utf8').replace('atr_mult: 2.0', 'atr_mult: -1'),
     );
-    const good = cli(['config', 'check', 'configs/default.yaml']);
-    expect(good.code).toBe(0);
-    expect(good.stdout).toContain('configs/default.yaml: ok');
+    // Every shipped config (make config-check), the training one included.
+    const shipped = readdirSync(join(ROOT, 'configs'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `configs/${f}`);
+    expect(shipped).toContain('configs/train-sim.yaml');
+    const good = cli(['config', 'check', ...shipped]);
+    expect(good.code, good.stderr).toBe(0);
+    for (const file of shipped) expect(good.stdout).toContain(`${file}: ok`);
+    expect(good.stdout).toContain('strategy model_classifier  trains a model for it (mjolnir train)');
     const refused = cli(['config', 'check', 'configs/default.yaml', bad]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${bad}:13:15: strategy.params.atr_mult = -1: expected a number > 0`);

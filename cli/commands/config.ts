@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { engineSpecOf, formatProblem, parseConfig, specFingerprint, streamsOf } from '@mjolnir/lib';
+import {
+  engineSpecOf,
+  formatProblem,
+  MODEL_CLASSIFIER_ID,
+  parseConfig,
+  specFingerprint,
+  streamsOf,
+} from '@mjolnir/lib';
 import { ccxtExchanges } from '@mjolnir/lib/exchange';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
@@ -33,10 +40,14 @@ export function registerConfig(program: Command, io: CliIo): void {
         const streams = streamsOf(result.value).map(
           (s) => `${s.exchange} ${s.symbol} ${s.timeframe} (tag ${s.tag})`,
         );
-        const fingerprint = specFingerprint(engineSpecOf(result.value));
-        io.stdout.write(
-          `${file}: ok  ${streams.join('; ')}  strategy ${result.value.strategy.id}  spec ${fingerprint}\n`,
-        );
+        const { strategy } = result.value;
+        // A training config names the model strategy before there is a model: nothing to compile yet.
+        const what =
+          strategy.id === MODEL_CLASSIFIER_ID && strategy.model === undefined && strategy.file === undefined
+            ? 'trains a model for it (mjolnir train)'
+            : `spec ${specFingerprint(engineSpecOf(result.value))}`;
+        const model = strategy.model === undefined ? '' : `  model ${strategy.model.id}`;
+        io.stdout.write(`${file}: ok  ${streams.join('; ')}  strategy ${strategy.id}${model}  ${what}\n`);
       }
       io.setExitCode(failed ? EXIT.usage : EXIT.ok);
     });
