@@ -47,7 +47,7 @@ lint: check ## alias of check
 format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 	npx biome check --write .
 
-test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare from apt when missing
+test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare, docker-compose from apt when missing
 	bash scripts/ensure-apt.sh
 	npx vitest run
 
@@ -112,13 +112,13 @@ train: build ## train a model from CONFIG into DATA_ROOT/models/<model_id>/ (def
 	  $(if $(or $(TRAIN_SIM_DAYS),$(if $(CONFIG),,1)),--sim-days $(or $(TRAIN_SIM_DAYS),60)) \
 	  $(if $(DEPLOY),--deploy $(DEPLOY)) $(if $(TRAIN_THREADS),--threads $(TRAIN_THREADS))
 
-drift: build ## feature drift (PSI, 10 bins) of the newest LIVE_BARS bars against MODEL's training window or REF_START..REF_END: exit 0 OK, 1 drift
+drift: build ## feature drift (PSI, 10 bins) of the newest LIVE_BARS bars against MODEL's training window or REF_START..REF_END: mjolnir drift exits 0 OK, 1 drift (make: 2)
 	$(CLI) drift $(if $(REF_START),--ref-start $(REF_START)) $(if $(REF_END),--ref-end $(REF_END))
 
-monitor: build ## data freshness of SYMBOLS (default CONFIG's): exit 0 OK, 1 when one is more than MAX_STALENESS_BARS (3) closed bars behind
+monitor: build ## data freshness of SYMBOLS (default CONFIG's): mjolnir monitor exits 1 when one is more than MAX_STALENESS_BARS (3) closed bars behind (make: 2)
 	$(CLI) monitor
 
-validate-oos: build ## exit 1 when EVAL_START..EVAL_END overlaps MODEL's training window (its manifest)
+validate-oos: build ## mjolnir validate-oos exits 1 when EVAL_START..EVAL_END overlaps MODEL's training window (make: 2)
 	$(CLI) validate-oos --model "$(MODEL)" --eval-start "$(EVAL_START)" --eval-end "$(EVAL_END)"
 
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
