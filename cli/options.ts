@@ -7,7 +7,7 @@ import {
   type Timeframe,
   type TimeframeLabel,
 } from '@mjolnir/lib';
-import { Lake } from '@mjolnir/lib/store';
+import type { Lake } from '@mjolnir/lib/store';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliIo } from './io.js';
 
@@ -131,7 +131,9 @@ export function windowOf(options: { start?: number; end?: number }): { start: nu
 }
 
 /** The lake under a data root, its recoveries (a stale lock taken over, a damaged cache file) on stderr. */
-export function openLake(root: string, io: CliIo): Promise<Lake> {
+export async function openLake(root: string, io: CliIo): Promise<Lake> {
+  // DuckDB loads here, on first use: commands that never open the lake (and --help) start faster.
+  const { Lake } = await import('@mjolnir/lib/store');
   return Lake.open(root, {
     onWarning: ({ code, path, message }) => io.stderr.write(`warning [${code}] ${path}: ${message}\n`),
   });

@@ -46,6 +46,14 @@ describe('@mjolnir/lib as a package', () => {
     expect(modulesLoadedBy('@mjolnir/lib/exchange').some((url) => /ccxt/.test(url))).toBe(true);
   });
 
+  it('the mjolnir command starts without them: each command loads its heavy areas when it runs', () => {
+    const cli = modulesLoadedBy(new URL('../dist/cli/program.js', import.meta.url).href);
+    expect(cli.filter((url) => url.includes('/dist/cli/commands/')).length).toBeGreaterThan(10);
+    expect(
+      cli.filter((url) => HEAVY.test(url) || /node_modules\/(prom-client|ink|react)\//.test(url)),
+    ).toEqual([]);
+  });
+
   it('loads through CommonJS require(), root and every subpath (no top-level await in the graph)', () => {
     const script = `
 const lib = require('@mjolnir/lib');

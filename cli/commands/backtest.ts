@@ -9,8 +9,6 @@ import {
   systemClock,
   type Timeframe,
 } from '@mjolnir/lib';
-import { runBacktest } from '@mjolnir/lib/backtest';
-import { eqflat, eqTags, formatEq } from '@mjolnir/lib/equivalence';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';
@@ -73,6 +71,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
       }) => {
         const { start, end } = windowOf(options);
         const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
+        const { runBacktest } = await import('@mjolnir/lib/backtest');
         const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           const result = await runBacktest(lake, {
@@ -138,7 +137,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
     .addOption(envOption('--runid <id>', 'RUNID of the backtest', 'RUNID'))
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(
-      (options: {
+      async (options: {
         config: string;
         symbol?: string;
         timeframe?: Timeframe;
@@ -147,6 +146,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
         runid?: string;
         dataRoot?: string;
       }) => {
+        const { eqTags, formatEq } = await import('@mjolnir/lib/equivalence');
         // The runbook's form names the stream itself: `eq --symbol BTC_USD --timeframe 5m --live-tag ...`.
         const configured = streamOf(loadConfig(options.config, env));
         const stream = {
@@ -182,6 +182,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
       const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
       const stream = streamOf(config);
       const runId = options.runid ?? runIdNow('eqflat');
+      const { eqflat, formatEq } = await import('@mjolnir/lib/equivalence');
       const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
         const outcome = await eqflat(lake, {

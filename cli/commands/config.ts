@@ -7,7 +7,6 @@ import {
   specFingerprint,
   streamsOf,
 } from '@mjolnir/lib';
-import { ccxtExchanges } from '@mjolnir/lib/exchange';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -20,7 +19,9 @@ export function registerConfig(program: Command, io: CliIo): void {
       'validate config files; every problem is printed as file:line:column: key = value: expected ...',
     )
     .argument('<files...>', 'config files')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      // ccxt (the exchange ids a config may name) loads for this command only.
+      const { ccxtExchanges } = await import('@mjolnir/lib/exchange');
       let failed = false;
       for (const file of files) {
         let text: string;

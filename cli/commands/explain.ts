@@ -1,5 +1,5 @@
 import { isoUtc, loadConfig, type Timeframe } from '@mjolnir/lib';
-import { type Explanation, explain } from '@mjolnir/lib/research';
+import type { Explanation } from '@mjolnir/lib/research';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns } from '../format.js';
@@ -100,6 +100,7 @@ export function registerExplain(program: Command, io: CliIo): void {
         io.setExitCode(EXIT.usage);
         return;
       }
+      const { explain } = await import('@mjolnir/lib/research');
       const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
         const e = await explain(lake, {

@@ -1,5 +1,4 @@
 import { DEFAULT_HEALTH, formatHealth, healthExitCode, loadConfig, systemClock } from '@mjolnir/lib';
-import { checkHealth, exchangeTimeOf } from '@mjolnir/lib/live';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { dataRoot, envFlag, graceOption, openLake, streamsConfigOption } from '../options.js';
@@ -16,6 +15,7 @@ interface HealthCliOptions {
 async function judge(options: HealthCliOptions, io: CliIo) {
   const root = dataRoot(options.dataRoot);
   const config = options.config === undefined ? null : loadConfig(options.config, process.env);
+  const { checkHealth, exchangeTimeOf } = await import('@mjolnir/lib/live');
   const lake = await openLake(root, io);
   try {
     const strict = options.strict === true || envFlag('STRICT');

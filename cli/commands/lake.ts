@@ -1,5 +1,5 @@
 import { gapReport, isoUtc, type MarketKey, MjolnirError, type Timeframe, timeframe } from '@mjolnir/lib';
-import { type Lake, resample } from '@mjolnir/lib/store';
+import type { Lake } from '@mjolnir/lib/store';
 import type { Command } from 'commander';
 import { columns, num } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -100,6 +100,7 @@ export function registerLake(program: Command, io: CliIo): void {
       const opened = await open(options, io);
       if (opened === null) return;
       try {
+        const { resample } = await import('@mjolnir/lib/store');
         const result = await resample(opened.lake, opened.key, options.to.label, opened.start, opened.end);
         const s = result.series;
         const lines = ['ts_ms,open,high,low,close,volume'];

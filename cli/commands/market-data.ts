@@ -13,14 +13,8 @@ import {
   type Timeframe,
   timeframe,
 } from '@mjolnir/lib';
-import { type CcxtMarketData, marketDataFor, measureClockDrift } from '@mjolnir/lib/exchange';
-import {
-  type BackfillReport,
-  backfill,
-  type Lake,
-  parseFreqtradeJson,
-  parseOhlcvCsv,
-} from '@mjolnir/lib/store';
+import type { CcxtMarketData } from '@mjolnir/lib/exchange';
+import type { BackfillReport, Lake } from '@mjolnir/lib/store';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../io.js';
 import { dataRoot, exchangeOption, openLake, symbolOption, timeframeOption, timeOption } from '../options.js';
@@ -28,7 +22,9 @@ import { Progress } from '../progress.js';
 import { configOption } from './backtest.js';
 
 /** The ccxt source a config describes, logging retries on stderr. */
-export function sourceFor(config: Config, io: CliIo): CcxtMarketData {
+export async function sourceFor(config: Config, io: CliIo): Promise<CcxtMarketData> {
+  // ccxt loads here, for the commands that talk to an exchange.
+  const { marketDataFor } = await import('@mjolnir/lib/exchange');
   return marketDataFor(config, {
     env: process.env,
     onRetry: (error, retry, delay) =>
@@ -99,7 +95,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
         );
         if (streams.length === 0)
           throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
-        const source = sourceFor(config, io);
+        const source = await sourceFor(config, io);
         const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
           // "Now" is the exchange's: a simulator runs on its own virtual clock.
@@ -111,6 +107,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
               timeframe: stream.timeframe,
             };
             const progress = new Progress(`${stream.symbol} ${stream.timeframe}`, io.stderr);
+            const { backfill } = await import('@mjolnir/lib/store');
             const report = await backfill({
               source,
               lake,
@@ -180,6 +177,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
           throw new MjolnirError('input_invalid', '--timestamps open|close is required for a CSV');
         }
         const text = readInput(file);
+        const { parseFreqtradeJson, parseOhlcvCsv } = await import('@mjolnir/lib/store');
         const parsed =
           format === 'freqtrade'
             ? parseFreqtradeJson(text, tf)
@@ -206,8 +204,9 @@ export function registerMarketData(program: Command, io: CliIo): void {
     .addOption(configOption('configs/default.yaml'))
     .action(async (options: { config: string }) => {
       const config = loadConfig(options.config, process.env);
-      const source = sourceFor(config, io);
+      const source = await sourceFor(config, io);
       try {
+        const { measureClockDrift } = await import('@mjolnir/lib/exchange');
         const drift = await measureClockDrift(source, systemClock);
         if (drift === null) {
           io.stdout.write(`${config.exchange} offers no server time\n`);

@@ -7,16 +7,8 @@ import {
   readKillSwitch,
   systemClock,
 } from '@mjolnir/lib';
-import {
-  checkHealth,
-  exchangeTimeOf,
-  LoopMetrics,
-  type PaperOutcome,
-  runPaper,
-  type StatusServer,
-  startStatusServer,
-} from '@mjolnir/lib/live';
-import { Lake } from '@mjolnir/lib/store';
+import type { LoopMetrics, PaperOutcome, StatusServer } from '@mjolnir/lib/live';
+import type { Lake } from '@mjolnir/lib/store';
 import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -45,6 +37,10 @@ interface PaperCliOptions {
 /** `/livez`, `/health` and `/metrics` for this process, before the loop starts (a busy port stops it here). */
 async function serveStatus(config: Config, root: string, options: PaperCliOptions, metrics: LoopMetrics) {
   if (options.httpPort === 'off') return null;
+  const [{ checkHealth, exchangeTimeOf, startStatusServer }, { Lake }] = await Promise.all([
+    import('@mjolnir/lib/live'),
+    import('@mjolnir/lib/store'),
+  ]);
   const lake = await Lake.open(root);
   try {
     const server = await startStatusServer(
@@ -103,6 +99,8 @@ export function registerPaper(program: Command, io: CliIo): void {
       const config = loadConfig(options.config, process.env);
       const root = dataRoot(options.dataRoot);
       const log = createLogger(io);
+      // The loop's modules (ccxt, DuckDB, prom-client) load for this command only.
+      const { LoopMetrics, runPaper } = await import('@mjolnir/lib/live');
       const metrics = new LoopMetrics(() => readKillSwitch(new DataLayout(root).killSwitch()));
       const status = await serveStatus(config, root, options, metrics);
       const signal = io.shutdown((received, repeated) =>

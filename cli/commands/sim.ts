@@ -17,7 +17,6 @@ import {
   startSimServer,
   VirtualClock,
 } from '@mjolnir/lib/sim';
-import { parseFreqtradeJson, parseOhlcvCsv } from '@mjolnir/lib/store';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../io.js';
@@ -85,6 +84,7 @@ async function loadReplay(
       '--timestamps open|close is required with a CSV: say which time the file keys bars by',
     );
   }
+  const { parseFreqtradeJson, parseOhlcvCsv } = await import('@mjolnir/lib/store');
   const parsed =
     format === 'freqtrade' ? parseFreqtradeJson(text, tf) : parseOhlcvCsv(text, tf, options.timestamps!);
   return { series: seriesFromBars(parsed.bars), tf };
