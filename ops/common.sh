@@ -1,9 +1,10 @@
 # Shared by the ops scripts (sourced): cron's PATH, timestamped logging, docker compose on the CPU or
 # GPU files, log rotation. Plain bash, no tools beyond coreutils, docker, flock and curl.
 
-# cron runs with PATH=/usr/bin:/bin: name every directory docker, flock and curl may live in.
-# MJOLNIR_OPS_PATH goes first (the tests put their fake docker, nvidia-smi, curl and flock there).
-export PATH="${MJOLNIR_OPS_PATH:+$MJOLNIR_OPS_PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# cron runs with PATH=/usr/bin:/bin: name every directory docker, flock and curl may live in (snap's
+# docker included), the caller's PATH after them. MJOLNIR_OPS_PATH goes first (the tests put their
+# fake docker, nvidia-smi and curl there).
+export PATH="${MJOLNIR_OPS_PATH:+$MJOLNIR_OPS_PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin${PATH:+:$PATH}"
 
 OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=${MJOLNIR_REPO:-$(dirname "$OPS_DIR")}

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readdirSync, statfsSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -26,9 +35,10 @@ export function installed(repo: string): DoctorCheck {
     (p) => !existsSync(join(repo, p)),
   );
   if (built.length > 0) return fail('dependencies', `not built: ${built.join(', ')}`, 'make build');
+  // What make installed from (Makefile's INSTALLED marker): a lock with other content needs an install.
+  const marker = join(repo, 'node_modules/.mjolnir-installed-lock');
   const stale =
-    statSync(join(repo, 'package-lock.json')).mtimeMs >
-    statSync(join(repo, 'node_modules/.package-lock.json')).mtimeMs;
+    existsSync(marker) && !readFileSync(marker).equals(readFileSync(join(repo, 'package-lock.json')));
   return stale
     ? warn('dependencies', 'package-lock.json changed after the install', 'make install')
     : ok('dependencies', 'installed and built');
