@@ -87,8 +87,7 @@ async function training(tf: TfModule): Promise<void> {
 async function aModel(tf: TfModule): Promise<string> {
   const fit = await fitNetwork(tf, rows, { ...DEFAULT_HYPERPARAMETERS, epochs: 2 }, 12);
   const root = mkdtempSync(join(tmpdir(), 'mjolnir-bench-models-'));
-  return saveModel(root, await modelFiles(tf, fit.model), inputsOf({ scaler: fit.scaler } as never, 12), {})
-    .dir;
+  return saveModel(root, await modelFiles(tf, fit.model), inputsOf(fit.scaler, 12), {}).dir;
 }
 
 function backtests(dir: string): void {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cron, every 10 minutes: the healthcheck (JSON) inside the paper container, one line of verdict to
+# cron, every 10 minutes: the healthcheck inside the paper container, its one-line verdict to
 # ~/trade_heartbeat.log, and a ping to HEARTBEAT_URL (healthchecks.io style) on OK or WARN,
 # HEARTBEAT_URL/fail on FAIL. Exit 0 OK/WARN, 1 FAIL.
 #   */10 * * * * /bin/bash /path/to/repo/ops/cron_heartbeat.sh       (crontab.example)
@@ -11,19 +11,17 @@ rotate "$LOG"
 
 variant=cpu
 [ "${GPU:-0}" = 1 ] && variant=gpu
-report=$(compose "$variant" exec -T paper node dist/cli/main.js health --json 2>/dev/null)
+line=$(compose "$variant" exec -T paper node dist/cli/main.js health --line 2>/dev/null)
 code=$?
-status=$(printf '%s' "$report" | sed -n 's/^{"status":"\([A-Z]*\)".*/\1/p' | head -n 1)
-if [ -z "$status" ]; then
-  status=FAIL
-  summary="no health report (exit $code): is the paper container running? (docker compose ps)"
-else
-  # The first check that is not OK, as "stream: check figure".
-  summary=$(printf '%s' "$report" | grep -o '"stream":"[^"]*"\|"name":"[^"]*","status":"\(WARN\|FAIL\)","figure":"[^"]*"' |
-    sed -e 's/"stream":"\([^"]*\)"/\1:/' -e 's/"name":"\([^"]*\)","status":"[A-Z]*","figure":"\([^"]*\)"/\1 \2;/' |
-    tr '\n' ' ' | sed 's/ *$//')
-fi
-log "$status $summary"
+line=${line%%$'\n'*}
+status=${line%% *}
+case "$status" in
+  OK | WARN | FAIL) log "$line" ;;
+  *)
+    status=FAIL
+    log "FAIL no health report (exit $code): is the paper container running? (docker compose ps)"
+    ;;
+esac
 
 if [ -n "${HEARTBEAT_URL:-}" ]; then
   url=$HEARTBEAT_URL

@@ -102,6 +102,12 @@ describe('the healthcheck on a live paper loop', () => {
     const words = await health();
     expect(words.output).toMatch(/FAIL decisions {3}\d+ bar\(s\) behind .*is the loop running\?/);
     expect(words.output).toContain('no paper process holds this stream');
+    // The heartbeat's form: one line.
+    const line = await health('--line');
+    expect(line.code).toBe(2);
+    expect(line.output).toMatch(
+      /^FAIL watched BTC\/USDT 5m: decisions \d+ bar\(s\) behind [^\n]*heartbeat [^\n]*\n$/,
+    );
 
     // Restarted after the downtime: it catches up, then WARNs until the on-time count reaches the grace.
     const restarted = paper(config, root);

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type HealthReport, healthLine } from '@mjolnir/lib';
 import { describe, expect, it } from 'vitest';
 import { fakeOps } from './support/fake-ops.js';
 import { ROOT, waitFor } from './support/processes.js';
@@ -119,10 +120,16 @@ describe('cron_reboot.sh', () => {
   });
 });
 
-const report = (status: string, checks: string) =>
-  `{"status":"${status}","mode":"operator","now":1,"streams":[{"stream":"sim BTC/USDT 5m","status":"${status}","checks":[${checks}]}]}`;
-const check = (name: string, status: string, figure: string) =>
-  `{"name":"${name}","status":"${status}","figure":"${figure}","cause":"x"}`;
+type Verdict = 'OK' | 'WARN' | 'FAIL';
+/** What `mjolnir health --line` prints for one stream with these checks (the library's own line). */
+const report = (status: Verdict, ...checks: { name: string; status: Verdict; figure: string }[]) =>
+  healthLine({
+    status,
+    mode: 'operator',
+    now: 1,
+    streams: [{ stream: 'sim BTC/USDT 5m', status, checks: checks.map((c) => ({ ...c, cause: 'x' })) }],
+  } as HealthReport);
+const check = (name: string, status: Verdict, figure: string) => ({ name, status, figure });
 
 describe('cron_heartbeat.sh', () => {
   const heartbeat = (env: Record<string, string>) => {
@@ -140,7 +147,7 @@ describe('cron_heartbeat.sh', () => {
   it('OK: one line, a ping, exit 0', () => {
     const run = heartbeat({ FAKE_HEALTH: report('OK', check('decisions', 'OK', 'last 12:00Z')) });
     expect(run.status).toBe(0);
-    expect(run.text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ OK sim BTC\/USDT 5m:\n$/);
+    expect(run.text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ OK sim BTC\/USDT 5m\n$/);
     expect(run.pings).toEqual(['curl -fsS -m 10 --retry 3 -o /dev/null https://hc.example/abc']);
   });
 
@@ -148,12 +155,13 @@ describe('cron_heartbeat.sh', () => {
     const run = heartbeat({
       FAKE_HEALTH: report(
         'WARN',
-        `${check('decisions', 'OK', 'x')},${check('kill switch', 'WARN', 'present since 11:00Z')}`,
+        check('decisions', 'OK', 'x'),
+        check('kill switch', 'WARN', 'present since 11:00Z'),
       ),
       FAKE_HEALTH_CODE: '0',
     });
     expect(run.status).toBe(0);
-    expect(run.text).toMatch(/Z WARN sim BTC\/USDT 5m: kill switch present since 11:00Z;\n$/);
+    expect(run.text).toMatch(/Z WARN sim BTC\/USDT 5m: kill switch present since 11:00Z\n$/);
     expect(run.pings).toEqual(['curl -fsS -m 10 --retry 3 -o /dev/null https://hc.example/abc']);
   });
 
@@ -163,7 +171,7 @@ describe('cron_heartbeat.sh', () => {
       FAKE_HEALTH_CODE: '2',
     });
     expect(run.status).toBe(1);
-    expect(run.text).toMatch(/Z FAIL sim BTC\/USDT 5m: decisions behind 20 bars;\n$/);
+    expect(run.text).toMatch(/Z FAIL sim BTC\/USDT 5m: decisions behind 20 bars\n$/);
     expect(run.pings).toEqual(['curl -fsS -m 10 --retry 3 -o /dev/null https://hc.example/abc/fail']);
     const silent = heartbeat({ FAKE_HEALTH_CODE: '1' });
     expect(silent.status).toBe(1);
@@ -172,11 +180,11 @@ describe('cron_heartbeat.sh', () => {
   });
 
   it('logs a failed ping without the URL, and pings nothing without HEARTBEAT_URL', () => {
-    const failed = heartbeat({ FAKE_HEALTH: report('OK', ''), FAKE_CURL_CODE: '22' });
+    const failed = heartbeat({ FAKE_HEALTH: report('OK'), FAKE_CURL_CODE: '22' });
     expect(failed.status).toBe(0);
     expect(failed.text).toContain('WARN: the heartbeat ping failed');
     expect(failed.text).not.toContain('hc.example');
-    const quiet = script('cron_heartbeat.sh', { FAKE_HEALTH: report('OK', '') });
+    const quiet = script('cron_heartbeat.sh', { FAKE_HEALTH: report('OK') });
     expect(quiet.calls()).not.toContain('curl');
   });
 
@@ -191,7 +199,7 @@ describe('cron_heartbeat.sh', () => {
         HOME: fake.home,
         MJOLNIR_OPS_PATH: fake.bin,
         MAX_LOG_BYTES: '1000',
-        FAKE_HEALTH: report('OK', ''),
+        FAKE_HEALTH: report('OK'),
       },
       encoding: 'utf8',
     });

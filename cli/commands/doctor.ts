@@ -60,7 +60,7 @@ async function runChecks(options: DoctorOptions, env: NodeJS.ProcessEnv): Promis
     checks.push(apiKeys(config.exchange, env));
     if (options.exchange !== false) checks.push(...(await exchangeChecks(config, env)));
   }
-  checks.push(jupyter(REPO), tfjsBackend());
+  checks.push(jupyter(REPO), await tfjsBackend());
   checks.push(
     ...(await ports({
       'paper HTTP, HTTP_PORT': Number(env['HTTP_PORT'] || 8080),

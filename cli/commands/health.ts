@@ -1,4 +1,11 @@
-import { DEFAULT_HEALTH, formatHealth, healthExitCode, loadConfig, systemClock } from '@mjolnir/lib';
+import {
+  DEFAULT_HEALTH,
+  formatHealth,
+  healthExitCode,
+  healthLine,
+  loadConfig,
+  systemClock,
+} from '@mjolnir/lib';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { dataRoot, envFlag, graceOption, openLake, streamsConfigOption } from '../options.js';
@@ -8,6 +15,7 @@ interface HealthCliOptions {
   dataRoot?: string;
   strict?: boolean;
   json?: boolean;
+  line?: boolean;
   grace: number;
 }
 
@@ -42,6 +50,7 @@ export function registerHealth(program: Command, io: CliIo): void {
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
     .option('--strict', 'WARN exits 1 (STRICT=1)')
     .option('--json', 'one JSON object (JSON=1)')
+    .option('--line', 'the verdict on one line: STATUS stream: check figure; ... (for logs)')
     .addOption(graceOption())
     .action(async (options: HealthCliOptions) => {
       const report = await judge(options, io);
@@ -49,7 +58,9 @@ export function registerHealth(program: Command, io: CliIo): void {
       io.stdout.write(
         json
           ? `${JSON.stringify(report)}\n`
-          : `${formatHealth(report)}clock: ${report.clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
+          : options.line === true
+            ? `${healthLine(report)}\n`
+            : `${formatHealth(report)}clock: ${report.clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
       );
       io.setExitCode(healthExitCode(report));
     });

@@ -1,12 +1,4 @@
-import {
-  type LoadedModel,
-  loadConfig,
-  MjolnirError,
-  modelsDir,
-  readModel,
-  systemClock,
-  timeframe,
-} from '@mjolnir/lib';
+import { type LoadedModel, loadConfig, MjolnirError, modelNamed, systemClock, timeframe } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns } from '../format.js';
@@ -16,9 +8,9 @@ import { configOption, streamOf } from './backtest.js';
 
 const env = process.env;
 
-/** The model `id` under the models directory (checked against its id). */
+/** The model `id` under the models directory (DATA_ROOT/models unless MODELS_DIR), checked against its id. */
 function modelById(id: string, root: string | undefined): LoadedModel {
-  return readModel(`${modelsDir({ ...env, ...(root === undefined ? {} : { DATA_ROOT: root }) })}/${id}`);
+  return modelNamed(id, { ...env, ...(root === undefined ? {} : { DATA_ROOT: root }) });
 }
 
 function trainWindow(model: LoadedModel): { start_ts: number; end_ts: number } {

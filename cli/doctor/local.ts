@@ -9,7 +9,6 @@ import {
   statfsSync,
   statSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { loadConfig, MjolnirError } from '@mjolnir/lib';
@@ -193,20 +192,13 @@ export function jupyter(repo: string): DoctorCheck {
 }
 
 /** The tfjs backend training would use, without loading tfjs; and whether a GPU answers. */
-export function tfjsBackend(): DoctorCheck {
-  const load = createRequire(import.meta.url);
-  const own = (name: string) => {
-    try {
-      return (load(`${name}/package.json`) as { name?: string }).name === name;
-    } catch {
-      return false;
-    }
-  };
+export async function tfjsBackend(): Promise<DoctorCheck> {
+  const { installedBackend } = await import('@mjolnir/lib/train');
+  const backend = installedBackend();
   const gpu = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 10_000 });
   const seen = gpu.status === 0 ? gpu.stdout.split('\n')[0]!.trim() : 'no GPU seen (nvidia-smi)';
-  if (own('@tensorflow/tfjs-node-gpu')) return ok('tfjs', `tensorflow (tfjs-node-gpu); ${seen}`);
-  if (own('@tensorflow/tfjs-node')) return ok('tfjs', `tensorflow (tfjs-node, CPU); ${seen}`);
-  if (own('@tensorflow/tfjs-backend-wasm'))
+  if (backend.name === 'tensorflow') return ok('tfjs', `tensorflow (${backend.package}); ${seen}`);
+  if (backend.name === 'wasm')
     return ok('tfjs', `wasm (tfjs-node not installed: the GPU image has it); ${seen}`);
   return warn('tfjs', `cpu only; ${seen}`, 'make install');
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { workerScript } from './worker-file.js';
+import { workerScript } from '../core/index.js';
 
 /**
  * Formatting workers kept for the life of the process. A worker costs tens of milliseconds to start
@@ -19,7 +19,7 @@ export function formatWorkerCounts(): { started: number; idle: number } {
 export function takeFormatWorkers(count: number): Worker[] {
   const taken = idle.splice(0, count);
   while (taken.length < count) {
-    const worker = new Worker(workerScript('format-worker'));
+    const worker = new Worker(workerScript('format-worker', import.meta.url));
     started++;
     // An idle worker that fails or dies leaves the pool (a run in progress hears of it on its own).
     worker.on('error', () => {});

@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
-import { MjolnirError } from '../core/index.js';
+import { MjolnirError, workerScript } from '../core/index.js';
 import type { BarSeries } from '../market/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
 import { expandGrid, type Grid, type ParamSet } from './grid.js';
 import { evaluateParams, type SweepOutcome, type SweepWindow } from './sweep-run.js';
-import { workerScript } from './worker-file.js';
 
 /** A grid of parameter sets over one window. */
 export interface SweepRequest {
@@ -91,7 +90,7 @@ async function inWorkers(
         if (running === 0) resolve();
       };
       for (let w = 0; w < Math.min(count, jobs.length); w++) {
-        const worker = new Worker(workerScript('sweep-worker'), { workerData: data });
+        const worker = new Worker(workerScript('sweep-worker', import.meta.url), { workerData: data });
         workers.push(worker);
         running++;
         worker.on('message', (answer: SweepAnswer) => {

@@ -2,4 +2,4 @@ export { engineSpecOf, type Stream, simulatorUrl, streamsOf } from './compile.js
 export { deployedConfigText } from './deploy.js';
 export { type ConfigProblem, ENV_OVERRIDES, formatProblem, loadConfig, parseConfig } from './load.js';
 export { type Config, configSchema, type StrategyRef, SYMBOL_PATTERN } from './schema.js';
-export { definitionOf, modelAt, modelsDir } from './strategy-ref.js';
+export { definitionOf, modelAt, modelNamed, modelsDir } from './strategy-ref.js';

@@ -70,6 +70,14 @@ export function modelAt(dir: string): LoadedModel {
   return model;
 }
 
+/** The model `id` under the models directory, checked to be that model (a renamed folder is not). */
+export function modelNamed(id: string, env: Readonly<Record<string, string | undefined>>): LoadedModel {
+  const dir = join(modelsDir(env), id);
+  const loaded = modelAt(dir);
+  if (loaded.id !== id) throw new MjolnirError('data_invalid', `${dir} holds model ${loaded.id}, not ${id}`);
+  return loaded;
+}
+
 /** A `strategy.model`: an id under the models directory, or a path (with a `/`) from the config's folder. */
 function resolveModel(
   model: string,
@@ -77,14 +85,11 @@ function resolveModel(
   env: Readonly<Record<string, string | undefined>>,
   parsed: { id?: string | undefined; params: Record<string, number | boolean> },
 ): Result<StrategyRef, StrategyProblem[]> {
-  const dir = model.includes('/') ? resolve(dirname(configFile), model) : join(modelsDir(env), model);
   try {
-    const loaded = modelAt(dir);
-    if (!model.includes('/') && loaded.id !== model)
-      return err([
-        { path: ['strategy', 'model'], expected: `model ${model} (${dir} holds model ${loaded.id})` },
-      ]);
-    return ok({ id: parsed.id!, model: { id: loaded.id, dir }, params: parsed.params });
+    const loaded = model.includes('/')
+      ? modelAt(resolve(dirname(configFile), model))
+      : modelNamed(model, env);
+    return ok({ id: parsed.id!, model: { id: loaded.id, dir: loaded.dir }, params: parsed.params });
   } catch (error) {
     if (!(error instanceof MjolnirError)) throw error;
     return err([{ path: ['strategy', 'model'], expected: `a trained model (${error.message})` }]);

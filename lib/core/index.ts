@@ -13,3 +13,4 @@ export { fsyncPath } from './files.js';
 export { manifestText } from './json.js';
 export { LITTLE_ENDIAN } from './platform.js';
 export { err, ok, type Result } from './result.js';
+export { workerScript } from './worker-file.js';

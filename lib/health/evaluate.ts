@@ -322,3 +322,16 @@ export function formatHealth(report: HealthReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The verdict on one line, for logs (ops/cron_heartbeat.sh): the status, then each stream with the
+ * checks that are not OK, `STATUS stream: check figure; ...`.
+ */
+export function healthLine(report: HealthReport): string {
+  if (report.streams.length === 0) return `${report.status} no LIVE streams under the data root`;
+  const streams = report.streams.map((s) => {
+    const bad = s.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name} ${c.figure}`);
+    return bad.length === 0 ? s.stream : `${s.stream}: ${bad.join('; ')}`;
+  });
+  return `${report.status} ${streams.join(' | ')}`;
+}

@@ -10,6 +10,7 @@ import {
   formatHealth,
   type HealthFacts,
   healthExitCode,
+  healthLine,
   type StreamFacts,
 } from './index.js';
 
@@ -53,7 +54,13 @@ function facts(
 const verdict = (f: HealthFacts, strict = false) => {
   const report = evaluateHealth(f, { ...DEFAULT_HEALTH, strict });
   const checks = Object.fromEntries(report.streams[0]!.checks.map((c) => [c.name, c.status]));
-  return { status: report.status, code: healthExitCode(report), checks, text: formatHealth(report) };
+  return {
+    status: report.status,
+    code: healthExitCode(report),
+    checks,
+    text: formatHealth(report),
+    line: healthLine(report),
+  };
 };
 
 describe('health', () => {
@@ -69,6 +76,11 @@ describe('health', () => {
     expect(v.checks).toMatchObject({ decisions: 'FAIL', raw: 'FAIL', heartbeat: 'FAIL' });
     expect(v.code).toBe(2);
     expect(v.text).toContain('10 bar(s) behind');
+    // On one line for the heartbeat log: the status, the stream, the checks that are not OK.
+    expect(v.line).toMatch(
+      /^FAIL \S+ BTC\/USDT 5m: decisions 10 bar\(s\) behind [^;]+; raw 10 bar\(s\) behind [^;]+; heartbeat /,
+    );
+    expect(verdict(facts()).line).toMatch(/^OK \S+ BTC\/USDT 5m$/);
     // Within the grace it is not stale; a lock not refreshed for a minute is a hung or dead process.
     expect(
       verdict(facts({ decisions: rows(100, LAST - 2 * BAR), newestRawTs: LAST - 2 * BAR })).checks[

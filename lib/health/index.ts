@@ -8,6 +8,7 @@ export {
   type HealthOptions,
   type HealthReport,
   healthExitCode,
+  healthLine,
   type Restart,
   SKIP_MARKERS,
   type StreamFacts,

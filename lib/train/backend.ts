@@ -23,19 +23,31 @@ export interface Backend {
 const load = createRequire(import.meta.url);
 
 /**
- * The tfjs-node package installed here, if any. The workspace aliases `@tensorflow/tfjs-node` to plain
- * tfjs (a dependency wants it and it cannot build everywhere), so the package's own name decides.
+ * Whether `name` is installed as itself. The workspace aliases `@tensorflow/tfjs-node` to plain tfjs
+ * (a dependency wants it and it cannot build everywhere), so the package's own name decides.
  */
-function nativePackage(): string | null {
-  for (const name of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-    try {
-      const manifest = load.resolve(`${name}/package.json`);
-      if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return name;
-    } catch {
-      // not installed
-    }
+function installed(name: string): boolean {
+  try {
+    return (
+      (JSON.parse(readFileSync(load.resolve(`${name}/package.json`), 'utf8')) as { name?: string }).name ===
+      name
+    );
+  } catch {
+    return false;
   }
-  return null;
+}
+
+/** The tfjs-node package installed here, if any (the GPU one first). */
+function nativePackage(): string | null {
+  return ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].find(installed) ?? null;
+}
+
+/** The backend `selectBackend()` would start, from what is installed, without loading tfjs (doctor). */
+export function installedBackend(): { readonly name: BackendName; readonly package: string } {
+  const native = nativePackage();
+  if (native !== null) return { name: 'tensorflow', package: native };
+  const wasm = '@tensorflow/tfjs-backend-wasm';
+  return installed(wasm) ? { name: 'wasm', package: wasm } : { name: 'cpu', package: '@tensorflow/tfjs' };
 }
 
 async function tryNative(): Promise<Backend | null> {

@@ -37,12 +37,7 @@ beforeAll(async () => {
     { ...DEFAULT_HYPERPARAMETERS, hidden: [8], epochs: 2, batchSize: 128, seed: 3 },
     6,
   );
-  const saved = saveModel(
-    models,
-    await modelFiles(tf, fit.model),
-    inputsOf({ scaler: fit.scaler } as never, 6),
-    {},
-  );
+  const saved = saveModel(models, await modelFiles(tf, fit.model), inputsOf(fit.scaler, 6), {});
   model = readModel(saved.dir);
 }, 60_000);
 

@@ -1,18 +1,8 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MjolnirError } from '../core/index.js';
+import { MjolnirError, workerScript } from '../core/index.js';
 import { type FoldFit, type FoldJob, runFoldJob } from './fold-work.js';
 import type { EpochLog } from './network.js';
-
-/** The compiled worker beside this module, or in lib/dist when this runs from source (tests). */
-function workerScript(): URL {
-  const beside = new URL('./fold-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(beside))
-    ? beside
-    : new URL('../dist/train/fold-worker.js', import.meta.url);
-}
 
 type Message =
   | { kind: 'epoch'; label: string; log: EpochLog }
@@ -54,7 +44,10 @@ export async function trainAll(
     for (const job of jobs) fits.push(await runFoldJob(job, (log) => onEpoch(job.label, log)));
     return fits;
   }
-  const workers = Array.from({ length: count }, () => new Worker(workerScript()));
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(workerScript('fold-worker', import.meta.url)),
+  );
   const fits = new Array<FoldFit>(jobs.length);
   let next = 0;
   try {

@@ -1,5 +1,5 @@
 import type { Scaler } from '../strategy/index.js';
-import type { ModelFiles } from './artifacts.js';
+import { type ModelFiles, modelFiles } from './artifacts.js';
 import { type BackendName, selectBackend } from './backend.js';
 import { type EpochLog, fitNetwork, type ModelHyperparameters, type Rows } from './network.js';
 
@@ -26,7 +26,6 @@ export interface FoldFit {
 /** Trains one network on this thread's tfjs (loaded once per thread). */
 export async function runFoldJob(job: FoldJob, onEpoch?: (log: EpochLog) => void): Promise<FoldFit> {
   const backend = await selectBackend(job.backend);
-  const { modelFiles } = await import('./artifacts.js');
   const fit = await fitNetwork(backend.tf, job.data, job.hp, job.purge, onEpoch);
   const files = await modelFiles(backend.tf, fit.model);
   fit.model.dispose();

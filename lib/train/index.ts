@@ -4,6 +4,7 @@ export {
   type Backend,
   type BackendName,
   backendFromEnv,
+  installedBackend,
   selectBackend,
   type TfModule,
 } from './backend.js';

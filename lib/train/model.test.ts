@@ -86,7 +86,7 @@ describe('saved models', () => {
 
   beforeAll(async () => {
     const { fit, files } = await weightsOf(21);
-    const inputs = inputsOf({ scaler: fit.scaler } as never, 6);
+    const inputs = inputsOf(fit.scaler, 6);
     inMemory = modelInMemory(files, inputs);
     predictionsBefore = backend.tf.tidy(() => {
       const scaled = DATA.x.map((v, i) => (v - fit.scaler.mean[i % 7]!) / fit.scaler.std[i % 7]!);

@@ -9,6 +9,7 @@ import {
   type ModelInputs,
   modelClassifier,
   modelFeatures,
+  type Scaler,
 } from '../strategy/index.js';
 import { timeframe } from '../time/index.js';
 import { modelInMemory, saveModel } from './artifacts.js';
@@ -102,10 +103,10 @@ function job(dataset: Dataset, range: Range, label: string, request: TrainReques
 }
 
 /** What the strategy needs of a trained network besides its weights. */
-export function inputsOf(fit: FoldFit, horizon: number): ModelInputs {
+export function inputsOf(scaler: Scaler, horizon: number): ModelInputs {
   return {
     features: { version: MODEL_FEATURES_VERSION, names: [...MODEL_FEATURE_NAMES] },
-    scaler: fit.scaler,
+    scaler,
     label: { kind: 'direction', horizon },
   };
 }
@@ -124,7 +125,7 @@ function reportFold(
   fit: FoldFit,
   barMs: number,
 ): FoldReport {
-  const model = modelInMemory(fit.files, inputsOf(fit, dataset.horizon));
+  const model = modelInMemory(fit.files, inputsOf(fit.scaler, dataset.horizon));
   const f = dataset.features.length;
   const { start, end } = fold.test;
   const p = model.predictor.predictBatch(dataset.x.subarray(start * f, end * f), end - start);
@@ -182,7 +183,7 @@ export async function trainModel(request: TrainRequest): Promise<TrainResult> {
   const fits = await trainAll(jobs, request.threads, request.onEpoch);
   const reports = folds.map((fold, i) => reportFold(request, dataset, fold, fits[i]!, barMs));
   const finalFit = fits.at(-1)!;
-  const inputs = inputsOf(finalFit, horizon);
+  const inputs = inputsOf(finalFit.scaler, horizon);
   const trainWindow = windowOf(dataset, final, barMs);
   const meta = {
     created_by: 'mjolnir train',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  *   FAKE_NVIDIA=0            the host's nvidia-smi fails (no GPU)
  *   FAKE_GPU_USABLE=0        nvidia-smi fails inside the GPU containers
  *   FAKE_CPU_UP=0            the CPU stack does not come up
- *   FAKE_HEALTH              the health report `health --json` prints (FAKE_HEALTH_CODE its exit)
+ *   FAKE_HEALTH              what `health --line` prints (FAKE_HEALTH_CODE its exit)
  *   FAKE_CURL_CODE           curl's exit code
  */
 export function fakeOps(): { bin: string; state: string; home: string } {
@@ -35,7 +35,7 @@ export function fakeOps(): { bin: string; state: string; home: string } {
       *"exec -T paper nvidia-smi"*)
         [ "\${FAKE_GPU_USABLE:-1}" = 1 ] && { echo "GPU 0: NVIDIA GeForce GTX 1080 (UUID: GPU-0)"; exit 0; }
         echo "OCI runtime exec failed: nvidia-smi: not found"; exit 127 ;;
-      *"exec -T paper node dist/cli/main.js health --json"*)
+      *"exec -T paper node dist/cli/main.js health --line"*)
         [ -n "\${FAKE_HEALTH:-}" ] && printf '%s\\n' "$FAKE_HEALTH"; exit "\${FAKE_HEALTH_CODE:-0}" ;;
       *" up "*)
         [ $gpu = 0 ] && [ "\${FAKE_CPU_UP:-1}" = 0 ] && { echo "Error response from daemon: no space left"; exit 1; }
