@@ -89,7 +89,7 @@ describe('the dashboard view model', () => {
         ? 'no open position'
         : `open since ${new Date(rows[opened]!.ts_ms).toISOString().slice(0, 16).replace('T', ' ')}Z @ ${money(rows[opened]!.fill_price)}  stop ${money(last.stop)}`,
     );
-    expect(decision.lines[3]!.text).toBe('strategy ema_cross_atr  model 0f1e2d3c  spec abc123');
+    expect(decision.lines[3]!.text).toBe('strategy ema_cross_atr@0f1e2d3c  spec abc123');
     expect(decision.lines[4]).toMatchObject({
       tone: 'warn',
       text: expect.stringMatching(/^bar age 1\.5 bar\(s\) /),

@@ -132,7 +132,7 @@ function decisionPanel(s: StreamData, now: number, width: number): Panel {
         ? line('no open position', 'dim')
         : line(`open since ${clock(entry.ts)} @ ${money(entry.price)}  stop ${money(last.stop)}`, 'accent'),
       line(
-        `strategy ${last.strategy}${last.model_id === '' ? '' : `  model ${last.model_id.slice(0, 8)}`}  spec ${last.spec.slice(0, 8)}`,
+        `strategy ${last.strategy}${last.model_id === '' ? '' : `@${last.model_id.slice(0, 8)}`}  spec ${last.spec.slice(0, 8)}`,
         'dim',
       ),
       gapMeter(Math.max(0, (now - last.ts_ms) / bar), 2, Math.max(4, Math.min(20, width - 28))),
