@@ -28,7 +28,6 @@ function sourcesFor(root: string, stream: LiveStream): DashboardSources {
     dataRoot: root,
     streams: () => [stream],
     clock: { now: () => 0 },
-    rate: 1,
     healthOptions: DEFAULT_HEALTH,
     health: async () => ({ status: 'OK', mode: 'operator', now: 0, streams: [], clock: 'machine' }),
   });

@@ -11,7 +11,14 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DataLayout, DECISION_COLUMNS, evaluateHealth, gatherHealth, openRun } from '@mjolnir/lib';
+import {
+  DataLayout,
+  DECISION_COLUMNS,
+  evaluateHealth,
+  gatherHealth,
+  machineTime,
+  openRun,
+} from '@mjolnir/lib';
 import { BAR, FIRST, median, write } from './journal-lines.js';
 
 const ROWS = Number(process.env['JOURNAL_ROWS'] ?? 10_000_000);
@@ -58,8 +65,8 @@ try {
     for (const name of ['big', 'small'] as const) {
       const t = performance.now();
       const facts = await gatherHealth(root, [{ tag: name, symbol: 'BTC/USDT', timeframe: '1m' }], {
-        now,
         wallNow: now,
+        timeOf: async () => machineTime(now, null),
         rawTail: async () => null,
       });
       if (evaluateHealth(facts).streams[0]!.checks.length === 0) throw new Error('no checks');

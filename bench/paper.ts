@@ -21,7 +21,7 @@ import {
   timeframe,
   tsMs,
 } from '@mjolnir/lib';
-import { ExchangeClock, MemoryLogger, StreamLoop } from '@mjolnir/lib/live';
+import { ExchangeClock, MemoryLogger, StreamLoop, venueFor } from '@mjolnir/lib/live';
 import { Lake } from '@mjolnir/lib/store';
 
 const STEADY = Number(process.env['BENCH_BARS'] ?? 300);
@@ -44,6 +44,7 @@ async function open(source: MemoryMarketData, clock: TestClock) {
     lake,
     clock,
     exchangeClock: new ExchangeClock(clock, 1),
+    venue: venueFor(config),
     log: new MemoryLogger(),
     settings: {
       historyBars: 500,

@@ -52,7 +52,9 @@ export {
   StepOutput,
   type StepResult,
   serializeState,
+  specDifferences,
   specFingerprint,
+  specOfDescription,
   stableHash,
   TRADE_REASONS,
   type Trade,
@@ -63,6 +65,7 @@ export {
 export * from './features/index.js';
 export * from './health/index.js';
 export {
+  type BadLines,
   CodeColumn,
   CsvJournal,
   DataLayout,
@@ -103,9 +106,11 @@ export {
   TradeTable,
   type TradeTotals,
   type TrailingDecision,
+  type TrailingRead,
   tradeCells,
   tradeRow,
   trailingDecisions,
+  type Venue,
   type WatchSnapshot,
   writeStep,
 } from './journal/index.js';

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the ops scripts (sourced): cron's PATH, timestamped logging, docker compose on the CPU or
 # GPU files, log rotation. Plain bash, no tools beyond coreutils, docker, flock and curl.
 
@@ -9,10 +10,40 @@ export PATH="${MJOLNIR_OPS_PATH:+$MJOLNIR_OPS_PATH:}/usr/local/sbin:/usr/local/b
 OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=${MJOLNIR_REPO:-$(dirname "$OPS_DIR")}
 
-# One line to $LOG, stamped with UTC time to the second.
+# One line to $LOG, stamped with UTC time to the second. A log that cannot be written (a read-only
+# HOME) loses nothing: use_log moves it to the temporary directory and says so on stderr (cron mails it).
 log() {
-  printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$LOG"
+  printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$LOG" 2>/dev/null ||
+    printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
 }
+
+# Sets LOG to $1, or to ${TMPDIR:-/tmp}/<its name> when $1 cannot be written, saying where it went.
+use_log() {
+  LOG=$1
+  if ! { : >>"$LOG"; } 2>/dev/null; then
+    local wanted=$LOG
+    LOG="${TMPDIR:-/tmp}/$(basename "$wanted")"
+    echo "cannot write $wanted (read-only HOME?): logging to $LOG" >&2
+    log "cannot write $wanted (read-only HOME?): this log is here instead"
+  fi
+}
+
+# Every docker call is bounded: a daemon that hangs must not hang cron. DOCKER_TIMEOUT_S (120) per
+# call; when it fires, the log says which call and the call fails with 124.
+bounded() {
+  local limit=${DOCKER_TIMEOUT_S:-120} status
+  timeout --kill-after=5 "$limit" "$@"
+  status=$?
+  if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+    log "TIMEOUT: '$*' did not finish within ${limit}s (DOCKER_TIMEOUT_S): the docker daemon hangs?"
+    return 124
+  fi
+  return $status
+}
+# The programs on PATH (type -P skips these functions), each call bounded.
+docker() { bounded "$(type -P docker || echo docker)" "$@"; }
+docker-compose() { bounded "$(type -P docker-compose || echo docker-compose)" "$@"; }
+nvidia-smi() { bounded "$(type -P nvidia-smi || echo nvidia-smi)" "$@"; }
 
 # Runs a command, every line of its output logged (indented), and returns its status.
 logged() {
@@ -31,7 +62,7 @@ compose() {
     files+=(-f "$REPO_DIR/docker-compose.gpu.yml")
   fi
   [ "${1:-}" = gpu ] || [ "${1:-}" = cpu ] && shift
-  if docker compose version >/dev/null 2>&1; then
+  if DOCKER_TIMEOUT_S=${DOCKER_PROBE_S:-10} docker compose version >/dev/null 2>&1; then
     docker compose --project-directory "$REPO_DIR" "${files[@]}" "$@"
   else
     docker-compose --project-directory "$REPO_DIR" "${files[@]}" "$@"

@@ -4,10 +4,11 @@
 # Exit 0 up (or another run already at it), 1 not up (the log says why).
 #   @reboot /bin/bash /path/to/repo/ops/cron_reboot.sh        (crontab.example)
 # Settings (environment): TRADE_REBOOT_LOG, DOCKER_WAIT_S (300), DOCKER_POLL_S (5), GPU=0|1 (default:
-# try it when nvidia-smi answers), MAX_LOG_BYTES, MJOLNIR_LOCK_DIR.
+# try it when nvidia-smi answers), MAX_LOG_BYTES, MJOLNIR_LOCK_DIR, DOCKER_TIMEOUT_S (120: every docker
+# call is bounded; a hung daemon is logged and the run exits 1, releasing its lock).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-LOG=${TRADE_REBOOT_LOG:-$HOME/trade_reboot.log}
+use_log "${TRADE_REBOOT_LOG:-$HOME/trade_reboot.log}"
 rotate "$LOG"
 
 # One run at a time: a second @reboot (or a hand run during the first) leaves at once.
@@ -22,7 +23,7 @@ log "cron_reboot.sh starting in $REPO_DIR"
 wait_s=${DOCKER_WAIT_S:-300}
 poll_s=${DOCKER_POLL_S:-5}
 started=$SECONDS
-until docker info >/dev/null 2>&1; do
+until DOCKER_TIMEOUT_S=${DOCKER_PROBE_S:-10} docker info >/dev/null 2>&1; do
   if [ $((SECONDS - started)) -ge "$wait_s" ]; then
     log "FAIL: the docker daemon did not answer within ${wait_s}s (systemctl status docker; is this user in the docker group?)"
     exit 1

@@ -2,11 +2,12 @@
 # Installs from apt what the tests and `make lab` need when it is missing: Jupyter for the system
 # python3 (classic Notebook, nbclient, nbconvert: the notebooks run on the real kernel), tmux (the
 # dashboard's end-to-end test in a real terminal), util-linux's unshare (the small-disk tests),
-# docker-compose (validates the compose files without an engine).
-# Usage: ensure-apt.sh [jupyter] [tmux] [unshare] [compose]   (default: all four)
+# docker-compose (validates the compose files without an engine), shellcheck (the ops scripts are
+# checked by the tests).
+# Usage: ensure-apt.sh [jupyter] [tmux] [unshare] [compose] [shellcheck]   (default: all five)
 set -euo pipefail
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare compose)
+[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare compose shellcheck)
 missing=()
 for what in "${wanted[@]}"; do
   case "$what" in
@@ -15,6 +16,7 @@ for what in "${wanted[@]}"; do
     tmux) command -v tmux >/dev/null || missing+=(tmux) ;;
     unshare) command -v unshare >/dev/null || missing+=(util-linux) ;;
     compose) command -v docker-compose >/dev/null || missing+=(docker-compose) ;;
+    shellcheck) command -v shellcheck >/dev/null || missing+=(shellcheck) ;;
     *) echo "ensure-apt.sh: unknown tool $what" >&2; exit 2 ;;
   esac
 done

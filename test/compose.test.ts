@@ -54,6 +54,11 @@ describe('docker compose', () => {
       expect(s.init).toBe(true);
       expect(s.restart).toBe('unless-stopped');
       expect(s.healthcheck.test[0]).toBe('CMD');
+      // docker's own log of a service is bounded (paper logs every decision).
+      expect((s as unknown as { logging: unknown }).logging).toEqual({
+        driver: 'json-file',
+        options: { 'max-size': '10m', 'max-file': '5' },
+      });
     }
     expect(services['paper']!.healthcheck.test.join(' ')).toContain('/livez');
     expect(services['trade']!.ports).toEqual(['127.0.0.1:8888:8888/tcp']);

@@ -4,7 +4,7 @@
  * besides the bars (failed fetches and persists, the kill switch) is reproduced; fill models differ
  * only in PnL.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import {
   type Config,
   DataLayout,
@@ -95,7 +95,6 @@ describe('eqflat over the paper loop', () => {
     );
     for (const reason of ['fetch_failed', 'persist_failed', 'cadence_failed', 'kill_switch', 'stop_hit'])
       expect(reasons).toContain(reason);
-    expect(outcome.specWarning).toBeNull();
     expect(outcome.result.overall).toBe(true);
     expect(outcome.result.decisions.compared).toBeGreaterThan(500);
     expect(outcome.result.trades.compared).toBeGreaterThan(10);
@@ -104,10 +103,36 @@ describe('eqflat over the paper loop', () => {
 
   it('with stop-through fills in the backtest only: decisions and lifecycle pass, PnL differs', async () => {
     const outcome = await eqflatWith('stop_through', true);
-    expect(outcome.specWarning).toMatch(/configs differ/);
     expect(outcome.result.decisions.pass).toBe(true);
     expect(outcome.result.trades.pass).toBe(true);
     expect(outcome.result.overall).toBe(true);
     expect(Math.abs(outcome.result.pnl.bt - outcome.result.pnl.live)).toBeGreaterThan(0.5);
+  });
+
+  it('refuses a config LIVE did not run (exit-2 usage error naming the difference) and records nothing', async () => {
+    const stream = streamsOf(config)[0]!;
+    const verdictPath = new DataLayout(root).eqflatVerdict(stream.tag, stream.symbol, stream.timeframe);
+    const before = existsSync(verdictPath) ? readFileSync(verdictPath, 'utf8') : null;
+    const lake = await Lake.open(root);
+    try {
+      const other = engineSpecOf({ ...config, fees: { ...config.fees, fee_bps: config.fees.fee_bps + 5 } });
+      const refused = eqflat(lake, {
+        spec: other,
+        stream,
+        runId: 'eqflat_refused',
+        codeVersion: 'test',
+        now: 0,
+      });
+      await expect(refused).rejects.toMatchObject({ code: 'input_invalid', category: 'operator' });
+      await expect(refused).rejects.toThrow(/costs\.feeBps: \d+ -> \d+/);
+    } finally {
+      lake.close();
+    }
+    expect(existsSync(verdictPath) ? readFileSync(verdictPath, 'utf8') : null).toBe(before);
+    expect(
+      existsSync(
+        new DataLayout(root).decisions(`${stream.tag}_bt_eqflat_refused`, stream.symbol, stream.timeframe),
+      ),
+    ).toBe(false);
   });
 });

@@ -3,10 +3,10 @@
  * a SIGKILL and a restart inside, then `make eqflat` as operators type it. And the negative: one bar
  * changed in the lake the backtest reads fails, naming that bar.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barAt, type DecisionRow } from '@mjolnir/lib';
+import { barAt, DataLayout, type DecisionRow } from '@mjolnir/lib';
 import type { SimServer } from '@mjolnir/lib/sim';
 import { Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,7 +94,27 @@ describe('make eqflat', () => {
     const missing = make('eq', { RUNID: 'no_such_run' });
     expect(await exited(missing)).not.toBe(0);
     expect(missing.output()).toContain('no_such_run');
-  }, 120_000);
+
+    // Plain eqflat (no CONFIG: configs/sim.yaml's defaults, another strategy's parameters) reproduces
+    // LIVE from its manifest; a CONFIG LIVE did not run is refused, naming the difference, recording nothing.
+    const verdict = new DataLayout(root).eqflatVerdict('e2e', 'BTC/USDT', '5m');
+    const plain = start(process.execPath, [CLI, 'eqflat', '--runid', 'e2e_plain'], {
+      DATA_ROOT: root,
+      DATA_TAG: 'e2e',
+    });
+    expect(await exited(plain)).toBe(0);
+    expect(plain.output()).toMatch(/^OVERALL PASS$/m);
+    const other = join(root, 'other.yaml');
+    writeFileSync(other, readFileSync(config, 'utf8').replace('slow: 8', 'slow: 9'));
+    const recorded = readFileSync(verdict, 'utf8');
+    const refused = start(process.execPath, [CLI, 'eqflat', '-c', other, '--runid', 'e2e_other'], {
+      DATA_ROOT: root,
+    });
+    expect(await exited(refused)).toBe(2);
+    expect(refused.output()).toContain('strategy.params.slow: 8 -> 9');
+    expect(refused.output()).not.toContain('OVERALL');
+    expect(readFileSync(verdict, 'utf8')).toBe(recorded);
+  }, 150_000);
 
   it('one bar perturbed in the lake: FAIL, naming that bar and telling different data from different logic', async () => {
     expect(live.length).toBeGreaterThan(300);

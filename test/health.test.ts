@@ -55,6 +55,16 @@ async function healthWith(
 
 const health = (...args: string[]) => healthWith(config, ...args);
 
+/** `mjolnir health` with no config at all (`make health` as an operator types it): the run's venue is asked. */
+async function bareHealth(
+  ...args: string[]
+): Promise<{ code: number | null; output: string; report?: HealthReport }> {
+  const child = start(process.execPath, [CLI, 'health', ...args], { DATA_ROOT: dataRoot });
+  const code = await exited(child);
+  const output = child.output();
+  return { code, output, ...(args.includes('--json') ? { report: JSON.parse(output) as HealthReport } : {}) };
+}
+
 /**
  * For the checks of a loop expected to be keeping up: a grace of 20 bars (20 s at 300x). A loaded
  * 2-core machine can hold the loop back two bars (2 s) now and then, which is not what they test;
@@ -100,8 +110,17 @@ describe('the healthcheck on a live paper loop', () => {
     expect(statusOf(failed.report, 'decisions')).toBe('FAIL');
     expect(statusOf(failed.report, 'heartbeat')).toBe('FAIL');
     const words = await health();
-    expect(words.output).toMatch(/FAIL decisions {3}\d+ bar\(s\) behind .*is the loop running\?/);
+    expect(words.output).toMatch(/FAIL decisions {3}\d+ bar\(s\) behind .*no paper process holds the stream/);
     expect(words.output).toContain('no paper process holds this stream');
+    // Without a config (a simulator runs ahead of this machine's clock): the run's venue is asked and
+    // its clock judges, so the stopped loop is as stale as with the config.
+    const bare = await bareHealth('--json');
+    expect(bare.code).toBe(2);
+    expect(bare.report).toMatchObject({ status: 'FAIL', clock: 'exchange' });
+    const lag = (r: HealthReport | undefined) =>
+      Number(/^(\d+) bar/.exec(checkOf(r, 'decisions').figure)?.[1]);
+    expect(lag(bare.report)).toBeGreaterThanOrEqual(lag(failed.report));
+    expect((await bareHealth()).output).toContain("judged by the venue's clock");
     // The heartbeat's form: one line.
     const line = await health('--line');
     expect(line.code).toBe(2);
@@ -159,7 +178,7 @@ describe('the healthcheck on a live paper loop', () => {
     expect(statusOf(verdict.report, 'heartbeat')).toBe('OK');
     const skips = verdict.report!.streams[0]!.checks.find((c) => c.name === 'skips')!;
     expect(skips.figure).toMatch(/persist_failed=\d+/);
-    expect(skips.cause).toContain('does not trade');
+    expect(skips.cause).toContain('bars arrive but cannot be stored');
   }, 90_000);
 
   it('tells a quiet market (WARN), a dead feed (FAIL) and an unreachable exchange (WARN) apart', async () => {
@@ -189,10 +208,11 @@ describe('the healthcheck on a live paper loop', () => {
       expect(dead.code).toBe(2);
       expect(checkOf(dead.report, 'feed')).toMatchObject({
         status: 'FAIL',
-        cause: 'a dead feed: the exchange answers and its clock runs, but the running loop gets no new bars',
+        cause: 'a dead feed: the venue answers and its clock runs, but the running loop gets no new bars',
       });
       expect(checkOf(dead.report, 'heartbeat').status).toBe('OK');
-      expect((await health()).output).toMatch(/FAIL feed {8}exchange time \S+ {2}\(a dead feed/);
+      expect((await health()).output).toMatch(/FAIL feed {8}venue time \S+ {2}\(a dead feed/);
+      expect(checkOf(dead.report, 'decisions').cause).toContain('while a paper process holds the stream');
 
       // The same files judged through an exchange that does not answer: not a dead feed.
       const unreachable = join(work, 'unreachable.yaml');
@@ -200,7 +220,9 @@ describe('the healthcheck on a live paper loop', () => {
       writeFileSync(unreachable, text.replace('attempts: 3', 'attempts: 1'));
       const down = await healthWith(unreachable, '--json');
       expect(down.report).toMatchObject({ clock: 'machine' });
-      expect(checkOf(down.report, 'feed')).toMatchObject({ status: 'WARN', figure: 'exchange unreachable' });
+      expect(checkOf(down.report, 'feed')).toMatchObject({ status: 'WARN', figure: 'venue unreachable' });
+      // A simulator's clock cannot be stood in for by this machine's: staleness is not judged.
+      expect(checkOf(down.report, 'decisions')).toMatchObject({ status: 'WARN', figure: 'not judged' });
     } finally {
       sim.faults.configure({ quiet_from: null, feed_stall_at: null });
       live.kill('SIGTERM');

@@ -46,10 +46,26 @@ async function served(child: ReturnType<typeof paper>): Promise<string> {
   return url;
 }
 
+type Served = HealthReport & { age_ms: number | null; cause?: string };
+
 const healthOf = async (url: string) => {
   const response = await fetch(`${url}/health`);
-  return { status: response.status, report: (await response.json()) as HealthReport & { clock: string } };
+  return { status: response.status, report: (await response.json()) as Served };
 };
+
+/** `/health` once the process's kept verdict satisfies `until` (it judges every couple of seconds). */
+async function healthWhen(url: string, until: (report: Served) => boolean, child: ReturnType<typeof paper>) {
+  let last: Awaited<ReturnType<typeof healthOf>> | null = null;
+  await waitFor(
+    async () => {
+      last = await healthOf(url);
+      return until(last.report);
+    },
+    'the kept health verdict',
+    child,
+  );
+  return last!;
+}
 
 describe('HTTP on the paper process', () => {
   it('serves /livez, /health and /metrics; the counters agree with the journal', async () => {
@@ -101,23 +117,35 @@ describe('HTTP on the paper process', () => {
       samplesOf(metrics, 'mjolnir_bar_age_seconds', { stream: STREAM })[0]!.value,
     ).toBeGreaterThanOrEqual(0);
 
-    const { status, report } = await healthOf(url);
+    const { status, report } = await healthWhen(url, (r) => r.status === 'OK', live);
     expect(status).toBe(200);
     expect(report).toMatchObject({ status: 'OK', clock: 'exchange' });
+    // The verdict the process keeps, with its age: made every couple of seconds, not on the request.
+    expect(report.age_ms).toBeGreaterThanOrEqual(0);
+    expect(report.age_ms).toBeLessThan(30_000);
     expect(report.streams[0]!.stream).toBe(STREAM);
     expect(report.streams[0]!.checks.map((c) => c.name)).not.toContain('eqflat');
 
     // eqflat records its verdict beside the LIVE run; /health shows it.
     const eq = start(process.execPath, [CLI, 'eqflat', '-c', config], { DATA_ROOT: root });
     expect(await exited(eq)).toBe(0);
-    const after = (await healthOf(url)).report.streams[0]!.checks.find((c) => c.name === 'eqflat');
+    const withEq = await healthWhen(
+      url,
+      (r) => r.streams[0]?.checks.some((c) => c.name === 'eqflat') === true,
+      live,
+    );
+    const after = withEq.report.streams[0]!.checks.find((c) => c.name === 'eqflat');
     expect(after).toMatchObject({
       status: 'OK',
       figure: expect.stringMatching(/^PASS through \S+ \(eqflat_/),
     });
 
     expect((await fetch(`${url}/nothing`)).status).toBe(404);
-    expect((await fetch(`${url}/health`, { method: 'POST' })).status).toBe(405);
+    const post = await fetch(`${url}/health`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    // A 64 kB header is answered 431, not a reset connection.
+    expect((await fetch(`${url}/health`, { headers: { 'x-big': 'x'.repeat(65_536) } })).status).toBe(431);
+    expect((await fetch(`${url}/livez`)).status).toBe(200);
 
     // A second process asking for the same port stops before it starts, saying why.
     const port = new URL(url).port;
@@ -132,13 +160,17 @@ describe('HTTP on the paper process', () => {
   it('answers /health with 503 when the verdict is FAIL', async () => {
     const failing = paper(config, join(work, 'never'), { FORCE_FETCH_FAIL: '1' });
     const url = await served(failing);
-    const { status, report } = await healthOf(url);
+    const held = (r: Served) =>
+      r.streams[0]?.checks.some((c) => c.name === 'heartbeat' && c.status === 'OK') === true;
+    const { status, report } = await healthWhen(url, held, failing);
     expect(status).toBe(503);
     expect(report.status).toBe('FAIL');
+    // Running, holding its lock, and no bar ever fetched: starting, and nothing stored.
     expect(report.streams[0]!.checks.find((c) => c.name === 'decisions')).toMatchObject({
-      status: 'FAIL',
-      cause: 'no decision yet',
+      status: 'WARN',
+      cause: 'no decision yet: the loop is starting (warmup, history)',
     });
+    expect(report.streams[0]!.checks.find((c) => c.name === 'raw')).toMatchObject({ status: 'FAIL' });
     failing.kill('SIGTERM');
     expect(await exited(failing)).toBe(0);
   }, 60_000);

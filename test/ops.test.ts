@@ -127,7 +127,17 @@ const report = (status: Verdict, ...checks: { name: string; status: Verdict; fig
     status,
     mode: 'operator',
     now: 1,
-    streams: [{ stream: 'sim BTC/USDT 5m', status, checks: checks.map((c) => ({ ...c, cause: 'x' })) }],
+    clock: 'exchange',
+    streams: [
+      {
+        stream: 'sim BTC/USDT 5m',
+        status,
+        now: 1,
+        clock: 'exchange',
+        rate: 1,
+        checks: checks.map((c) => ({ ...c, cause: 'x' })),
+      },
+    ],
   } as HealthReport);
 const check = (name: string, status: Verdict, figure: string) => ({ name, status, figure });
 
@@ -249,5 +259,114 @@ describe('crontab.example and deploy.sh', () => {
     const usage = spawnSync('/bin/bash', [join(ROOT, 'ops/deploy.sh')], { encoding: 'utf8' });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: ops/deploy.sh user@host:path');
+  });
+
+  it('deploy.sh --apply builds and recreates what changed, paper included, then waits for its healthcheck', () => {
+    const fake = fakeOps();
+    const tool = (name: string, body: string) => {
+      writeFileSync(
+        join(fake.bin, name),
+        `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "${fake.state}/${name}"\n${body}\n`,
+      );
+      spawnSync('chmod', ['+x', join(fake.bin, name)]);
+    };
+    tool('rsync', 'exit 0');
+    // The target's paper turns healthy at the second look.
+    tool(
+      'ssh',
+      `case "$*" in *inspect*) n=$(($(cat "${fake.state}/n" 2>/dev/null || echo 0) + 1)); echo $n > "${fake.state}/n"; [ $n -ge 2 ] && echo healthy || echo starting ;; esac`,
+    );
+    const deploy = (env: Record<string, string>) =>
+      spawnSync('/bin/bash', [join(ROOT, 'ops/deploy.sh'), 'op@box:~/trade', '--apply'], {
+        env: { PATH: `${fake.bin}:/usr/bin:/bin`, DEPLOY_POLL_S: '0.05', ...env },
+        encoding: 'utf8',
+      });
+    const run = deploy({});
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('paper is healthy on op@box');
+    const ssh = readFileSync(join(fake.state, 'ssh'), 'utf8');
+    expect(ssh).toContain('docker compose up -d --build --remove-orphans');
+    expect(ssh).not.toContain('force-recreate trade');
+    expect(ssh).toMatch(/docker inspect -f .*\$\(docker compose ps -q paper\)/);
+    // A paper that never turns healthy: exit 1, saying so.
+    tool('ssh', 'case "$*" in *inspect*) echo starting ;; esac');
+    const stuck = deploy({ DEPLOY_WAIT_S: '1' });
+    expect(stuck.status).toBe(1);
+    expect(stuck.stderr).toContain('paper did not turn healthy within 1s');
+  });
+});
+
+describe('the ops scripts under a docker that hangs, a read-only HOME, and shellcheck', () => {
+  it('cron_reboot.sh: a hung compose up is cut at DOCKER_TIMEOUT_S, logged, exit 1; a hung daemon probe likewise', () => {
+    const run = reboot({ FAKE_DOCKER_HANG: ' up ', DOCKER_TIMEOUT_S: '1', FAKE_NVIDIA: '0' });
+    expect(run.status).toBe(1);
+    expect(run.text).toMatch(/TIMEOUT: '\S*docker compose .* up -d .*' did not finish within 1s/);
+    expect(run.text).toContain('FAIL: the CPU stack did not start');
+    const hung = reboot({
+      FAKE_DOCKER_HANG: 'info',
+      DOCKER_PROBE_S: '1',
+      DOCKER_WAIT_S: '1',
+      DOCKER_POLL_S: '0.05',
+    });
+    expect(hung.status).toBe(1);
+    expect(hung.text).toContain('TIMEOUT');
+    expect(hung.text).toContain('the docker daemon did not answer within 1s');
+  });
+
+  it('cron_heartbeat.sh: a hung exec is bounded (FAIL, exit 1); a second heartbeat while one runs leaves at once', async () => {
+    const hung = script('cron_heartbeat.sh', { FAKE_DOCKER_HANG: 'exec', DOCKER_TIMEOUT_S: '1' });
+    expect(hung.status).toBe(1);
+    const text = hung.log('trade_heartbeat.log');
+    expect(text).toContain('TIMEOUT');
+    expect(text).toContain('FAIL no health report');
+    const fake = fakeOps();
+    const holder = spawn('flock', [
+      join(fake.home, 'mjolnir-cron-heartbeat.lock'),
+      '-c',
+      'echo held; sleep 30',
+    ]);
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      const second = spawnSync('/bin/bash', [join(ROOT, 'ops', 'cron_heartbeat.sh')], {
+        env: {
+          PATH: '/usr/bin:/bin',
+          HOME: fake.home,
+          MJOLNIR_OPS_PATH: fake.bin,
+          MJOLNIR_LOCK_DIR: fake.home,
+        },
+        encoding: 'utf8',
+      });
+      expect(second.status).toBe(1);
+      expect(readFileSync(join(fake.home, 'trade_heartbeat.log'), 'utf8')).toContain(
+        'still running (lock held)',
+      );
+      expect(existsSync(join(fake.state, 'calls'))).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('keeps every log line when the log cannot be written (a read-only HOME): the temporary directory, said on stderr', () => {
+    const tmp = fakeOps().home;
+    const run = reboot({ TRADE_REBOOT_LOG: '/proc/mjolnir/trade_reboot.log', TMPDIR: tmp, FAKE_NVIDIA: '0' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`logging to ${tmp}/trade_reboot.log`);
+    const kept = readFileSync(join(tmp, 'trade_reboot.log'), 'utf8');
+    expect(kept).toContain('OK: CPU stack up');
+  });
+
+  it('shellcheck finds nothing in the shell scripts', () => {
+    const files = [
+      'ops/common.sh',
+      'ops/cron_reboot.sh',
+      'ops/cron_heartbeat.sh',
+      'ops/deploy.sh',
+      'scripts/ensure-apt.sh',
+      'scripts/make-env.sh',
+      'kernel/lab.sh',
+    ];
+    const run = spawnSync('shellcheck', ['-x', '-P', 'SCRIPTDIR', ...files], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import {
   type Config,
   DataLayout,
+  type EngineSpec,
   engineSpecOf,
   loadConfig,
   MjolnirError,
@@ -178,22 +179,30 @@ export function registerBacktest(program: Command, io: CliIo): void {
       'backtest only: a bar opening through the stop fills at its open (STOP_THROUGH=1)',
     )
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
-    .action(async (options: { config: string; runid?: string; stopThrough?: boolean; dataRoot?: string }) => {
+    .action(async function (
+      this: Command,
+      options: { config: string; runid?: string; stopThrough?: boolean; dataRoot?: string },
+    ) {
       const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
       const stream = streamOf(config);
       const runId = options.runid ?? runIdNow('eqflat');
-      const { eqflat, formatEq } = await import('@mjolnir/lib/equivalence');
+      const { eqflat, formatEq, liveRunSpec } = await import('@mjolnir/lib/equivalence');
       const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
+        // Without a CONFIG of its own, eqflat reproduces LIVE from its manifest; a CONFIG given must
+        // match what LIVE ran (eqflat refuses one that does not).
+        const chosen = this.getOptionValueSource('config') !== 'default';
+        const fromLive = chosen ? null : liveSpecOrNull(() => liveRunSpec(lake.layout, stream));
+        const spec =
+          fromLive === null ? engineSpecOf(config) : withStopThroughSpec(fromLive, options.stopThrough);
         const outcome = await eqflat(lake, {
-          spec: engineSpecOf(config),
+          spec,
           stream,
           runId,
           codeVersion: codeVersion(),
           now: systemClock.now(),
           strategyFile: config.strategy.file,
         });
-        if (outcome.specWarning) io.stderr.write(`warning: ${outcome.specWarning}\n`);
         io.stdout.write(`DATA_TAG=${stream.tag}\nRUNID=${runId}\n`);
         io.stdout.write(
           formatEq(
@@ -206,4 +215,21 @@ export function registerBacktest(program: Command, io: CliIo): void {
         lake.close();
       }
     });
+}
+
+/** LIVE's spec from its manifest, or null where it cannot be rebuilt alone (a strategy file, a model). */
+function liveSpecOrNull(read: () => EngineSpec | null): EngineSpec | null {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof MjolnirError && error.category === 'operator') return null;
+    throw error;
+  }
+}
+
+/** STOP_THROUGH=1 asked of a spec read from a manifest (a backtest-only option). */
+function withStopThroughSpec(spec: EngineSpec, stopThrough: boolean | undefined): EngineSpec {
+  return stopThrough === true || envFlag('STOP_THROUGH')
+    ? { ...spec, fill: { ...spec.fill, stopThrough: true } }
+    : spec;
 }

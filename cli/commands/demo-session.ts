@@ -18,8 +18,7 @@ import {
   timeframe,
 } from '@mjolnir/lib';
 import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
-import { marketDataFor } from '@mjolnir/lib/exchange';
-import { checkHealth, type HealthCheck, type Logger, runPaper } from '@mjolnir/lib/live';
+import { checkHealth, type HealthCheck, type Logger, runPaper, VenueClocks } from '@mjolnir/lib/live';
 import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
 import { Lake } from '@mjolnir/lib/store';
 import { pino } from 'pino';
@@ -180,7 +179,7 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       // The dashboard ends with the session, however the session ends.
       const end = () => controller.abort();
       paper.then(end, end);
-      await showDashboard(dir, config, controller.signal).catch((error: Error) =>
+      await showDashboard(dir, config, controller.signal, judge.graceBars).catch((error: Error) =>
         io.stderr.write(`the dashboard could not run (${error.message}); the session goes on\n`),
       );
       if (!controller.signal.aborted)
@@ -212,9 +211,15 @@ function once(fn: () => Promise<void>): () => void {
 }
 
 /** The dashboard on this terminal until the session ends (or `q`). */
-async function showDashboard(dir: string, config: Config, signal: AbortSignal): Promise<void> {
+async function showDashboard(
+  dir: string,
+  config: Config,
+  signal: AbortSignal,
+  graceBars: number,
+): Promise<void> {
   const { runDashboard } = await import('@mjolnir/tui');
-  await runDashboard({ dataRoot: dir, config, env: process.env, signal, healthMs: 1000 });
+  // The same grace as the demo's own verdict: the dashboard must not say FAIL where the demo says OK.
+  await runDashboard({ dataRoot: dir, config, env: process.env, signal, healthMs: 1000, graceBars });
 }
 
 /**
@@ -225,24 +230,29 @@ async function showDashboard(dir: string, config: Config, signal: AbortSignal): 
  */
 async function sessionJudge(config: Config, dir: string, speed: number) {
   const lake = await Lake.open(dir);
-  const source = marketDataFor(config, { env: process.env });
-  const bar = timeframe(config.timeframe).ms;
+  const venues = new VenueClocks(systemClock, config);
+  const graceBars = demoGraceBars(speed, timeframe(config.timeframe).ms);
   return {
+    graceBars,
     judge: () =>
       checkHealth({
         root: dir,
         config,
         lake,
         clock: systemClock,
-        exchangeTime: () => source.fetchServerTime().catch(() => null),
-        options: { ...DEFAULT_HEALTH, graceBars: Math.max(2, Math.ceil((speed * 5000) / bar)) },
+        timeOf: venues.forCheck(),
+        options: { ...DEFAULT_HEALTH, graceBars },
       }),
     close: async () => {
       lake.close();
-      await source.close();
+      await venues.close();
     },
   };
 }
+
+/** Five seconds of wall time in bars at the demo's speed (at least the default grace). */
+export const demoGraceBars = (speed: number, barMs: number): number =>
+  Math.max(DEFAULT_HEALTH.graceBars, Math.ceil((speed * 5000) / barMs));
 
 /** The session in a few lines: decisions by reason, trades, the lake, where everything is. */
 async function summary(

@@ -22,9 +22,11 @@ interface HealthCliOptions {
 /** The streams to judge, their facts read from the files and the lake, and the verdict. */
 async function judge(options: HealthCliOptions, io: CliIo) {
   const root = dataRoot(options.dataRoot);
-  const config = options.config === undefined ? null : loadConfig(options.config, process.env);
-  const { checkHealth, exchangeTimeOf } = await import('@mjolnir/lib/live');
+  const config =
+    options.config === undefined || options.config === '' ? null : loadConfig(options.config, process.env);
+  const { checkHealth, VenueClocks } = await import('@mjolnir/lib/live');
   const lake = await openLake(root, io);
+  const venues = new VenueClocks(systemClock, config);
   try {
     const strict = options.strict === true || envFlag('STRICT');
     return await checkHealth({
@@ -32,11 +34,12 @@ async function judge(options: HealthCliOptions, io: CliIo) {
       config,
       lake,
       clock: systemClock,
-      exchangeTime: config === null ? async () => null : exchangeTimeOf(config, process.env),
+      timeOf: venues.forCheck(),
       options: { ...DEFAULT_HEALTH, strict, graceBars: options.grace },
     });
   } finally {
     lake.close();
+    await venues.close();
   }
 }
 
@@ -60,7 +63,7 @@ export function registerHealth(program: Command, io: CliIo): void {
           ? `${JSON.stringify(report)}\n`
           : options.line === true
             ? `${healthLine(report)}\n`
-            : `${formatHealth(report)}clock: ${report.clock === 'machine' ? 'this machine' : 'the exchange'}\n`,
+            : formatHealth(report),
       );
       io.setExitCode(healthExitCode(report));
     });

@@ -2,12 +2,14 @@ import {
   type Config,
   DataLayout,
   DEFAULT_HEALTH,
+  healthLine,
   loadConfig,
   MjolnirError,
   readKillSwitch,
+  realScheduler,
   systemClock,
 } from '@mjolnir/lib';
-import type { LoopMetrics, PaperOutcome, StatusServer } from '@mjolnir/lib/live';
+import type { Logger, LoopMetrics, PaperOutcome, StatusServer } from '@mjolnir/lib/live';
 import type { Lake } from '@mjolnir/lib/store';
 import { type Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../errors.js';
@@ -34,31 +36,49 @@ interface PaperCliOptions {
   grace: number;
 }
 
-/** `/livez`, `/health` and `/metrics` for this process, before the loop starts (a busy port stops it here). */
-async function serveStatus(config: Config, root: string, options: PaperCliOptions, metrics: LoopMetrics) {
-  if (options.httpPort === 'off') return null;
-  const [{ checkHealth, exchangeTimeOf, startStatusServer }, { Lake }] = await Promise.all([
+/**
+ * The process's one health evaluation (every couple of seconds, from the files and the loops' own venue
+ * clocks) and `/livez`, `/health`, `/metrics` reading it, before the loop starts (a busy port stops it
+ * here). A verdict that changes is logged.
+ */
+async function serveStatus(
+  config: Config,
+  root: string,
+  options: PaperCliOptions,
+  metrics: LoopMetrics,
+  log: Logger,
+) {
+  const [{ HealthMonitor, startStatusServer }, { Lake }] = await Promise.all([
     import('@mjolnir/lib/live'),
     import('@mjolnir/lib/store'),
   ]);
   const lake = await Lake.open(root);
+  const monitor = new HealthMonitor({
+    root,
+    config,
+    lake,
+    clock: systemClock,
+    options: { ...DEFAULT_HEALTH, graceBars: options.grace },
+    probe: (stream) => metrics.probe(stream),
+    onVerdict: (kept, previous) => {
+      if (previous?.report.status === kept.report.status) return;
+      const line = healthLine(kept.report);
+      (kept.report.status === 'FAIL' ? log.warn : log.info).call(log, { health: line }, 'Health verdict');
+    },
+  });
+  metrics.healthFrom(
+    () => monitor.verdict,
+    () => systemClock.now(),
+  );
   try {
-    const server = await startStatusServer(
-      {
-        registry: metrics.registry,
-        health: () =>
-          checkHealth({
-            root,
-            config,
-            lake,
-            clock: systemClock,
-            exchangeTime: exchangeTimeOf(config, process.env),
-            options: { ...DEFAULT_HEALTH, graceBars: options.grace },
-          }),
-      },
-      { host: options.httpHost, port: options.httpPort },
-    );
-    return { server, lake };
+    const server =
+      options.httpPort === 'off'
+        ? null
+        : await startStatusServer(
+            { registry: metrics.registry, health: () => monitor.verdict, wallNow: () => systemClock.now() },
+            { host: options.httpHost, port: options.httpPort },
+          );
+    return { server, lake, monitor };
   } catch (error) {
     lake.close();
     throw error;
@@ -102,13 +122,19 @@ export function registerPaper(program: Command, io: CliIo): void {
       // The loop's modules (ccxt, DuckDB, prom-client) load for this command only.
       const { LoopMetrics, runPaper } = await import('@mjolnir/lib/live');
       const metrics = new LoopMetrics(() => readKillSwitch(new DataLayout(root).killSwitch()));
-      const status = await serveStatus(config, root, options, metrics);
+      const status = await serveStatus(config, root, options, metrics, log);
       const signal = io.shutdown((received, repeated) =>
         repeated
           ? log.warn({ signal: received }, 'Shutdown already in progress (SIGKILL forces it)')
           : log.info({ signal: received }, 'Shutdown requested: finishing the iteration in flight'),
       );
       let outcome: PaperOutcome;
+      // Judging stops with the loop, however the loop ends (a signal, or every stream stopped).
+      const judged = new AbortController();
+      signal.addEventListener('abort', () => judged.abort(), { once: true });
+      const judging = status.monitor.run(realScheduler, judged.signal, (error) =>
+        log.warn({ error: error.message }, 'Health evaluation failed; retried at the next'),
+      );
       try {
         outcome = await runPaper({
           config,
@@ -118,9 +144,11 @@ export function registerPaper(program: Command, io: CliIo): void {
           env: process.env,
           signal,
           observer: metrics,
-          ...(status === null ? {} : { httpUrl: status.server.url }),
+          ...(status.server === null ? {} : { httpUrl: status.server.url }),
         });
       } finally {
+        judged.abort();
+        await judging;
         await closeStatus(status);
       }
       for (const { stream, error } of outcome.failed) {
@@ -131,8 +159,7 @@ export function registerPaper(program: Command, io: CliIo): void {
     });
 }
 
-async function closeStatus(status: { server: StatusServer; lake: Lake } | null): Promise<void> {
-  if (status === null) return;
-  await status.server.close();
+async function closeStatus(status: { server: StatusServer | null; lake: Lake }): Promise<void> {
+  await status.server?.close();
   status.lake.close();
 }

@@ -33,7 +33,9 @@ export {
   type FillModel,
   type FillSpec,
   type SizingSpec,
+  specDifferences,
   specFingerprint,
+  specOfDescription,
 } from './spec.js';
 export {
   createState,

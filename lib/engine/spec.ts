@@ -1,6 +1,7 @@
+import { MjolnirError } from '../core/index.js';
 import type { RiskSpec } from '../risk/index.js';
-import type { Strategy } from '../strategy/index.js';
-import type { Timeframe } from '../time/index.js';
+import { createStrategy, type Strategy } from '../strategy/index.js';
+import { type Timeframe, type TimeframeLabel, timeframe } from '../time/index.js';
 import { stableHash } from './codec.js';
 
 /** When an order fills: at the deciding bar's close, or at the next bar's open. */
@@ -60,4 +61,65 @@ export function describeSpec(spec: EngineSpec): Record<string, unknown> {
 /** A short stable hash of everything that determines decisions: saved state only restores under the same one. */
 export function specFingerprint(spec: EngineSpec): string {
   return stableHash(describeSpec(spec));
+}
+
+/**
+ * The engine spec a description (`describeSpec`, as a run manifest keeps it) stands for, when its
+ * strategy is a built-in: the description is enough. Risk limits written as null are unlimited (JSON
+ * has no Infinity). A strategy file or a model needs its config: an `input_invalid` error says so.
+ */
+export function specOfDescription(config: Readonly<Record<string, unknown>>): EngineSpec {
+  const d = config as {
+    timeframe: TimeframeLabel;
+    strategy: { id: string; params: unknown };
+    fill: EngineSpec['fill'];
+    costs: EngineSpec['costs'];
+    sizing: EngineSpec['sizing'];
+    risk: Record<string, number | null>;
+    initialCapital: number;
+  };
+  let strategy: Strategy;
+  try {
+    strategy = createStrategy(d.strategy.id, d.strategy.params);
+  } catch {
+    throw new MjolnirError(
+      'input_invalid',
+      `the run's strategy ${d.strategy.id} is not a built-in: pass the config that names its file or model (-c, CONFIG)`,
+    );
+  }
+  const risk = Object.fromEntries(Object.entries(d.risk).map(([k, v]) => [k, v ?? Number.POSITIVE_INFINITY]));
+  return {
+    timeframe: timeframe(d.timeframe),
+    strategy,
+    fill: d.fill,
+    costs: d.costs,
+    sizing: d.sizing,
+    risk: risk as unknown as EngineSpec['risk'],
+    initialCapital: d.initialCapital,
+  };
+}
+
+/** Where two spec descriptions differ, in words (`strategy.params.fast: 12 -> 10`), empty when alike. */
+export function specDifferences(
+  from: Readonly<Record<string, unknown>>,
+  to: Readonly<Record<string, unknown>>,
+): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    const objects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null;
+    if (objects && !Array.isArray(a) && !Array.isArray(b)) {
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+      for (const key of keys)
+        walk(
+          (a as Record<string, unknown>)[key],
+          (b as Record<string, unknown>)[key],
+          path === '' ? key : `${path}.${key}`,
+        );
+      return;
+    }
+    const text = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+    if (text(a) !== text(b)) out.push(`${path}: ${text(a)} -> ${text(b)}`);
+  };
+  walk(from, to, '');
+  return out;
 }

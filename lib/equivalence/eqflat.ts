@@ -2,7 +2,7 @@ import { type BacktestResult, runBacktest } from '../backtest/index.js';
 import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { EngineSpec } from '../engine/index.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, describeSpec, specDifferences, specOfDescription } from '../engine/index.js';
 import {
   type DataLayout,
   type EqflatVerdict,
@@ -12,6 +12,15 @@ import {
 } from '../journal/index.js';
 import { type Lake, writeFileAtomic } from '../store/index.js';
 import { compareRuns, type EqResult, type EqSide } from './compare.js';
+
+/**
+ * The spec LIVE ran under, rebuilt from its run manifest (what eqflat reproduces by default); null
+ * without a manifest. A strategy file or a model needs its config: an `input_invalid` error says so.
+ */
+export function liveRunSpec(layout: DataLayout, stream: Stream): EngineSpec | null {
+  const manifest = readManifest(layout.liveManifest(stream.tag, stream.symbol, stream.timeframe));
+  return manifest === null ? null : specOfDescription(manifest.config);
+}
 
 /** One side of a comparison read from its journals: the decisions and trades of `tag`. */
 export function journalSide(
@@ -62,8 +71,6 @@ export interface EqflatOutcome {
   readonly backtest: BacktestResult;
   readonly result: EqResult;
   readonly livePath: string;
-  /** Set when the config's spec is not the one LIVE ran under (a deliberate override, or drift). */
-  readonly specWarning: string | null;
 }
 
 /**
@@ -88,11 +95,20 @@ export async function eqflat(
   const live = readDecisions(livePath, { numbers: false });
   if (live.length === 0) throw new MjolnirError('input_invalid', `${livePath} has no decisions yet`);
   const manifest = readManifest(layout.liveManifest(stream.tag, stream.symbol, stream.timeframe));
-  const fingerprint = createEngine(spec).fingerprint;
-  const specWarning =
-    manifest !== null && manifest.spec !== fingerprint
-      ? `LIVE ran under spec ${manifest.spec}, this backtest runs under ${fingerprint}: the configs differ`
-      : null;
+  // A backtest under another spec cannot reproduce LIVE: a usage mistake, refused before anything runs
+  // or is recorded (a FAIL recorded here would stay in health for good). Stop-through fills are the
+  // one difference asked for on purpose (backtest only: decisions and lifecycle must still match).
+  const differences =
+    manifest === null
+      ? []
+      : specDifferences(manifest.config, describeSpec(spec)).filter(
+          (d) => !d.startsWith('fill.stopThrough:'),
+        );
+  if (manifest !== null && differences.length > 0)
+    throw new MjolnirError(
+      'input_invalid',
+      `LIVE ran under spec ${manifest.spec}, this config gives ${createEngine(spec).fingerprint} (${differences.join('; ')}): run eqflat without CONFIG to reproduce LIVE from its manifest, or with the config LIVE ran`,
+    );
   const backtest = await runBacktest(lake, {
     spec,
     stream,
@@ -114,5 +130,5 @@ export async function eqflat(
     journalSide(layout, stream, backtest.tag),
   );
   recordVerdict(layout, stream, options, live.lastTs, result);
-  return { runId: options.runId, backtest, result, livePath, specWarning };
+  return { runId: options.runId, backtest, result, livePath };
 }

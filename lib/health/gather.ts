@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import {
   DataLayout,
   type EqflatVerdict,
+  type LiveManifest,
   readEqflatVerdict,
   readManifest,
   trailingDecisions,
+  type Venue,
 } from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
 import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
-import type { HealthFacts, Restart, StreamFacts } from './evaluate.js';
+import type { HealthFacts, Restart, StreamFacts, VenueTime } from './evaluate.js';
 
 /** A LIVE stream under a data root. */
 export interface LiveStream {
@@ -50,19 +52,37 @@ export interface RawTail {
   readonly volumes: readonly number[];
 }
 
-/** What the host knows besides the files: the time, and the newest raw bar (the lake, which needs DuckDB). */
+/** What the host knows besides the files: the clocks, and the newest raw bar (the lake, which needs DuckDB). */
 export interface GatherOptions {
-  /** The exchange's time when reachable (a simulator's runs fast), else the clock's: what slots are judged by. */
-  readonly now: number;
-  /** The machine's time, for file ages (the lock's heartbeat). */
+  /** The machine's time, for file ages (the lock's heartbeat) and the report. */
   readonly wallNow: number;
+  /**
+   * The clock to judge a stream by, given the venue its run manifest recorded (null when none is):
+   * the venue's time when it answers, else this machine's, said so.
+   */
+  readonly timeOf: (stream: LiveStream, venue: Venue | null) => Promise<VenueTime>;
   /** The newest raw bar's close time and the volumes of the last few bars (a quiet market), or null when none. */
   readonly rawTail: (key: MarketKey) => Promise<RawTail | null>;
-  /** Whether the exchange answered; null when it was not asked. */
-  readonly exchangeReachable?: boolean | null;
   /** Trailing rows read (cost follows this, not the journal's length). */
   readonly rows?: number;
 }
+
+/** This machine's clock, for a stream whose venue is not known or not asked. */
+export const machineTime = (
+  now: number,
+  venue: Venue | null,
+  reachable: boolean | null = null,
+): VenueTime => ({
+  now,
+  source: 'machine',
+  reachable,
+  rate: venue?.rate ?? 1,
+  venue: venue === null ? 'unknown' : venueWords(venue),
+});
+
+/** A venue in words: its ccxt class, and the simulator's address when it is one. */
+export const venueWords = (venue: Venue): string =>
+  venue.url === null ? venue.exchange : `${venue.exchange} at ${venue.url}`;
 
 /** The facts health judges, read from the tails of the files (never whole journals). */
 export async function gatherHealth(
@@ -73,28 +93,30 @@ export async function gatherHealth(
   const layout = new DataLayout(root);
   const facts: StreamFacts[] = [];
   for (const s of streams) {
-    const decisions = trailingDecisions(layout.decisions(s.tag, s.symbol, s.timeframe), options.rows ?? 288);
+    const { rows: decisions, bad } = trailingDecisions(
+      layout.decisions(s.tag, s.symbol, s.timeframe),
+      options.rows ?? 288,
+    );
+    const run = runFacts(layout, s);
     // The venue is in every row (the simulator's bars are `sim`, whatever the config's exchange).
-    const exchange = decisions.at(-1)?.exchange;
-    const key = exchange === undefined ? null : { exchange, symbol: s.symbol, timeframe: s.timeframe };
+    const venueName = decisions.at(-1)?.exchange ?? run.manifest?.exchange ?? null;
+    const key = venueName === null ? null : { exchange: venueName, symbol: s.symbol, timeframe: s.timeframe };
     const raw = key === null ? null : await options.rawTail(key);
-    const lockAgeMs = ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow);
     facts.push({
       ...s,
+      time: await options.timeOf(s, run.manifest?.starts.at(-1)?.venue ?? null),
       decisions,
+      badLines: bad,
+      firstDecisionTs: run.manifest?.first_decision_ts ?? null,
+      venueName,
       newestRawTs: raw?.last ?? null,
-      lockAgeMs,
+      lockAgeMs: ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
       recentVolumes: raw?.volumes ?? [],
-      restart: lastRestart(layout, s),
+      restart: lastRestart(run.manifest),
       eqflat: lastEqflat(layout, s),
     });
   }
-  return {
-    now: options.now,
-    killSwitch: readKillSwitch(layout.killSwitch()),
-    exchangeReachable: options.exchangeReachable ?? null,
-    streams: facts,
-  };
+  return { now: options.wallNow, killSwitch: readKillSwitch(layout.killSwitch()), streams: facts };
 }
 
 function ageOf(path: string, now: number): number | null {
@@ -105,15 +127,20 @@ function ageOf(path: string, now: number): number | null {
   }
 }
 
-/** The last start's catch-up, when it resumed a journal (null on a first start or a damaged manifest). */
-function lastRestart(layout: DataLayout, s: LiveStream): Restart | null {
+/** The stream's LIVE run manifest (null when there is none or it is damaged). */
+function runFacts(layout: DataLayout, s: LiveStream): { manifest: LiveManifest | null } {
   try {
-    const start = readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe))?.starts.at(-1);
-    if (start?.caught_up_to_ts === undefined || start.caught_up_bars === undefined) return null;
-    return { at: start.at, caughtUpToTs: start.caught_up_to_ts, caughtUpBars: start.caught_up_bars };
+    return { manifest: readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe)) };
   } catch {
-    return null;
+    return { manifest: null };
   }
+}
+
+/** The last start's catch-up, when it resumed a journal (null on a first start or without a manifest). */
+function lastRestart(manifest: LiveManifest | null): Restart | null {
+  const start = manifest?.starts.at(-1);
+  if (start?.caught_up_to_ts === undefined || start.caught_up_bars === undefined) return null;
+  return { at: start.at, caughtUpToTs: start.caught_up_to_ts, caughtUpBars: start.caught_up_bars };
 }
 
 function lastEqflat(layout: DataLayout, s: LiveStream): EqflatVerdict | 'unreadable' | null {

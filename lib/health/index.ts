@@ -1,6 +1,6 @@
+export { cleanTrailingCadence } from './checks.js';
 export {
   type Check,
-  cleanTrailingCadence,
   DEFAULT_HEALTH,
   evaluateHealth,
   formatHealth,
@@ -10,10 +10,10 @@ export {
   healthExitCode,
   healthLine,
   type Restart,
-  SKIP_MARKERS,
   type StreamFacts,
   type StreamHealth,
   streamHealth,
+  type VenueTime,
   type Verdict,
   worst,
 } from './evaluate.js';
@@ -22,6 +22,9 @@ export {
   gatherHealth,
   type LiveStream,
   liveStreams,
+  machineTime,
   type RawTail,
   streamName,
+  venueWords,
 } from './gather.js';
+export { SKIP_MARKERS } from './markers.js';

@@ -32,6 +32,7 @@ export {
   type LiveManifest,
   readEqflatVerdict,
   readManifest,
+  type Venue,
 } from './live-manifest.js';
 export { readDecisions, readTrades } from './read.js';
 export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
@@ -46,6 +47,6 @@ export {
   tradeCells,
   tradeRow,
 } from './trades.js';
-export { type TrailingDecision, trailingDecisions } from './trailing.js';
+export { type TrailingDecision, type TrailingRead, trailingDecisions } from './trailing.js';
 export { formatNumber, parseNumber } from './values.js';
-export { RunWatch, type TradeTotals, type WatchSnapshot } from './watch.js';
+export { type BadLines, RunWatch, type TradeTotals, type WatchSnapshot } from './watch.js';

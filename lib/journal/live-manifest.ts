@@ -2,6 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MjolnirError } from '../core/index.js';
 
+/** Where a process read its bars and the time: what health asks for the venue's clock. */
+const venueSchema = z.object({
+  /** The ccxt class (binance, coinbase, ...), whatever the stream's venue name (`sim` for the simulator). */
+  exchange: z.string(),
+  /** The simulator's base URL, or null for the real exchange. */
+  url: z.string().nullable(),
+  /** How fast the venue's clock runs against a machine's: a simulator's speed, 1 for a real exchange. */
+  rate: z.number().positive(),
+});
+
+/** The venue a LIVE process ran against (recorded at each start). */
+export type Venue = z.infer<typeof venueSchema>;
+
 const manifestSchema = z.object({
   kind: z.literal('live'),
   run_id: z.string(),
@@ -24,6 +37,8 @@ const manifestSchema = z.object({
       caught_up_to_ts: z.number().optional(),
       /** How many slots that catch-up decided (1: no downtime to speak of). */
       caught_up_bars: z.number().optional(),
+      /** The venue this process read from (absent in manifests written before it was recorded). */
+      venue: venueSchema.optional(),
     }),
   ),
   status: z.enum(['running', 'stopped']),
@@ -32,9 +47,19 @@ const manifestSchema = z.object({
 /** The run manifest of a stream's LIVE run (`runs/live_<tag>_<SYMBOL>_<tf>/manifest.json`). */
 export type LiveManifest = z.infer<typeof manifestSchema>;
 
+/** The JSON in `path`; text that is not JSON is a damaged file, named. */
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new MjolnirError('state_corrupt', `${path}: not ${what} (invalid JSON: ${error.message})`);
+  }
+}
+
 export function readManifest(path: string): LiveManifest | null {
   if (!existsSync(path)) return null;
-  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  const parsed = manifestSchema.safeParse(readJson(path, 'a LIVE run manifest'));
   if (!parsed.success) throw new MjolnirError('state_corrupt', `${path}: not a LIVE run manifest`);
   return parsed.data;
 }
@@ -57,7 +82,7 @@ export type EqflatVerdict = z.infer<typeof eqflatSchema>;
 /** The last eqflat verdict recorded for a LIVE run, or null when none was (a damaged one is reported). */
 export function readEqflatVerdict(path: string): EqflatVerdict | null {
   if (!existsSync(path)) return null;
-  const parsed = eqflatSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  const parsed = eqflatSchema.safeParse(readJson(path, 'an eqflat verdict'));
   if (!parsed.success) throw new MjolnirError('state_corrupt', `${path}: not an eqflat verdict`);
   return parsed.data;
 }

@@ -195,8 +195,10 @@ export class DecisionTable {
   readonly equity = new NumberColumn();
   /** Byte offset of each row's line in its source. */
   private readonly offsets = new NumberColumn();
-  /** 1-based line number of the first row (the header is line 1). */
-  private readonly firstLine = 2;
+  /** 1-based line number of the first row (the header is line 1; a piece of a file starts later). */
+  private readonly firstLine: number;
+  /** Row indexes before which `appendLenient` left a bad line out (rare: a damaged journal). */
+  private readonly skipped: number[] = [];
   private readonly streams = new Dictionary();
   private readonly streamOf = new CodeColumn();
   private readonly strategies = new Dictionary();
@@ -217,8 +219,10 @@ export class DecisionTable {
   constructor(
     readonly path: string,
     private readonly source: LineSource,
-    private readonly options: { readonly numbers?: boolean } = {},
-  ) {}
+    private readonly options: { readonly numbers?: boolean; readonly firstLine?: number } = {},
+  ) {
+    this.firstLine = options.firstLine ?? 2;
+  }
 
   /** Whether the numeric columns (close, stop, qty, fill, equity) are filled. */
   get hasNumbers(): boolean {
@@ -249,8 +253,38 @@ export class DecisionTable {
     return this.length - before;
   }
 
+  /**
+   * Takes in the complete lines of `text` like `append`, but a line that does not read as a decision
+   * (wrong field count, a bad cell, out of order) is left out and told to `onBad` with its error, the
+   * table unchanged by it: what a dashboard or a healthcheck does with a damaged live journal.
+   */
+  appendLenient(text: string, offset: number, onBad: (error: MjolnirError, line: number) => void): number {
+    const before = this.length;
+    for (let start = 0; start < text.length; ) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) throw new MjolnirError('invariant_violated', 'DecisionTable.append takes whole lines');
+      try {
+        this.parse(text, start, end, offset + start);
+      } catch (error) {
+        if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+        onBad(error, this.lineOf(this.length));
+        this.skipped.push(this.length);
+      }
+      start = end + 1;
+    }
+    return this.length - before;
+  }
+
+  /** The 1-based line number of row `i` in its source (lines left out by `appendLenient` counted). */
+  lineOf(i: number): number {
+    let line = this.firstLine + i;
+    for (const at of this.skipped) if (at <= i) line++;
+    return line;
+  }
+
+  /** Validates every cell of the line first, then takes it in: a bad line leaves the table as it was. */
   private parse(text: string, start: number, end: number, offset: number): void {
-    const line = this.firstLine + this.length;
+    const line = this.lineOf(this.length);
     const where = () => `${this.path}:${line}`;
     const numbers = this.hasNumbers;
     split(text, start, end, numbers ? DECISION_COLUMNS.length : 7, where, !numbers);
@@ -258,21 +292,21 @@ export class DecisionTable {
     if (!(ts > this.lastTs))
       throw new MjolnirError(
         'not_monotonic',
-        `${where()}: ts_ms ${ts} is not after ${this.lastTs} (line ${line - 1})`,
+        `${where()}: ts_ms ${ts} is not after ${this.lastTs} (line ${this.lineOf(this.length - 1)})`,
       );
     const recent = this.recent;
     const action = codeCell(text, 4, ACTION_CODE, ACTIONS, where, 'action', recent.action);
     const reason = codeCell(text, 5, REASON_CODE, REASONS, where, 'reason', recent.reason);
     const position = codeCell(text, 6, POSITION_CODE, POSITIONS, where, 'position', recent.position);
+    if (numbers) this.parseRest(text, where);
     this.ts.push(ts);
     this.action.push(action);
     this.reason.push(reason);
     this.position.push(position);
     this.offsets.push(offset);
-    if (numbers) this.parseRest(text, where);
   }
 
-  /** The numeric and dictionary cells of the line `split` has just cut. */
+  /** The numeric and dictionary cells of the line `split` has just cut (validated before any is kept). */
   private parseRest(text: string, where: () => string): void {
     const recent = this.recent;
     const close = numberCell(text, 7, where, 'close');
@@ -296,7 +330,7 @@ export class DecisionTable {
     const [strategy, modelId, spec] = this.strategies.values[this.strategyOf.get(i)]!.split(',');
     const fields = this.source.fields(this.offsets.get(i));
     return {
-      line: this.firstLine + i,
+      line: this.lineOf(i),
       exchange: exchange!,
       symbol: symbol!,
       timeframe: timeframe!,
@@ -320,11 +354,11 @@ export class DecisionTable {
   /** Row `i` parsed whole from its line (a table without numeric columns). */
   private rowFromLine(i: number): DecisionRow & { line: number } {
     const line = this.source.fields(this.offsets.get(i)).join(',');
-    const where = () => `${this.path}:${this.firstLine + i}`;
+    const where = () => `${this.path}:${this.lineOf(i)}`;
     split(line, 0, line.length, DECISION_COLUMNS.length, where);
     const number = (cellIndex: number, column: string) => numberCell(line, cellIndex, where, column);
     return {
-      line: this.firstLine + i,
+      line: this.lineOf(i),
       exchange: cell(line, 0),
       symbol: cell(line, 1),
       timeframe: cell(line, 2),

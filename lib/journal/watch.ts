@@ -1,3 +1,4 @@
+import { MjolnirError } from '../core/index.js';
 import { type TimeframeLabel, timeframe } from '../time/index.js';
 import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
 import { DecisionFold } from './fold.js';
@@ -29,6 +30,13 @@ export interface TradeTotals {
   readonly fees: number;
 }
 
+/** Lines of a journal that do not read as decisions: left out, counted, the last one told. */
+export interface BadLines {
+  readonly count: number;
+  /** The newest bad line: its 1-based number in the file and what is wrong with it. */
+  readonly last: { readonly line: number; readonly why: string };
+}
+
 /** What a watch shows of a run. */
 export interface WatchSnapshot {
   readonly exists: boolean;
@@ -42,6 +50,10 @@ export interface WatchSnapshot {
   readonly equityTail: readonly number[];
   /** While a long journal is still being read (over several refreshes): bytes read and its size. */
   readonly catchingUp: { readonly read: number; readonly size: number } | null;
+  /** Lines that do not read as decisions (a damaged journal), or null. */
+  readonly badLines: BadLines | null;
+  /** The last piece of trades.csv that did not read (its trades left out), or null. */
+  readonly badTrades: string | null;
 }
 
 /**
@@ -61,6 +73,10 @@ export class RunWatch {
   private totals: TradeTotals = { count: 0, wins: 0, pnl: 0, fees: 0 };
   private equity: number[] = [];
   private pending = 0;
+  /** Lines of the decisions file taken in (rows and bad lines; the header not counted). */
+  private lines = 0;
+  private bad: BadLines | null = null;
+  private badTrades: string | null = null;
 
   constructor(
     readonly decisionsPath: string,
@@ -88,6 +104,8 @@ export class RunWatch {
         this.fold = new DecisionFold(this.barMs);
         this.recent = [];
         this.equity = [];
+        this.lines = 0;
+        this.bad = null;
       },
       maxBytes,
     );
@@ -105,12 +123,16 @@ export class RunWatch {
   }
 
   private takeDecisions(text: string, offset: number): number {
-    const table = new DecisionTable(this.decisionsPath, pieceSource(text, offset));
-    table.append(text, offset);
-    const linesBefore = this.fold.decisions;
+    const table = new DecisionTable(this.decisionsPath, pieceSource(text, offset), {
+      firstLine: this.lines + 2,
+    });
+    // A damaged line is a finding shown with the run, never the end of the dashboard.
+    table.appendLenient(text, offset, (error, line) => {
+      this.bad = { count: (this.bad?.count ?? 0) + 1, last: { line, why: error.message } };
+    });
+    this.lines = table.lineOf(table.length) - 2;
     this.fold.add(table);
-    for (let i = Math.max(0, table.length - KEEP_ROWS); i < table.length; i++)
-      this.recent.push({ ...table.row(i), line: linesBefore + i + 2 });
+    for (let i = Math.max(0, table.length - KEEP_ROWS); i < table.length; i++) this.recent.push(table.row(i));
     if (this.recent.length > KEEP_ROWS) this.recent = this.recent.slice(-KEEP_ROWS);
     const from = Math.max(0, table.length - KEEP_EQUITY);
     for (let i = from; i < table.length; i++) {
@@ -123,7 +145,13 @@ export class RunWatch {
 
   private takeTrades(text: string): number {
     const table = new TradeTable(this.tradesPath);
-    table.append(text);
+    try {
+      table.append(text);
+    } catch (error) {
+      if (!(error instanceof MjolnirError) || error.category === 'invariant') throw error;
+      this.badTrades = error.message;
+      return 0;
+    }
     let { count, wins, pnl, fees } = this.totals;
     for (const trade of table.rows) {
       count++;
@@ -148,6 +176,8 @@ export class RunWatch {
         this.pending > 0
           ? { read: this.decisionTail.position, size: this.decisionTail.position + this.pending }
           : null,
+      badLines: this.bad,
+      badTrades: this.badTrades,
     };
   }
 }

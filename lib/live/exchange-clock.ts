@@ -9,6 +9,8 @@ export class ExchangeClock implements Clock {
   private serverTime: number;
   private localAt: number;
   private observed = false;
+  /** Whether the last request for the time was answered (null before the first). */
+  answering: boolean | null = null;
 
   constructor(
     private readonly local: Clock,
@@ -23,6 +25,12 @@ export class ExchangeClock implements Clock {
     this.serverTime = serverTime;
     this.localAt = this.local.now();
     this.observed = true;
+    this.answering = true;
+  }
+
+  /** A request for the time failed: the estimate carries on from the last observation. */
+  unanswered(): void {
+    this.answering = false;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type Config, streamsOf } from '../config/index.js';
-import { marketDataFor } from '../exchange/index.js';
+import { CcxtMarketData } from '../exchange/index.js';
 import {
   evaluateHealth,
   gatherHealth,
@@ -7,25 +7,33 @@ import {
   type HealthReport,
   type LiveStream,
   liveStreams,
+  machineTime,
+  type VenueTime,
+  venueWords,
 } from '../health/index.js';
+import type { Venue } from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import { type Clock, timeframe } from '../time/index.js';
+import { venueFor } from './paper.js';
+
+/** The report a healthcheck gives (which clock judged each stream is in it). */
+export type HealthCheck = HealthReport;
+
+/** How a healthcheck learns the time of a stream's venue. */
+export type VenueTimeOf = (stream: LiveStream, venue: Venue | null) => Promise<VenueTime>;
 
 /** What a healthcheck needs from its host. */
 export interface CheckHealthOptions {
   readonly root: string;
-  /** Only this config's streams, judged by its exchange's time; null: every LIVE stream under the root. */
+  /** Only this config's streams; null: every LIVE stream under the root. */
   readonly config: Config | null;
   readonly lake: Lake;
   readonly clock: Clock;
-  /** The exchange's time, or null when it does not answer (not asked without a config). */
-  readonly exchangeTime: () => Promise<number | null>;
+  /** Each stream's clock (`VenueClocks.timeOf` out of the process; the loops' own estimates in it). */
+  readonly timeOf: VenueTimeOf;
   readonly options: HealthOptions;
 }
-
-/** The report, and which clock judged the slots. */
-export type HealthCheck = HealthReport & { readonly clock: 'exchange' | 'machine' };
 
 /** The streams a healthcheck judges. */
 export function streamsToJudge(root: string, config: Config | null): LiveStream[] {
@@ -43,36 +51,76 @@ async function rawTail(lake: Lake, key: MarketKey) {
 }
 
 /**
- * The healthcheck as `mjolnir health` and the paper process's `GET /health` run it: the streams'
- * facts read from the tails of their files and the lake, judged by the exchange's time when it
- * answers, else the machine's.
+ * The healthcheck: the streams' facts read from the tails of their files and the lake, each judged by
+ * its venue's clock (`timeOf`), else the machine's, said so.
  */
 export async function checkHealth(host: CheckHealthOptions): Promise<HealthCheck> {
-  const wallNow = host.clock.now();
-  const exchangeNow = host.config === null ? null : await host.exchangeTime();
   const facts = await gatherHealth(host.root, streamsToJudge(host.root, host.config), {
-    now: exchangeNow ?? wallNow,
-    wallNow,
+    wallNow: host.clock.now(),
+    timeOf: host.timeOf,
     rawTail: (key) => rawTail(host.lake, key),
-    exchangeReachable: host.config === null ? null : exchangeNow !== null,
   });
-  const report = evaluateHealth(facts, host.options);
-  return { ...report, clock: exchangeNow === null ? 'machine' : 'exchange' };
+  return evaluateHealth(facts, host.options);
 }
 
-/** The exchange's time by a client of its own (a simulator's runs fast), or null when it does not answer. */
-export function exchangeTimeOf(
-  config: Config,
-  env: Readonly<Record<string, string | undefined>>,
-): () => Promise<number | null> {
-  return async () => {
-    const source = marketDataFor(config, { env });
-    try {
-      return await source.fetchServerTime();
-    } catch {
-      return null;
-    } finally {
-      await source.close();
+/** How long a venue may take to tell its time before it counts as unreachable. */
+const VENUE_TIMEOUT_MS = 3_000;
+
+/**
+ * The venues' clocks as a healthcheck outside the paper process asks them: the config's venue when
+ * one is given, else the venue each stream's run manifest recorded at its last start (a simulator's
+ * address and speed included), else none (this machine's clock, said so). One client per venue, kept while the checker
+ * lives (the dashboard asks every few seconds); one request per venue per check.
+ */
+export class VenueClocks {
+  private readonly sources = new Map<string, CcxtMarketData>();
+  private asked = new Map<string, Promise<VenueTime>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: Config | null,
+  ) {}
+
+  /** A `timeOf` for one check: venues shared by several streams are asked once. */
+  forCheck(): VenueTimeOf {
+    this.asked = new Map();
+    return (_stream, recorded) => {
+      // A config given names the venue to ask (the operator's word); else the run's own record.
+      const venue = this.config === null ? recorded : venueFor(this.config);
+      if (venue === null) return Promise.resolve(machineTime(this.clock.now(), null));
+      const key = venueWords(venue);
+      let time = this.asked.get(key);
+      if (time === undefined) {
+        time = this.ask(venue);
+        this.asked.set(key, time);
+      }
+      return time;
+    };
+  }
+
+  private async ask(venue: Venue): Promise<VenueTime> {
+    const words = venueWords(venue);
+    let source = this.sources.get(words);
+    if (source === undefined) {
+      source = new CcxtMarketData({
+        exchange: venue.exchange,
+        ...(venue.url === null ? {} : { simulatorUrl: venue.url }),
+        timeoutMs: VENUE_TIMEOUT_MS,
+        retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      });
+      this.sources.set(words, source);
     }
-  };
+    try {
+      const now = await source.fetchServerTime();
+      if (now === null) return machineTime(this.clock.now(), venue, null);
+      return { now, source: 'exchange', reachable: true, rate: venue.rate, venue: words };
+    } catch {
+      return machineTime(this.clock.now(), venue, false);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.close()));
+    this.sources.clear();
+  }
 }

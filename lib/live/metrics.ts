@@ -1,9 +1,11 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DecisionRow } from '../journal/index.js';
 import type { KillSwitch } from '../risk/index.js';
+import type { KeptVerdict } from './health-monitor.js';
 import type { LoopObserver, StreamProbe } from './observer.js';
 
 const POSITION = { flat: 0, long: 1, short: -1 } as const;
+const VERDICT = { OK: 0, WARN: 1, FAIL: 2 } as const;
 
 /** Latency buckets (seconds), from a fast local append to a slow disk. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -99,6 +101,56 @@ export class LoopMetrics implements LoopObserver {
           const last = probe.lastDecided();
           if (Number.isFinite(last)) this.set({ stream }, Math.max(0, probe.exchangeNow() - last) / 1000);
         }
+      },
+    });
+    new Gauge({
+      name: 'mjolnir_decisions_ahead_seconds',
+      help: "How far the last decided slot is ahead of the venue's clock (0 normally: more is another venue or a clock gone back)",
+      labelNames: ['stream'],
+      registers,
+      collect() {
+        for (const [stream, probe] of probes) {
+          const last = probe.lastDecided();
+          if (Number.isFinite(last)) this.set({ stream }, Math.max(0, last - probe.exchangeNow()) / 1000);
+        }
+      },
+    });
+  }
+
+  /** A stream's probe, once its loop is open. */
+  probe(stream: string): StreamProbe | undefined {
+    return this.probes.get(stream);
+  }
+
+  /** The kept health verdict, exported as gauges at each scrape (read, never judged, here). */
+  healthFrom(verdict: () => KeptVerdict | null, wallNow: () => number): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'mjolnir_health_status',
+      help: "The paper process's last health verdict per stream: 0 OK, 1 WARN, 2 FAIL",
+      labelNames: ['stream'],
+      registers,
+      collect() {
+        for (const s of verdict()?.report.streams ?? []) this.set({ stream: s.stream }, VERDICT[s.status]);
+      },
+    });
+    new Gauge({
+      name: 'mjolnir_health_check_status',
+      help: 'Each health check of the last verdict: 0 OK, 1 WARN, 2 FAIL',
+      labelNames: ['stream', 'check'],
+      registers,
+      collect() {
+        for (const s of verdict()?.report.streams ?? [])
+          for (const c of s.checks) this.set({ stream: s.stream, check: c.name }, VERDICT[c.status]);
+      },
+    });
+    new Gauge({
+      name: 'mjolnir_health_age_seconds',
+      help: 'Wall time since the last health verdict was made (it is made every few seconds)',
+      registers,
+      collect() {
+        const kept = verdict();
+        if (kept !== null) this.set(Math.max(0, wallNow() - kept.at) / 1000);
       },
     });
   }

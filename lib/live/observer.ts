@@ -1,3 +1,4 @@
+import type { VenueTime } from '../health/index.js';
 import type { DecisionRow } from '../journal/index.js';
 
 /** How far a stream has got, read at any moment (a scrape): the loop's own figures, not the files'. */
@@ -6,6 +7,8 @@ export interface StreamProbe {
   lastDecided(): number;
   /** The exchange's time as the loop estimates it (a simulator's runs fast). */
   exchangeNow(): number;
+  /** The venue's clock as health judges by it: the loop's estimate once it has read the venue's time. */
+  venueTime(): VenueTime;
 }
 
 /**

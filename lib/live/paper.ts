@@ -1,7 +1,8 @@
-import { type Config, engineSpecOf, type Stream, streamsOf } from '../config/index.js';
+import { type Config, engineSpecOf, type Stream, simulatorUrl, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import { createEngine } from '../engine/index.js';
 import { marketDataFor } from '../exchange/index.js';
+import type { Venue } from '../journal/index.js';
 import type { MarketDataSource } from '../market/index.js';
 import { Lake } from '../store/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
@@ -43,6 +44,11 @@ const flag = (value: string | undefined) => value === '1' || value === 'true';
 
 /** A heartbeat line this often (by the scheduler's time). */
 export const HEARTBEAT_MS = 60_000;
+
+/** The venue a config reads from: its ccxt class, the simulator's address and speed when it has one. */
+export function venueFor(config: Config): Venue {
+  return { exchange: config.exchange, url: simulatorUrl(config) ?? null, rate: config.simulator?.speed ?? 1 };
+}
 
 /** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
 export function pollInterval(config: Config): number {
@@ -122,6 +128,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
         lake,
         clock: options.clock,
         exchangeClock: new ExchangeClock(options.clock, config.simulator?.speed ?? 1),
+        venue: venueFor(config),
         log: streamLog,
         settings,
         fetchFailures,

@@ -1,5 +1,5 @@
 import { MjolnirError } from '../core/index.js';
-import type { LiveManifest } from '../journal/index.js';
+import type { LiveManifest, Venue } from '../journal/index.js';
 import { type Clock, isoUtc } from '../time/index.js';
 import type { Logger } from './logger.js';
 import { writeManifest } from './persistence.js';
@@ -19,6 +19,8 @@ export class RunRecord {
     private manifest: LiveManifest | null,
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** Where this process reads bars and the time: health judges the stream by this venue's clock. */
+    private readonly venue: Venue,
   ) {}
 
   /** The first start of a run: its manifest, with this process's start. */
@@ -35,6 +37,7 @@ export class RunRecord {
       at: new Date(this.clock.now()).toISOString(),
       pid: process.pid,
       resumed_after_ts: resumedAfter,
+      venue: this.venue,
     };
     this.manifest = { ...this.manifest, status: 'running', starts: [...this.manifest.starts, start] };
     writeManifest(this.path, this.manifest);

@@ -1,14 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MjolnirError } from '../core/index.js';
-import type { HealthReport } from '../health/index.js';
+import type { KeptVerdict } from './health-monitor.js';
 
-/** What the paper process serves over HTTP. */
+/** What the paper process serves over HTTP: read from what it keeps, never computed on a request. */
 export interface StatusSources {
   readonly registry: Registry;
-  /** The healthcheck's JSON object (what `mjolnir health --json` prints). */
-  readonly health: () => Promise<HealthReport & object>;
+  /** The health verdict the process keeps (null before its first). */
+  readonly health: () => KeptVerdict | null;
+  /** This machine's time, for the verdict's age. */
+  readonly wallNow: () => number;
 }
 
 export interface StatusServer {
@@ -17,31 +19,66 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+/** A verdict older than this means the process no longer judges (its event loop is stuck): FAIL. */
+export const VERDICT_STALE_MS = 30_000;
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers = {}): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
   res.end(body);
+}
+
+/** `/health`'s body: the kept verdict with its age; none yet, or a stale one, is a FAIL that says so. */
+export function healthBody(kept: KeptVerdict | null, wallNow: number): { code: number; body: object } {
+  if (kept === null)
+    return {
+      code: 503,
+      body: { status: 'FAIL', cause: 'not judged yet: the process is starting', age_ms: null },
+    };
+  const age = Math.max(0, wallNow - kept.at);
+  if (age > VERDICT_STALE_MS)
+    return {
+      code: 503,
+      body: {
+        ...kept.report,
+        status: 'FAIL',
+        cause: `the last verdict is ${Math.round(age / 1000)} s old: the process has stopped judging (event loop stuck?)`,
+        age_ms: age,
+      },
+    };
+  return { code: kept.report.status === 'FAIL' ? 503 : 200, body: { ...kept.report, age_ms: age } };
 }
 
 async function route(sources: StatusSources, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
+    return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n', { allow: 'GET, HEAD' });
   }
   if (path === '/livez') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
   if (path === '/metrics') {
     return send(res, 200, sources.registry.contentType, await sources.registry.metrics());
   }
   if (path === '/health') {
-    const report = await sources.health();
-    return send(res, report.status === 'FAIL' ? 503 : 200, 'application/json', `${JSON.stringify(report)}\n`);
+    const { code, body } = healthBody(sources.health(), sources.wallNow());
+    return send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
   }
   send(res, 404, 'text/plain; charset=utf-8', 'not found: /livez, /health, /metrics\n');
 }
 
+/** A request the parser refused: headers too large get 431, anything else 400; then the socket closes. */
+function refuse(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
 /**
- * The paper process's HTTP face: `GET /livez` (the event loop answers), `GET /health` (200 OK/WARN,
- * 503 FAIL), `GET /metrics` (Prometheus text). Bound to `host` (127.0.0.1 unless told otherwise);
- * port 0 picks a free one. A port in use is a clear `config_invalid` error.
+ * The paper process's HTTP face: `GET /livez` (the event loop answers), `GET /health` (the kept
+ * verdict: 200 OK/WARN, 503 FAIL), `GET /metrics` (Prometheus text). Bound to `host` (127.0.0.1
+ * unless told otherwise); port 0 picks a free one. A port in use is a clear `config_invalid` error.
  */
 export function startStatusServer(
   sources: StatusSources,
@@ -53,6 +90,7 @@ export function startStatusServer(
     );
   });
   server.keepAliveTimeout = 1000;
+  server.on('clientError', refuse);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

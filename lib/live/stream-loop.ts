@@ -3,8 +3,15 @@ import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
 import type { Engine, EngineState } from '../engine/index.js';
 import { describeSpec, type EngineContext, WARMUP } from '../engine/index.js';
-import { streamName } from '../health/index.js';
-import { DecisionJournal, type DecisionRow, readManifest, TradeJournal, tradeRow } from '../journal/index.js';
+import { machineTime, streamName, type VenueTime, venueWords } from '../health/index.js';
+import {
+  DecisionJournal,
+  type DecisionRow,
+  readManifest,
+  TradeJournal,
+  tradeRow,
+  type Venue,
+} from '../journal/index.js';
 import type { Bar, MarketDataSource, MarketKey } from '../market/index.js';
 import { closedBars, countFlags, type FlaggedRow } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
@@ -41,6 +48,8 @@ export interface StreamDeps {
   readonly lake: Lake;
   readonly clock: Clock;
   readonly exchangeClock: ExchangeClock;
+  /** The venue bars and the time come from, recorded in the run manifest at each start. */
+  readonly venue: Venue;
   readonly log: Logger;
   readonly settings: StreamSettings;
   /** The state of fetching (shared with the source's retry reports); one is made when absent. */
@@ -125,12 +134,26 @@ export class StreamLoop {
     deps.observer?.streamOpened(this.label, {
       lastDecided: () => this.lastDecided,
       exchangeNow: () => deps.exchangeClock.now(),
+      venueTime: () => this.venueTime(),
     });
   }
 
   /** The stream as metrics, health and the dashboard name it: `<tag> <symbol> <timeframe>`. */
   get label(): string {
     return streamName(this.deps.stream);
+  }
+
+  /** The venue's clock as the loop knows it (its own readings, carried forward), for health. */
+  venueTime(): VenueTime {
+    const { exchangeClock: clock, venue, clock: wall } = this.deps;
+    if (!clock.known) return machineTime(wall.now(), venue, clock.answering);
+    return {
+      now: clock.now(),
+      source: 'exchange',
+      reachable: clock.answering,
+      rate: clock.rate,
+      venue: venueWords(venue),
+    };
   }
 
   /** Close time of the last slot decided (-Infinity before the first). */
@@ -175,7 +198,7 @@ export class StreamLoop {
         manifest,
         log,
       });
-      const record = new RunRecord(manifestPath, manifest, log, deps.clock);
+      const record = new RunRecord(manifestPath, manifest, log, deps.clock, deps.venue);
       const loop = new StreamLoop(deps, lock, decisions, trades, restored?.state ?? null, record);
       if (restored !== null) {
         log.info(
@@ -247,6 +270,7 @@ export class StreamLoop {
       if (time !== null) this.deps.exchangeClock.observe(time);
     } catch {
       // Best effort: the estimate carries forward from the last observation.
+      this.deps.exchangeClock.unanswered();
     }
   }
 
@@ -363,7 +387,7 @@ export class StreamLoop {
       this.log.info(
         {
           ts_ms: row.ts_ms,
-          time: isoUtc(row.ts_ms),
+          bar_time: isoUtc(row.ts_ms),
           action: row.action,
           reason: row.reason,
           position: row.position,

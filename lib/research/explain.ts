@@ -1,12 +1,12 @@
 import { type Config, engineSpecOf, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine, type Engine, WARMUP } from '../engine/index.js';
+import { createEngine, type Engine, specOfDescription, WARMUP } from '../engine/index.js';
 import { type DecisionRow, type DecisionTable, type JournalStream, readDecisions } from '../journal/index.js';
 import { type Bar, type BarSeries, barAt, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import type { Signal, StrategyDefinition } from '../strategy/index.js';
 import { isoUtc, type TimeframeLabel } from '../time/index.js';
-import { type RunFacts, runFacts, specOfManifest, streamOfTag } from './run-facts.js';
+import { type RunFacts, runFacts, streamOfTag } from './run-facts.js';
 
 /** What the rules said at the bar, on the features as they were after it. */
 export interface RuleEvaluation {
@@ -174,7 +174,7 @@ export async function explain(lake: Lake, request: ExplainRequest): Promise<Expl
   const facts = runFacts(layout, stream.symbol, stream.timeframe, tag);
   const engine = createEngine(
     request.config === undefined
-      ? specOfManifest(facts.config)
+      ? specOfDescription(facts.config)
       : engineSpecOf(request.config, request.definition),
   );
   if (row.spec !== engine.fingerprint)

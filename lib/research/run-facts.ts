@@ -1,10 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MjolnirError } from '../core/index.js';
-import type { EngineSpec } from '../engine/index.js';
 import { type DataLayout, readManifest } from '../journal/index.js';
-import { createStrategy, type Strategy } from '../strategy/index.js';
-import { type TimeframeLabel, timeframe } from '../time/index.js';
+import type { TimeframeLabel } from '../time/index.js';
 
 /** What explain needs of a run's manifest: where the engine was first fed, where decisions start, the spec. */
 export interface RunFacts {
@@ -30,41 +28,6 @@ export function runFacts(layout: DataLayout, symbol: string, tf: TimeframeLabel,
     config: Record<string, unknown>;
   };
   return { from: manifest.warmup.from_ts_ms, start: manifest.window.start_ts_ms, config: manifest.config };
-}
-
-/**
- * The engine spec a manifest describes (`describeSpec`), for a built-in strategy: the manifest is
- * enough. Risk limits written as null are unlimited (JSON has no Infinity).
- */
-export function specOfManifest(config: Readonly<Record<string, unknown>>): EngineSpec {
-  const d = config as {
-    timeframe: TimeframeLabel;
-    strategy: { id: string; params: unknown };
-    fill: EngineSpec['fill'];
-    costs: EngineSpec['costs'];
-    sizing: EngineSpec['sizing'];
-    risk: Record<string, number | null>;
-    initialCapital: number;
-  };
-  let strategy: Strategy;
-  try {
-    strategy = createStrategy(d.strategy.id, d.strategy.params);
-  } catch {
-    throw new MjolnirError(
-      'input_invalid',
-      `the run's strategy ${d.strategy.id} is not a built-in: pass the config that names its file (-c)`,
-    );
-  }
-  const risk = Object.fromEntries(Object.entries(d.risk).map(([k, v]) => [k, v ?? Number.POSITIVE_INFINITY]));
-  return {
-    timeframe: timeframe(d.timeframe),
-    strategy,
-    fill: d.fill,
-    costs: d.costs,
-    sizing: d.sizing,
-    risk: risk as unknown as EngineSpec['risk'],
-    initialCapital: d.initialCapital,
-  };
 }
 
 /** The one symbol and timeframe a tag has journals for (or those asked for). */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
  *   FAKE_CPU_UP=0            the CPU stack does not come up
  *   FAKE_HEALTH              what `health --line` prints (FAKE_HEALTH_CODE its exit)
  *   FAKE_CURL_CODE           curl's exit code
+ *   FAKE_DOCKER_HANG         docker hangs (sleeps an hour) on calls whose arguments contain this
  */
 export function fakeOps(): { bin: string; state: string; home: string } {
   const root = mkdtempSync(join(tmpdir(), 'mjolnir-ops-'));
@@ -24,7 +25,8 @@ export function fakeOps(): { bin: string; state: string; home: string } {
   };
   tool(
     'docker',
-    `case "$1" in
+    `case "$*" in *"\${FAKE_DOCKER_HANG:-no such call}"*) exec sleep 3600 ;; esac
+case "$1" in
   info)
     n=$(( $(cat "${state}/info" 2>/dev/null || echo 0) + 1 )); echo $n > "${state}/info"
     [ "$n" -gt "\${FAKE_DOCKER_READY_AFTER:-0}" ]; exit $? ;;

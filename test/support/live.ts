@@ -13,7 +13,7 @@ import {
   type TestClock,
 } from '@mjolnir/lib';
 import { marketDataFor } from '@mjolnir/lib/exchange';
-import { ExchangeClock, MemoryLogger, StreamLoop, type StreamSettings } from '@mjolnir/lib/live';
+import { ExchangeClock, MemoryLogger, StreamLoop, type StreamSettings, venueFor } from '@mjolnir/lib/live';
 import { FaultPlan, type SimServer, SyntheticSource, startSimServer } from '@mjolnir/lib/sim';
 import { Lake } from '@mjolnir/lib/store';
 import { expect } from 'vitest';
@@ -80,6 +80,7 @@ export async function openLoop(
     lake,
     clock,
     exchangeClock: new ExchangeClock(clock, 1),
+    venue: venueFor(config),
     log,
     settings,
   });

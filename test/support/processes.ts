@@ -137,10 +137,14 @@ paper: { history_bars: 60 }
  * Polls `done` every 100 ms for up to two minutes (a journal not yet written counts as not done);
  * fails early, with its output, when `child` exits meanwhile.
  */
-export async function waitFor(done: () => boolean, what: string, child?: Spawned): Promise<void> {
+export async function waitFor(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  child?: Spawned,
+): Promise<void> {
   for (let waited = 0; waited < 120_000; waited += 100) {
     try {
-      if (done()) return;
+      if (await done()) return;
     } catch {
       // not written yet
     }

@@ -1,5 +1,5 @@
 import { type Config, DEFAULT_HEALTH, systemClock } from '@mjolnir/lib';
-import { checkHealth, exchangeTimeOf, streamsToJudge } from '@mjolnir/lib/live';
+import { checkHealth, streamsToJudge, VenueClocks } from '@mjolnir/lib/live';
 import { Lake } from '@mjolnir/lib/store';
 import { render } from 'ink';
 import { App } from './components/app.js';
@@ -8,14 +8,14 @@ import { DashboardSources } from './sources.js';
 
 export interface DashboardOptions {
   readonly dataRoot: string;
-  /** Only this config's streams, judged by its exchange's clock; null: every LIVE stream under the root. */
+  /** Only this config's streams; null: every LIVE stream under the root (each judged by its run's venue). */
   readonly config: Config | null;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Ends the dashboard (the demo's paper run is over); `q` ends it too. */
   readonly signal?: AbortSignal;
   readonly pollMs?: number;
   readonly healthMs?: number;
-  /** Bars a decision may lag before health FAILs it. */
+  /** Bars a decision may lag before health FAILs it (the gap meter's scale too). */
   readonly graceBars?: number;
 }
 
@@ -26,11 +26,11 @@ export interface DashboardOptions {
 export async function runDashboard(options: DashboardOptions): Promise<void> {
   const { dataRoot, config, env } = options;
   const lake = await Lake.open(dataRoot);
+  const venues = new VenueClocks(systemClock, config);
   const sources = new DashboardSources({
     dataRoot,
     streams: () => streamsToJudge(dataRoot, config),
     clock: systemClock,
-    rate: config?.simulator?.speed ?? 1,
     healthOptions: { ...DEFAULT_HEALTH, graceBars: options.graceBars ?? DEFAULT_HEALTH.graceBars },
     health: (healthOptions) =>
       checkHealth({
@@ -38,7 +38,7 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
         config,
         lake,
         clock: systemClock,
-        exchangeTime: config === null ? async () => null : exchangeTimeOf(config, env),
+        timeOf: venues.forCheck(),
         options: healthOptions,
       }),
   });
@@ -58,5 +58,6 @@ export async function runDashboard(options: DashboardOptions): Promise<void> {
   } finally {
     options.signal?.removeEventListener('abort', stop);
     lake.close();
+    await venues.close();
   }
 }

@@ -16,11 +16,9 @@ export interface SourceOptions {
   /** The streams to show: a config's, or every LIVE stream found under the data root (looked for again each refresh). */
   readonly streams: () => readonly LiveStream[];
   readonly clock: Clock;
-  /** The healthcheck (`checkHealth` over the lake and the exchange), run every few seconds. */
+  /** The healthcheck (`checkHealth` over the lake and each venue's clock), run every few seconds. */
   readonly health: (options: HealthOptions) => Promise<HealthCheck>;
   readonly healthOptions: HealthOptions;
-  /** How fast the exchange's clock runs against this machine's (a simulator's speed; 1 for a real one). */
-  readonly rate: number;
 }
 
 /** Bytes of a journal taken in per refresh: a long one is read over several, the keys answering between. */
@@ -34,8 +32,8 @@ export class DashboardSources {
   private readonly layout: DataLayout;
   private readonly watches = new Map<string, { stream: LiveStream; watch: RunWatch }>();
   private report: HealthCheck | null = null;
-  /** When (this machine's clock) the last report was made: exchange time is carried on from it. */
-  private reportedAt = 0;
+  /** Why the last healthcheck could not be made (shown, never hidden), or null. */
+  private healthError: string | null = null;
 
   constructor(private readonly options: SourceOptions) {
     this.layout = new DataLayout(options.dataRoot);
@@ -59,36 +57,38 @@ export class DashboardSources {
     return rows;
   }
 
-  /** Runs the healthcheck; a failing one leaves the last verdict (the dashboard must not die of it). */
+  /** Runs the healthcheck; a failing one is shown as such (the dashboard must not die of it). */
   async checkHealth(): Promise<void> {
     try {
       this.report = await this.options.health(this.options.healthOptions);
-      this.reportedAt = this.options.clock.now();
-    } catch {
-      this.report = null;
+      this.healthError = null;
+    } catch (error) {
+      this.healthError = error instanceof Error ? error.message : String(error);
     }
   }
 
   data(): DashboardData {
-    const byName = new Map<string, StreamHealth>(this.report?.streams.map((s) => [s.stream, s]) ?? []);
-    const streams: StreamData[] = [...this.watches.entries()].map(([name, { stream, watch }]) => ({
-      name,
-      timeframe: stream.timeframe,
-      decisionsPath: watch.decisionsPath,
-      watch: watch.snapshot(),
-      health: byName.get(name) ?? null,
-    }));
+    const report = this.report;
+    const byName = new Map<string, StreamHealth>(report?.streams.map((s) => [s.stream, s]) ?? []);
     const wall = this.options.clock.now();
-    const now =
-      this.report?.clock === 'exchange'
-        ? this.report.now + (wall - this.reportedAt) * this.options.rate
-        : wall;
+    const streams: StreamData[] = [...this.watches.entries()].map(([name, { stream, watch }]) => {
+      const health = byName.get(name) ?? null;
+      return {
+        name,
+        timeframe: stream.timeframe,
+        decisionsPath: watch.decisionsPath,
+        watch: watch.snapshot(),
+        health,
+        // Its venue's clock carried on from the check (a simulator's runs at its own speed).
+        now: health === null || report === null ? null : health.now + (wall - report.now) * health.rate,
+      };
+    });
     return {
       dataRoot: this.options.dataRoot,
       streams,
-      now,
-      clock: this.report?.clock ?? 'machine',
-      healthAt: this.report?.now ?? null,
+      now: wall,
+      graceBars: this.options.healthOptions.graceBars,
+      healthError: this.healthError,
     };
   }
 }

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataLayout, DEFAULT_HEALTH } from '@mjolnir/lib';
 import { describe, expect, it } from 'vitest';
 import {
   appendDecisions,
@@ -12,6 +13,7 @@ import {
   sourcesOver,
   twoStreams,
 } from '../test-support/fixtures.js';
+import { DashboardSources } from './sources.js';
 import { buildView, gapMeter, money, shortTimes, sparkline, type View } from './view-model.js';
 
 const BAR = 300_000;
@@ -103,12 +105,17 @@ describe('the dashboard view model', () => {
     expect(equity[3]).toBe('1 trade(s), 1 won, realised +9.50');
     expect(view.left[2]!.lines[0]).toMatchObject({
       tone: 'ok',
-      text: expect.stringContaining('stop_hit +9.50'),
+      // The PnL first: it stays on screen when an 80-column terminal cuts the line.
+      text: expect.stringMatching(/^\+9\.50 .* stop_hit$/),
     });
     // The verdict says when it was judged: a simulator's clock runs on between checks.
     const at = new Date(now).toISOString().slice(11, 16);
-    expect(view.right[0]).toMatchObject({ title: `Health WARN as of ${at}Z`, tone: 'warn' });
-    expect(view.right[0]!.lines[0]!.text).toBe('WARN decisions: a gap recently');
+    expect(view.right[0]).toMatchObject({ title: `Health WARN as of ${at}Z (venue)`, tone: 'warn' });
+    // Causes whole: wrapped at the panel's edge, never cut.
+    expect(view.right[0]!.lines[0]).toMatchObject({
+      text: 'WARN decisions 0 bar(s) behind: a gap recently',
+      wrap: true,
+    });
     const skips = rows.filter((r) => r.action === 'skip');
     expect(skips.length).toBeGreaterThan(0);
     expect(text(view)).toMatch(/skips .*bar_missing=\d+/);
@@ -158,6 +165,69 @@ describe('the dashboard view model', () => {
     expect(buildView(sources.data(), { ...UI, help: true }).help!.map((l) => l.text)).toContain(
       'q             quit',
     );
+  });
+
+  it("scales the gap meter by health's grace, says a failing healthcheck, and shows bad journal lines beside the good rows", async () => {
+    const root = emptyRoot();
+    const rows = rowsOf(40);
+    appendDecisions(root, STREAM, rows);
+    const layout = new DataLayout(root);
+    appendFileSync(
+      layout.decisions(STREAM.tag, STREAM.symbol, STREAM.timeframe),
+      'garbage appended by hand\n',
+    );
+    const now = rows.at(-1)!.ts_ms + 30 * BAR;
+    let failing = false;
+    const sources = new DashboardSources({
+      dataRoot: root,
+      streams: () => [STREAM],
+      clock: { now: () => now },
+      healthOptions: { ...DEFAULT_HEALTH, graceBars: 100 },
+      health: async () => {
+        if (failing) throw new Error('DuckDB: the lake is locked');
+        return healthOf(now, { 'sim BTC/USDT 5m': { status: 'OK' } });
+      },
+    });
+    sources.refresh();
+    await sources.checkHealth();
+    const view = buildView(sources.data(), UI);
+    const decision = view.left[0]!.lines.map((l) => l.text);
+    // 30 bars behind is well within a grace of 100 (the demo's): not a failing tone.
+    expect(view.left[0]!.lines[4]).toMatchObject({
+      tone: 'warn',
+      text: expect.stringMatching(/^bar age 30\.0 bar\(s\)/),
+    });
+    expect(decision[0]).toContain(`${rows.at(-1)!.action} ${rows.at(-1)!.reason}`);
+    const lines = layout.decisions(STREAM.tag, STREAM.symbol, STREAM.timeframe);
+    expect(decision).toContain(`1 bad journal line(s): ${lines}:42: expected 18 fields, found 1`);
+    failing = true;
+    await sources.checkHealth();
+    const failed = buildView(sources.data(), UI).right[0]!;
+    expect(failed.tone).toBe('fail');
+    expect(failed.lines[0]!.text).toBe('the healthcheck failed: DuckDB: the lake is locked');
+  });
+
+  it("says a bar's age cannot be judged when a simulator's clock does not answer, and ahead of the clock is a finding", async () => {
+    const root = emptyRoot();
+    const rows = rowsOf(20);
+    appendDecisions(root, STREAM, rows);
+    const machine = healthOf(0, { 'sim BTC/USDT 5m': { status: 'WARN' } });
+    const unjudged = {
+      ...machine,
+      streams: machine.streams.map((st) => ({ ...st, clock: 'machine' as const, rate: 300 })),
+    };
+    const sources = sourcesOver(
+      root,
+      () => [STREAM],
+      0,
+      () => unjudged,
+    );
+    sources.refresh();
+    await sources.checkHealth();
+    expect(buildView(sources.data(), UI).left[0]!.lines[4]!.text).toBe(
+      "bar age: not judged (the venue's clock does not answer)",
+    );
+    expect(gapMeter(-3, 2, 12)).toMatchObject({ tone: 'fail', text: expect.stringContaining('ahead of') });
   });
 
   it('draws sparklines and gap meters to width, in the tone of the lag', () => {

@@ -15,6 +15,8 @@ export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'plain' | 'accent';
 export interface Line {
   readonly text: string;
   readonly tone: Tone;
+  /** Wrapped at the box's edge (a cause, read whole) instead of cut. */
+  readonly wrap?: boolean;
 }
 
 /** One LIVE stream as the sources see it. */
@@ -26,17 +28,20 @@ export interface StreamData {
   readonly watch: WatchSnapshot;
   /** Its health verdict, or null before the first healthcheck finished. */
   readonly health: StreamHealth | null;
+  /** Now by the clock its health was judged by (a simulator's runs fast), or null before a verdict. */
+  readonly now: number | null;
 }
 
 /** Everything the dashboard shows, from its injected sources. */
 export interface DashboardData {
   readonly dataRoot: string;
   readonly streams: readonly StreamData[];
-  /** Now by the exchange's clock when reachable, else this machine's. */
+  /** Now by this machine's clock. */
   readonly now: number;
-  readonly clock: 'exchange' | 'machine';
-  /** The time the last healthcheck judged by (it runs every few seconds; a simulator's clock runs fast). */
-  readonly healthAt: number | null;
+  /** Bars a decision may lag before health FAILs it: the gap meter's scale. */
+  readonly graceBars: number;
+  /** Why the last healthcheck could not be made, or null. */
+  readonly healthError: string | null;
 }
 
 /** What the operator chose and the terminal's size. */
@@ -74,6 +79,7 @@ export interface View {
 }
 
 const line = (text: string, tone: Tone = 'plain'): Line => ({ text, tone });
+const wrapped = (text: string, tone: Tone = 'plain'): Line => ({ text, tone, wrap: true });
 const TONE: Record<Verdict, Tone> = { OK: 'ok', WARN: 'warn', FAIL: 'fail' };
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -103,8 +109,10 @@ export function sparkline(values: readonly number[], width: number): string {
   return points.map((v) => SPARK[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * 7)]).join('');
 }
 
-/** Bar age against the cadence: one bar is normal, past `grace` bars the loop is behind. */
+/** Bar age against the cadence: one bar is normal, past `grace` bars the loop is behind; ahead is its own finding. */
 export function gapMeter(ageBars: number, grace: number, width: number): Line {
+  if (ageBars < -1)
+    return line(`bar age ${ageBars.toFixed(1)} bar(s): decisions ahead of the venue's clock`, 'fail');
   const scale = grace + 1;
   const filled = Math.max(0, Math.min(width, Math.round((Math.min(ageBars, scale) / scale) * width)));
   const tone: Tone = ageBars <= 1 ? 'ok' : ageBars <= grace ? 'warn' : 'fail';
@@ -114,13 +122,39 @@ export function gapMeter(ageBars: number, grace: number, width: number): Line {
   );
 }
 
-function decisionPanel(s: StreamData, now: number, width: number): Panel {
+/** Whether a stream's clock can tell a bar's age: its venue answered, or it is a real venue (our clock). */
+const judgeable = (s: StreamData) =>
+  s.now !== null && s.health !== null && (s.health.clock === 'exchange' || s.health.rate === 1);
+
+/** Lines of the journal that do not read: shown with the stream, the good rows still on screen. */
+function badLinesLines(s: StreamData): Line[] {
+  const bad = s.watch.badLines;
+  const lines = bad === null ? [] : [wrapped(`${bad.count} bad journal line(s): ${bad.last.why}`, 'fail')];
+  if (s.watch.badTrades !== null) lines.push(wrapped(`trades not read: ${s.watch.badTrades}`, 'fail'));
+  return lines;
+}
+
+function ageLine(s: StreamData, lastTs: number, grace: number, width: number): Line {
+  if (!judgeable(s))
+    return line(
+      s.health === null
+        ? 'bar age: waiting for the venue clock'
+        : "bar age: not judged (the venue's clock does not answer)",
+      'dim',
+    );
+  const bar = timeframe(s.timeframe).ms;
+  return gapMeter((s.now! - lastTs) / bar, grace, Math.max(4, Math.min(20, width - 28)));
+}
+
+function decisionPanel(s: StreamData, grace: number, width: number): Panel {
   const last = s.watch.recent.at(-1);
   if (last === undefined)
-    return { title: 'Last decision', tone: 'dim', lines: [line('no decision yet', 'dim')] };
-  const fold = s.watch.fold;
-  const bar = timeframe(s.timeframe).ms;
-  const entry = fold.entry;
+    return {
+      title: 'Last decision',
+      tone: s.watch.badLines === null ? 'dim' : 'fail',
+      lines: [line('no decision yet', 'dim'), ...badLinesLines(s)],
+    };
+  const entry = s.watch.fold.entry;
   const actionTone: Tone = last.action === 'skip' ? 'warn' : last.action === 'hold' ? 'plain' : 'accent';
   return {
     title: 'Last decision',
@@ -135,7 +169,8 @@ function decisionPanel(s: StreamData, now: number, width: number): Panel {
         `strategy ${last.strategy}${last.model_id === '' ? '' : `@${last.model_id.slice(0, 8)}`}  spec ${last.spec.slice(0, 8)}`,
         'dim',
       ),
-      gapMeter(Math.max(0, (now - last.ts_ms) / bar), 2, Math.max(4, Math.min(20, width - 28))),
+      ageLine(s, last.ts_ms, grace, width),
+      ...badLinesLines(s),
     ],
   };
 }
@@ -172,7 +207,7 @@ function tradesPanel(s: StreamData, rows: number): Panel {
         : trades
             .map((t) =>
               line(
-                `${clock(t.exit_ts_ms)} ${t.side} ${money(t.entry_price)}→${money(t.exit_price)} ${t.exit_reason} ${signed(t.pnl)}`,
+                `${signed(t.pnl)} ${clock(t.exit_ts_ms).slice(5)} ${t.side} ${money(t.entry_price)}→${money(t.exit_price)} ${t.exit_reason}`,
                 toneOf(t.pnl),
               ),
             )
@@ -188,16 +223,23 @@ export function shortTimes(text: string, now: number): string {
   );
 }
 
-function healthPanel(s: StreamData, at: number | null): Panel {
-  if (s.health === null || at === null)
-    return { title: 'Health …', tone: 'dim', lines: [line('checking…', 'dim')] };
+function healthPanel(s: StreamData, error: string | null): Panel {
+  const failed = error === null ? [] : [wrapped(`the healthcheck failed: ${error}`, 'fail')];
+  if (s.health === null)
+    return error === null
+      ? { title: 'Health …', tone: 'dim', lines: [line('checking…', 'dim')] }
+      : { title: 'Health check failed', tone: 'fail', lines: failed };
+  const at = s.health.now;
   const short = (text: string) => shortTimes(text, at);
   const failing = s.health.checks.filter((c) => c.status !== 'OK');
-  const cause = (c: Check) => line(`${c.status.padEnd(4)} ${c.name}: ${short(c.cause)}`, TONE[c.status]);
+  const cause = (c: Check) =>
+    wrapped(`${c.status.padEnd(4)} ${c.name} ${short(c.figure)}: ${short(c.cause)}`, TONE[c.status]);
+  const by = s.health.clock === 'exchange' ? 'venue' : 'machine';
   return {
-    title: `Health ${s.health.status} as of ${clock(at).slice(11)}`,
-    tone: TONE[s.health.status],
+    title: `Health ${s.health.status} as of ${clock(at).slice(11)} (${by})`,
+    tone: error === null ? TONE[s.health.status] : 'fail',
     lines: [
+      ...failed,
       ...failing.map(cause),
       ...s.health.checks
         .filter((c) => c.status === 'OK')
@@ -230,7 +272,7 @@ const HELP: readonly Line[] = [
   line('?             this help (any key closes it)'),
   line('q             quit'),
   line('Journals are read from byte offsets every half second; health every two seconds.', 'dim'),
-  line('Bar age: exchange time since the last decided slot closed (1 bar is normal).', 'dim'),
+  line("Bar age: the venue's time since the last decided slot closed (1 bar is normal).", 'dim'),
 ];
 
 function waitingScreen(data: DashboardData, stream: StreamData | undefined): Line[] {
@@ -267,7 +309,8 @@ export function buildView(data: DashboardData, ui: UiState): View {
   const stream = data.streams[selected];
   const columns = ui.width >= 80 ? 2 : 1;
   const half = columns === 2 ? Math.floor(ui.width / 2) : ui.width;
-  const time = `${clock(data.now)} (${data.clock === 'exchange' ? 'exchange' : 'this machine'})`;
+  const venue = stream?.health?.clock === 'exchange' && stream.now !== null;
+  const time = venue ? `${clock(stream.now!)} (venue)` : `${clock(data.now)} (this machine)`;
   const tabs = data.streams.map(
     (s, i): Tab => ({
       label: s.name,
@@ -291,7 +334,11 @@ export function buildView(data: DashboardData, ui: UiState): View {
   return {
     ...base,
     waiting: null,
-    left: [decisionPanel(stream, data.now, half), equityPanel(stream, half), tradesPanel(stream, tradeRows)],
-    right: [healthPanel(stream, data.healthAt), skipsPanel(stream)],
+    left: [
+      decisionPanel(stream, data.graceBars, half),
+      equityPanel(stream, half),
+      tradesPanel(stream, tradeRows),
+    ],
+    right: [healthPanel(stream, data.healthError), skipsPanel(stream)],
   };
 }

@@ -59,6 +59,9 @@ export function healthOf(
     streams: Object.entries(streams).map(([stream, { status, cause }]) => ({
       stream,
       status,
+      now,
+      clock: 'exchange',
+      rate: 1,
       checks: [
         {
           name: 'decisions',
@@ -83,7 +86,6 @@ export function sourcesOver(
     dataRoot: root,
     streams,
     clock: { now: () => now },
-    rate: 1,
     healthOptions: DEFAULT_HEALTH,
     health: async () => health(),
   });

@@ -66,7 +66,7 @@ describe('the dashboard (ink-testing-library)', () => {
     };
     const other = await press('\t', (f) => f.includes('▸ alt ETH/USDT 5m'));
     expect(other).toContain('Mjölnir paper · alt ETH/USDT 5m');
-    expect(other).toContain('FAIL decisions: stale');
+    expect(other).toContain('FAIL decisions 0 bar(s) behind: stale');
     await press('\u001b[D', (f) => f.includes('▸ sim BTC/USDT 5m')); // left arrow
     const help = await press('?', (f) => f.includes('q             quit'));
     expect(help).not.toContain('Last decision');

@@ -31,5 +31,5 @@ export function App({ sources, colour, pollMs, healthMs }: AppProps) {
     else if (key.tab || key.rightArrow || key.downArrow) setSelected((s) => (s + 1) % count);
   });
   const view = buildView(data, { selected, help, width: size.columns, height: size.rows });
-  return <Screen view={view} colour={colour} width={size.columns} />;
+  return <Screen view={view} colour={colour} width={size.columns} height={size.rows} />;
 }
