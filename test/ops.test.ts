@@ -319,28 +319,14 @@ describe('the ops scripts under a docker that hangs, a read-only HOME, and shell
     const text = hung.log('trade_heartbeat.log');
     expect(text).toContain('TIMEOUT');
     expect(text).toContain('FAIL no health report');
-    const fake = fakeOps();
-    const holder = spawn('flock', [
-      join(fake.home, 'mjolnir-cron-heartbeat.lock'),
-      '-c',
-      'echo held; sleep 30',
-    ]);
+    const locks = fakeOps().home;
+    const holder = spawn('flock', [join(locks, 'mjolnir-cron-heartbeat.lock'), '-c', 'echo held; sleep 30']);
     try {
       await new Promise((resolve) => holder.stdout.once('data', resolve));
-      const second = spawnSync('/bin/bash', [join(ROOT, 'ops', 'cron_heartbeat.sh')], {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: fake.home,
-          MJOLNIR_OPS_PATH: fake.bin,
-          MJOLNIR_LOCK_DIR: fake.home,
-        },
-        encoding: 'utf8',
-      });
+      const second = script('cron_heartbeat.sh', { MJOLNIR_LOCK_DIR: locks });
       expect(second.status).toBe(1);
-      expect(readFileSync(join(fake.home, 'trade_heartbeat.log'), 'utf8')).toContain(
-        'still running (lock held)',
-      );
-      expect(existsSync(join(fake.state, 'calls'))).toBe(false);
+      expect(second.log('trade_heartbeat.log')).toContain('still running (lock held)');
+      expect(second.calls()).toBe('');
     } finally {
       holder.kill('SIGKILL');
     }

@@ -7,6 +7,7 @@ import {
   engineSpecOf,
   formatHealth,
   gapReport,
+  type HealthReport,
   isoUtc,
   loadConfig,
   MjolnirError,
@@ -18,7 +19,7 @@ import {
   timeframe,
 } from '@mjolnir/lib';
 import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
-import { checkHealth, type HealthCheck, type Logger, runPaper, VenueClocks } from '@mjolnir/lib/live';
+import { checkHealth, type Logger, runPaper, VenueClocks } from '@mjolnir/lib/live';
 import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
 import { Lake } from '@mjolnir/lib/store';
 import { pino } from 'pino';
@@ -153,7 +154,7 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
   // The dashboard draws the terminal while it runs: no progress bar under it.
   const progress = new Progress('decided', dashboard ? { write: () => undefined } : io.stderr);
   let decided = 0;
-  let health: HealthCheck | null = null;
+  let health: HealthReport | null = null;
   const judge = await sessionJudge(config, dir, options.speed);
   const finish = once(async () => {
     // Judged while the loop and the exchange still run, then the session stops.
@@ -197,7 +198,7 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
     io.setExitCode(1);
     return null;
   }
-  return { config, stream, outcome, health: health as HealthCheck | null };
+  return { config, stream, outcome, health: health as HealthReport | null };
 }
 
 /** Calls `fn` the first time only. */
@@ -251,7 +252,7 @@ async function sessionJudge(config: Config, dir: string, speed: number) {
 }
 
 /** Five seconds of wall time in bars at the demo's speed (at least the default grace). */
-export const demoGraceBars = (speed: number, barMs: number): number =>
+const demoGraceBars = (speed: number, barMs: number): number =>
   Math.max(DEFAULT_HEALTH.graceBars, Math.ceil((speed * 5000) / barMs));
 
 /** The session in a few lines: decisions by reason, trades, the lake, where everything is. */

@@ -4,7 +4,7 @@ import { isoUtc } from '../time/index.js';
 import type { Check, HealthOptions, JudgedFacts, Restart, VenueTime, Verdict } from './evaluate.js';
 import { SKIP_MARKERS } from './markers.js';
 
-export const check = (name: string, status: Verdict, figure: string, cause: string): Check => ({
+const check = (name: string, status: Verdict, figure: string, cause: string): Check => ({
   name,
   status,
   figure,
@@ -14,8 +14,20 @@ export const check = (name: string, status: Verdict, figure: string, cause: stri
 /** Wall time the venue's clock may read behind a decision before it is "ahead": a reading's latency. */
 const AHEAD_TOLERANCE_WALL_MS = 2_000;
 
-/** Whether slots can be judged by this time: a simulator's clock is unknown when it does not answer. */
-export const judgeable = (time: VenueTime): boolean => time.source === 'exchange' || time.rate === 1;
+/**
+ * Whether a clock can judge slots: the venue's own, or this machine's standing in for a real venue
+ * (rate 1). A simulator's clock is unknown when it does not answer.
+ */
+export const judgesSlots = (source: VenueTime['source'], rate: number): boolean =>
+  source === 'exchange' || rate === 1;
+const judgeable = (time: VenueTime): boolean => judgesSlots(time.source, time.rate);
+
+/** How far `ts` lags the last slot `time` has closed, in bars, and that slot. */
+function lagOf(ts: number, time: VenueTime, tfMs: number) {
+  const expected = Math.floor(time.now / tfMs) * tfMs;
+  const lag = Math.max(0, Math.round((expected - ts) / tfMs));
+  return { expected, lag, figure: `${lag} bar(s) behind ${isoUtc(expected)}` };
+}
 
 /** A simulator's clock read by nobody: what the staleness checks say instead of a figure. */
 function notJudged(name: string, time: VenueTime): Check {
@@ -24,6 +36,16 @@ function notJudged(name: string, time: VenueTime): Check {
     'WARN',
     'not judged',
     `the venue ${time.venue} does not answer and runs its own clock (${time.rate}x): staleness cannot be judged by this machine's`,
+  );
+}
+
+/** Whether the newest decision lags the venue's last closed slot past the grace (ahead is not stale). */
+export function decisionsStale(facts: JudgedFacts, options: HealthOptions): boolean {
+  const last = facts.decisions.at(-1)?.ts;
+  return (
+    last !== undefined &&
+    judgeable(facts.time) &&
+    lagOf(last, facts.time, facts.timeframeMs).lag > options.graceBars
   );
 }
 
@@ -50,7 +72,7 @@ export function decisionsCheck(facts: JudgedFacts, options: HealthOptions, alive
   const time = facts.time;
   if (!judgeable(time)) return notJudged('decisions', time);
   const tfMs = facts.timeframeMs;
-  const expected = Math.floor(time.now / tfMs) * tfMs;
+  const { expected, lag, figure } = lagOf(last, time, tfMs);
   const tolerance = Math.max(tfMs, AHEAD_TOLERANCE_WALL_MS * time.rate);
   if (last > expected + tolerance)
     return check(
@@ -59,8 +81,6 @@ export function decisionsCheck(facts: JudgedFacts, options: HealthOptions, alive
       `${Math.round((last - expected) / tfMs)} bar(s) ahead of ${isoUtc(expected)}`,
       `the last decision is ${isoUtc(last)}, after the last slot ${clockName(time)} has closed: decided against another venue (a simulator restarted or another one), or a clock that went back`,
     );
-  const lag = Math.max(0, Math.round((expected - last) / tfMs));
-  const figure = `${lag} bar(s) behind ${isoUtc(expected)}`;
   if (lag <= options.graceBars)
     return check('decisions', 'OK', figure, `the last decision is ${isoUtc(last)}`);
   return check(
@@ -91,10 +111,7 @@ export function rawCheck(facts: JudgedFacts, options: HealthOptions): Check {
     );
   }
   if (!judgeable(facts.time)) return notJudged('raw', facts.time);
-  const tfMs = facts.timeframeMs;
-  const expected = Math.floor(facts.time.now / tfMs) * tfMs;
-  const lag = Math.max(0, Math.round((expected - ts) / tfMs));
-  const figure = `${lag} bar(s) behind ${isoUtc(expected)}`;
+  const { lag, figure } = lagOf(ts, facts.time, facts.timeframeMs);
   return lag <= options.graceBars
     ? check('raw', 'OK', figure, `the newest raw bar closes ${isoUtc(ts)}`)
     : check(
@@ -212,9 +229,11 @@ export function feedCheck(facts: JudgedFacts, decisionsStale: boolean, alive: bo
       'feed',
       'WARN',
       'venue unreachable',
-      judgeable(time)
-        ? `the venue ${time.venue} does not answer: slots are judged by this machine's clock`
-        : `the venue ${time.venue} does not answer`,
+      time.source === 'exchange'
+        ? `the venue ${time.venue} does not answer: its clock is carried on from the last reading`
+        : judgeable(time)
+          ? `the venue ${time.venue} does not answer: slots are judged by this machine's clock`
+          : `the venue ${time.venue} does not answer`,
     );
   const figure = `venue time ${isoUtc(time.now)}`;
   if (decisionsStale && alive)
@@ -237,7 +256,7 @@ export function feedCheck(facts: JudgedFacts, decisionsStale: boolean, alive: bo
   return check('feed', 'OK', figure, 'the venue answers');
 }
 
-/** Lines of the journal's tail that do not read as decisions: FAIL (a restart would refuse the file). */
+/** Lines of the journal's tail that do not read as decisions: FAIL (eq and the read side refuse the file). */
 export function journalCheck(bad: BadLines | null | undefined): Check[] {
   if (bad === null || bad === undefined) return [];
   return [

@@ -4,6 +4,7 @@ import { isoUtc, type TimeframeLabel, timeframe } from '../time/index.js';
 import {
   cadenceCheck,
   decisionsCheck,
+  decisionsStale,
   eqflatCheck,
   feedCheck,
   heartbeatCheck,
@@ -138,7 +139,7 @@ export function streamHealth(
   const beat = heartbeatCheck(facts.lockAgeMs, options.heartbeatMs);
   const alive = beat.status === 'OK';
   const decisions = decisionsCheck(facts, options, alive);
-  const feed = feedCheck(facts, decisions.status === 'FAIL' && facts.decisions.length > 0, alive);
+  const feed = feedCheck(facts, decisionsStale(facts, options), alive);
   const checks = [
     decisions,
     ...journalCheck(facts.badLines),

@@ -97,22 +97,22 @@ export async function gatherHealth(
       layout.decisions(s.tag, s.symbol, s.timeframe),
       options.rows ?? 288,
     );
-    const run = runFacts(layout, s);
+    const manifest = liveManifestOf(layout, s);
     // The venue is in every row (the simulator's bars are `sim`, whatever the config's exchange).
-    const venueName = decisions.at(-1)?.exchange ?? run.manifest?.exchange ?? null;
+    const venueName = decisions.at(-1)?.exchange ?? manifest?.exchange ?? null;
     const key = venueName === null ? null : { exchange: venueName, symbol: s.symbol, timeframe: s.timeframe };
     const raw = key === null ? null : await options.rawTail(key);
     facts.push({
       ...s,
-      time: await options.timeOf(s, run.manifest?.starts.at(-1)?.venue ?? null),
+      time: await options.timeOf(s, manifest?.starts.at(-1)?.venue ?? null),
       decisions,
       badLines: bad,
-      firstDecisionTs: run.manifest?.first_decision_ts ?? null,
+      firstDecisionTs: manifest?.first_decision_ts ?? null,
       venueName,
       newestRawTs: raw?.last ?? null,
       lockAgeMs: ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
       recentVolumes: raw?.volumes ?? [],
-      restart: lastRestart(run.manifest),
+      restart: lastRestart(manifest),
       eqflat: lastEqflat(layout, s),
     });
   }
@@ -128,11 +128,11 @@ function ageOf(path: string, now: number): number | null {
 }
 
 /** The stream's LIVE run manifest (null when there is none or it is damaged). */
-function runFacts(layout: DataLayout, s: LiveStream): { manifest: LiveManifest | null } {
+function liveManifestOf(layout: DataLayout, s: LiveStream): LiveManifest | null {
   try {
-    return { manifest: readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe)) };
+    return readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe));
   } catch {
-    return { manifest: null };
+    return null;
   }
 }
 

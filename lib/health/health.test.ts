@@ -143,7 +143,13 @@ describe('health', () => {
     expect(verdict(facts({ ...stale, lockAgeMs: null }, undefined, true)).checks['feed']).toBe('OK');
     const unreachable = verdict(facts({}, undefined, false));
     expect(unreachable.checks['feed']).toBe('WARN');
-    expect(unreachable.text).toContain('does not answer');
+    expect(unreachable.text).toContain("does not answer: slots are judged by this machine's clock");
+    // In the paper process the loop's own reading is carried on: it says so, not "this machine's clock".
+    const carried = facts({}, undefined, false);
+    const inProcess = { ...carried.streams[0]!, time: { ...venueTime(true), reachable: false } };
+    expect(verdict({ ...carried, streams: [inProcess] }).text).toContain(
+      'its clock is carried on from the last reading',
+    );
     const quiet = verdict(facts({ recentVolumes: [3, 1, 0, 0, 0, 0] }, undefined, true));
     expect(quiet).toMatchObject({ status: 'WARN', code: 0 });
     expect(quiet.text).toContain('4 zero-volume bar(s)');
@@ -181,6 +187,8 @@ describe('health tells what happened (issue 11/15)', () => {
     expect(v.checks['decisions']).toBe('FAIL');
     expect(v.text).toMatch(/432 bar\(s\) ahead of/);
     expect(v.text).toContain('decided against another venue');
+    // Ahead is not a dead feed: the venue answers, the loop is simply past its clock.
+    expect(v.checks['feed']).toBe('OK');
     // One bar ahead is within a reading's latency, not a finding.
     expect(verdict(facts({ decisions: rows(100, LAST + BAR) }, undefined, true)).checks['decisions']).toBe(
       'OK',

@@ -1,4 +1,4 @@
-export { cleanTrailingCadence } from './checks.js';
+export { cleanTrailingCadence, judgesSlots } from './checks.js';
 export {
   type Check,
   DEFAULT_HEALTH,

@@ -284,8 +284,9 @@ export class DecisionTable {
 
   /** Validates every cell of the line first, then takes it in: a bad line leaves the table as it was. */
   private parse(text: string, start: number, end: number, offset: number): void {
-    const line = this.lineOf(this.length);
-    const where = () => `${this.path}:${line}`;
+    // Numbered only when a message needs it: the hot path pays nothing for line numbers.
+    const row = this.length;
+    const where = () => `${this.path}:${this.lineOf(row)}`;
     const numbers = this.hasNumbers;
     split(text, start, end, numbers ? DECISION_COLUMNS.length : 7, where, !numbers);
     const ts = tsCell(text, 3, where, 'ts_ms');

@@ -17,9 +17,6 @@ import type { Lake } from '../store/index.js';
 import { type Clock, timeframe } from '../time/index.js';
 import { venueFor } from './paper.js';
 
-/** The report a healthcheck gives (which clock judged each stream is in it). */
-export type HealthCheck = HealthReport;
-
 /** How a healthcheck learns the time of a stream's venue. */
 export type VenueTimeOf = (stream: LiveStream, venue: Venue | null) => Promise<VenueTime>;
 
@@ -54,7 +51,7 @@ async function rawTail(lake: Lake, key: MarketKey) {
  * The healthcheck: the streams' facts read from the tails of their files and the lake, each judged by
  * its venue's clock (`timeOf`), else the machine's, said so.
  */
-export async function checkHealth(host: CheckHealthOptions): Promise<HealthCheck> {
+export async function checkHealth(host: CheckHealthOptions): Promise<HealthReport> {
   const facts = await gatherHealth(host.root, streamsToJudge(host.root, host.config), {
     wallNow: host.clock.now(),
     timeOf: host.timeOf,
@@ -69,12 +66,11 @@ const VENUE_TIMEOUT_MS = 3_000;
 /**
  * The venues' clocks as a healthcheck outside the paper process asks them: the config's venue when
  * one is given, else the venue each stream's run manifest recorded at its last start (a simulator's
- * address and speed included), else none (this machine's clock, said so). One client per venue, kept while the checker
- * lives (the dashboard asks every few seconds); one request per venue per check.
+ * address and speed included), else none (this machine's clock, said so). One client per venue, kept
+ * while the checker lives (the dashboard asks every few seconds); one request per venue per check.
  */
 export class VenueClocks {
   private readonly sources = new Map<string, CcxtMarketData>();
-  private asked = new Map<string, Promise<VenueTime>>();
 
   constructor(
     private readonly clock: Clock,
@@ -83,16 +79,16 @@ export class VenueClocks {
 
   /** A `timeOf` for one check: venues shared by several streams are asked once. */
   forCheck(): VenueTimeOf {
-    this.asked = new Map();
+    const asked = new Map<string, Promise<VenueTime>>();
     return (_stream, recorded) => {
       // A config given names the venue to ask (the operator's word); else the run's own record.
       const venue = this.config === null ? recorded : venueFor(this.config);
       if (venue === null) return Promise.resolve(machineTime(this.clock.now(), null));
       const key = venueWords(venue);
-      let time = this.asked.get(key);
+      let time = asked.get(key);
       if (time === undefined) {
         time = this.ask(venue);
-        this.asked.set(key, time);
+        asked.set(key, time);
       }
       return time;
     };

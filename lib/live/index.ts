@@ -4,7 +4,6 @@ export { FailureLog } from './failure-log.js';
 export {
   type CheckHealthOptions,
   checkHealth,
-  type HealthCheck,
   streamsToJudge,
   VenueClocks,
   type VenueTimeOf,

@@ -2,12 +2,12 @@ import {
   type Clock,
   DataLayout,
   type HealthOptions,
+  type HealthReport,
   type LiveStream,
   RunWatch,
   type StreamHealth,
   streamName,
 } from '@mjolnir/lib';
-import type { HealthCheck } from '@mjolnir/lib/live';
 import type { DashboardData, StreamData } from './view-model.js';
 
 /** What the dashboard reads, injected (the real files and healthcheck, or a test's). */
@@ -17,7 +17,7 @@ export interface SourceOptions {
   readonly streams: () => readonly LiveStream[];
   readonly clock: Clock;
   /** The healthcheck (`checkHealth` over the lake and each venue's clock), run every few seconds. */
-  readonly health: (options: HealthOptions) => Promise<HealthCheck>;
+  readonly health: (options: HealthOptions) => Promise<HealthReport>;
   readonly healthOptions: HealthOptions;
 }
 
@@ -31,7 +31,7 @@ const REFRESH_BYTES = 16 << 20;
 export class DashboardSources {
   private readonly layout: DataLayout;
   private readonly watches = new Map<string, { stream: LiveStream; watch: RunWatch }>();
-  private report: HealthCheck | null = null;
+  private report: HealthReport | null = null;
   /** Why the last healthcheck could not be made (shown, never hidden), or null. */
   private healthError: string | null = null;
 

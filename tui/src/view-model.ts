@@ -1,6 +1,7 @@
 import {
   type Check,
   isoUtc,
+  judgesSlots,
   SKIP_MARKERS,
   type StreamHealth,
   type TimeframeLabel,
@@ -124,7 +125,7 @@ export function gapMeter(ageBars: number, grace: number, width: number): Line {
 
 /** Whether a stream's clock can tell a bar's age: its venue answered, or it is a real venue (our clock). */
 const judgeable = (s: StreamData) =>
-  s.now !== null && s.health !== null && (s.health.clock === 'exchange' || s.health.rate === 1);
+  s.now !== null && s.health !== null && judgesSlots(s.health.clock, s.health.rate);
 
 /** Lines of the journal that do not read: shown with the stream, the good rows still on screen. */
 function badLinesLines(s: StreamData): Line[] {

@@ -6,11 +6,11 @@ import {
   DEFAULT_HEALTH,
   DecisionJournal,
   type DecisionRow,
+  type HealthReport,
   type LiveStream,
   TradeJournal,
   type TradeRow,
 } from '@mjolnir/lib';
-import type { HealthCheck } from '@mjolnir/lib/live';
 import { engineRows } from '../../lib/journal/test-support/engine-rows.js';
 import { DashboardSources } from '../src/sources.js';
 
@@ -50,7 +50,7 @@ export const rowsOf = (count: number, seed = 3): DecisionRow[] =>
 export function healthOf(
   now: number,
   streams: Record<string, { status: 'OK' | 'WARN' | 'FAIL'; cause?: string }>,
-): HealthCheck {
+): HealthReport {
   return {
     status: 'OK',
     mode: 'operator',
@@ -80,7 +80,7 @@ export function sourcesOver(
   root: string,
   streams: () => readonly LiveStream[],
   now: number,
-  health: () => HealthCheck,
+  health: () => HealthReport,
 ): DashboardSources {
   return new DashboardSources({
     dataRoot: root,
