@@ -47,7 +47,7 @@ lint: check ## alias of check
 format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 	npx biome check --write .
 
-test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare, docker-compose, shellcheck from apt when missing
+test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare, docker-compose, shellcheck, prometheus from apt when missing
 	bash scripts/ensure-apt.sh
 	npx vitest run
 

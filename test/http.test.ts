@@ -15,7 +15,7 @@ import {
   decisions,
   exited,
   paper,
-  printed,
+  servedUrl,
   start,
   waitFor,
   writeSimConfig,
@@ -37,14 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
-
-/** The server's address, from the start log line. */
-async function served(child: ReturnType<typeof paper>): Promise<string> {
-  await printed(child, 'Trading system starting');
-  const url = /"http":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(child.output())?.[1];
-  if (url === undefined) throw new Error(`no HTTP address in the start line:\n${child.output()}`);
-  return url;
-}
 
 type Served = HealthReport & { age_ms: number | null; cause?: string };
 
@@ -71,7 +63,7 @@ describe('HTTP on the paper process', () => {
   it('serves /livez, /health and /metrics; the counters agree with the journal', async () => {
     // A grace of 20 bars (20 s at 300x): a loaded machine may hold the loop back a bar or two.
     const live = paper(config, root, { HEALTH_GRACE_BARS: '20' });
-    const url = await served(live);
+    const url = await servedUrl(live);
     await waitFor(() => decisions(root, 'served').length >= 6, 'six decisions', live);
 
     const livez = await fetch(`${url}/livez`);
@@ -159,7 +151,7 @@ describe('HTTP on the paper process', () => {
 
   it('answers /health with 503 when the verdict is FAIL', async () => {
     const failing = paper(config, join(work, 'never'), { FORCE_FETCH_FAIL: '1' });
-    const url = await served(failing);
+    const url = await servedUrl(failing);
     const held = (r: Served) =>
       r.streams[0]?.checks.some((c) => c.name === 'heartbeat' && c.status === 'OK') === true;
     const { status, report } = await healthWhen(url, held, failing);

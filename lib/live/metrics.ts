@@ -28,6 +28,10 @@ export class LoopMetrics implements LoopObserver {
   constructor(killSwitch: () => KillSwitch) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'mjolnir_' });
+    // Gauges named like counters (`promtool check metrics` refuses them): the same counts stand by
+    // type in mjolnir_nodejs_active_{handles,requests,resources}; sum() them for the totals.
+    for (const kind of ['handles', 'requests', 'resources'])
+      this.registry.removeSingleMetric(`mjolnir_nodejs_active_${kind}_total`);
     this.decisions = new Counter({
       name: 'mjolnir_decisions_total',
       help: 'Decisions durably recorded by this process, by stream, action and reason',

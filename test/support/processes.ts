@@ -85,6 +85,14 @@ export function printed(child: Spawned, text: string): Promise<void> {
   return waitFor(() => child.output().includes(text), `"${text}" in the output`, child);
 }
 
+/** A paper process's HTTP address, read from its start line (it serves on a free port in tests). */
+export async function servedUrl(child: Spawned): Promise<string> {
+  await printed(child, 'Trading system starting');
+  const url = /"http":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(child.output())?.[1];
+  if (url === undefined) throw new Error(`no HTTP address in the start line:\n${child.output()}`);
+  return url;
+}
+
 /** Waits until the simulator's clock has moved `bars` bars of `barMs` on from now (downtime, by its clock). */
 export function simulatedTimePasses(sim: SimServer, bars: number, barMs = 300_000): Promise<void> {
   const until = sim.clock.now() + bars * barMs;
