@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -124,7 +124,7 @@ validate-oos: build ## mjolnir validate-oos exits 1 when EVAL_START..EVAL_END ov
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-train bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-train bench-http bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -156,5 +156,8 @@ bench-kernel: build $(KERNEL_INSTALLED) ## a fresh tslab kernel to the first res
 bench-import: build ## a fresh process importing the package root vs the engine file alone (time, heap)
 	node dist/bench/import.js
 
-bench-soak: build ## `mjolnir paper` over 50k bars against the simulator: resident memory after warm-up vs at the end (SOAK_BARS, SOAK_SPEED; ~9 min)
+bench-http: build ## the paper loop's lag and exchange calls under 1,000 concurrent /health + /metrics vs alone (LOAD_SECONDS, LOAD_CONCURRENCY)
+	node dist/bench/http-load.js
+
+bench-soak: build ## `mjolnir paper` over 100k bars against the simulator: its resident-memory curve and slope after warm-up (SOAK_BARS, SOAK_SPEED; ~18 min)
 	node dist/bench/soak.js

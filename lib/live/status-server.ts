@@ -48,14 +48,36 @@ export function healthBody(kept: KeptVerdict | null, wallNow: number): { code: n
   return { code: kept.report.status === 'FAIL' ? 503 : 200, body: { ...kept.report, age_ms: age } };
 }
 
-async function route(sources: StatusSources, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** How long one rendering of /metrics answers every scrape (a scrape every 15 s is the norm). */
+export const METRICS_REUSE_MS = 1_000;
+
+/**
+ * The metrics text, rendered at most once per `METRICS_REUSE_MS`: scrapes arriving together share one
+ * rendering (consistent within itself), so a burst of them costs the loop one rendering, not one each.
+ */
+function metricsText(sources: StatusSources): () => Promise<string> {
+  let kept: { at: number; text: Promise<string> } | null = null;
+  return () => {
+    const now = sources.wallNow();
+    if (kept === null || now - kept.at >= METRICS_REUSE_MS || now < kept.at)
+      kept = { at: now, text: sources.registry.metrics() };
+    return kept.text;
+  };
+}
+
+async function route(
+  sources: StatusSources,
+  metrics: () => Promise<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n', { allow: 'GET, HEAD' });
   }
   if (path === '/livez') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
   if (path === '/metrics') {
-    return send(res, 200, sources.registry.contentType, await sources.registry.metrics());
+    return send(res, 200, sources.registry.contentType, await metrics());
   }
   if (path === '/health') {
     const { code, body } = healthBody(sources.health(), sources.wallNow());
@@ -84,8 +106,9 @@ export function startStatusServer(
   sources: StatusSources,
   options: { host: string; port: number },
 ): Promise<StatusServer> {
+  const metrics = metricsText(sources);
   const server = createServer((req, res) => {
-    route(sources, req, res).catch((error: unknown) =>
+    route(sources, metrics, req, res).catch((error: unknown) =>
       send(res, 500, 'text/plain; charset=utf-8', `error: ${(error as Error).message}\n`),
     );
   });
