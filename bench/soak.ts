@@ -65,7 +65,7 @@ const child: ChildProcess = spawn(
   [...flags, fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'paper', '-c', config],
   {
     // As `make paper` runs it (two malloc arenas: see the Makefile).
-    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATA_ROOT: root, LOG_LEVEL: 'warn' },
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATA_ROOT: root, LOG_LEVEL: 'warn', HTTP_PORT: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   },
 );

@@ -87,6 +87,7 @@ describe('mjolnir doctor', () => {
       'dependencies',
       'data root',
       'data owner',
+      'home',
       'kill switch',
       'config',
       'api keys',
@@ -108,10 +109,12 @@ describe('mjolnir doctor', () => {
     const disk = await smallDisk(1024);
     try {
       await disk.readOnly(true, disk.root);
-      const run = await doctor(configFor(sim.port), disk.root);
+      // A read-only HOME as well: the cron logs move to $TMPDIR, make lab cannot install its kernelspec.
+      const run = await doctor(configFor(sim.port), disk.root, { HOME: disk.root });
       expect(run.status).toBe(2);
       expect(run.line('data root')).toMatch(/^FAIL .* is on a read-only file system$/);
       expect(run.fixOf('data root')).toMatch(/^mount -o remount,rw/);
+      expect(run.line('home')).toMatch(/^WARN .* is not writable: the cron scripts log to \$TMPDIR instead/);
     } finally {
       await disk.close();
     }
@@ -138,6 +141,52 @@ describe('mjolnir doctor', () => {
     expect(run.status).toBe(2);
     expect(run.line('config')).toMatch(/^FAIL .*bad\.yaml:6:\d+: strategy\.params\.fast = -3/);
     expect(run.fixOf('config')).toBe(`edit ${bad} (mjolnir config check ${bad})`);
+  });
+
+  it('FAILs a data root that is a regular file (the loop would fail ENOTDIR), and a HOME that is not a directory', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mjolnir-doctor-file-')), 'data');
+    writeFileSync(file, 'not a directory\n');
+    const run = await doctor(configFor(sim.port), file, { HOME: file });
+    expect(run.status).toBe(2);
+    expect(run.line('data root')).toMatch(/^FAIL .*data is a file, not a directory/);
+    expect(run.fixOf('data root')).toContain(`mv ${file} ${file}.bak`);
+    expect(run.line('home')).toMatch(/^FAIL home +HOME=.* is not a directory/);
+  });
+
+  it('lists every problem of a bad config, one line each under --verbose', async () => {
+    const bad = join(work, 'twice-bad.yaml');
+    const text = readFileSync(configFor(sim.port), 'utf8');
+    writeFileSync(bad, `${text.replace('timeframe: 5m', 'timeframe: 7m')}capital: -1\n`);
+    const run = await doctor(bad, freshRoot(), {});
+    expect(run.line('config')).toMatch(
+      /^FAIL .*twice-bad\.yaml: 2 problem\(s\): .*timeframe = "7m".*; .*capital = -1/,
+    );
+    const child = start(process.execPath, [CLI, 'doctor', '-c', bad, '--no-exchange', '--verbose'], {
+      JUPYTER_PATH: jupyterDir,
+    });
+    await exited(child);
+    expect(child.output()).toMatch(/2 problem\(s\):\n {2}- .*timeframe = "7m"[^\n]*\n {2}- .*capital = -1/);
+  });
+
+  it("measures a simulator's speed: one running at another speed than the config says is a WARN", async () => {
+    const fast = await startSimServer({
+      clock: new VirtualClock(systemClock.now(), 300, systemClock),
+      markets: { 'BTC/USDT': new SyntheticSource(systemClock.now() - 86_400_000, 3, 'BTC/USDT') },
+      faults: new FaultPlan(),
+    });
+    try {
+      const right = await doctor(configFor(fast.port, 'fast.yaml', 300), freshRoot());
+      expect(right.line('clock')).toMatch(
+        /^OK +clock +the simulator runs at \d+x \(measured\), the config says 300x/,
+      );
+      const wrong = await doctor(configFor(fast.port, 'slow.yaml', 30), freshRoot());
+      expect(wrong.line('clock')).toMatch(
+        /^WARN clock +the simulator runs at \d+x \(measured\), the config says 30x/,
+      );
+      expect(wrong.fixOf('clock')).toMatch(/^SIM_SPEED=\d+ for the loop/);
+    } finally {
+      await fast.close();
+    }
   });
 
   it('FAILs an unreachable exchange, naming what to start', async () => {

@@ -8,6 +8,7 @@ import {
   apiKeys,
   configs,
   dataRoot as dataRootChecks,
+  home,
   installed,
   jupyter,
   killSwitch,
@@ -45,9 +46,10 @@ async function runChecks(options: DoctorOptions, env: NodeJS.ProcessEnv): Promis
   const checks = [
     nodeVersion(),
     installed(REPO),
-    ...dataRootChecks(root, env),
+    ...dataRootChecks(root, env, options.verbose === true ? 20 : 5),
+    home(env),
     killSwitch(root),
-    ...configs(files, env),
+    ...configs(files, env, options.verbose === true),
   ];
   const main = files[0]!;
   let config = null;

@@ -85,6 +85,14 @@ export function dataRoot(
 ): DoctorCheck[] {
   if (!existsSync(root))
     return [warn('data root', `${root} does not exist yet (the first run creates it)`, `mkdir -p ${root}`)];
+  if (!statSync(root).isDirectory())
+    return [
+      fail(
+        'data root',
+        `${root} is a file, not a directory: the loop cannot create anything under it (ENOTDIR)`,
+        `mv ${root} ${root}.bak   (or set DATA_ROOT to a directory)`,
+      ),
+    ];
   const checks: DoctorCheck[] = [];
   try {
     accessSync(root, constants.W_OK);
@@ -137,6 +145,7 @@ export function killSwitch(root: string): DoctorCheck {
     : ok('kill switch', 'not engaged');
 }
 
+/** Each config with every problem it has (not only the first): one line each under `--verbose`. */
 export function configs(files: readonly string[], env: NodeJS.ProcessEnv, verbose = false): DoctorCheck[] {
   return files.map((file) => {
     try {
@@ -147,13 +156,57 @@ export function configs(files: readonly string[], env: NodeJS.ProcessEnv, verbos
       );
     } catch (error) {
       if (!(error instanceof MjolnirError)) throw error;
+      const problems = error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+      const listed = problems.length === 0 ? [error.message] : problems;
       return fail(
         'config',
-        verbose ? error.message : error.message.split('\n').slice(0, 2).join(' | '),
+        verbose
+          ? `${file}: ${listed.length} problem(s):${listed.map((p) => `\n  - ${p}`).join('')}`
+          : `${file}: ${listed.length} problem(s): ${listed.join('; ')}`,
         `edit ${file} (mjolnir config check ${file})`,
       );
     }
   });
+}
+
+/**
+ * HOME: where the cron scripts log (~/trade_reboot.log, ~/trade_heartbeat.log) and Jupyter keeps its
+ * kernelspecs; a read-only one moves those logs to the temporary directory and stops `make lab`.
+ */
+export function home(env: NodeJS.ProcessEnv): DoctorCheck {
+  const dir = env['HOME'];
+  if (dir === undefined || dir === '')
+    return warn(
+      'home',
+      'HOME is not set: the cron scripts cannot find their logs',
+      'export HOME=<your home>',
+    );
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return fail('home', `HOME=${dir} is not a directory`, 'export HOME=<your home directory>');
+  const where = writableAncestor(dir);
+  return where === dir
+    ? ok('home', `${dir} writable (cron logs, Jupyter kernelspecs)`)
+    : warn(
+        'home',
+        `${dir} is not writable: the cron scripts log to $TMPDIR instead, make lab cannot install its kernelspec`,
+        `sudo chown $(id -u):$(id -g) ${dir}   (or mount it read-write)`,
+      );
+}
+
+/** The nearest existing directory at or above `path` if it is writable, else null. */
+function writableAncestor(path: string): string | null {
+  let dir = path;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return dir;
+  } catch {
+    return null;
+  }
 }
 
 /** API keys: present or not (never printed). Mjölnir only paper-trades: none is needed. */
@@ -182,12 +235,21 @@ export function jupyter(repo: string): DoctorCheck {
   const data = (JSON.parse(run.stdout) as { data: string[] }).data;
   const spec = data.map((dir) => join(dir, 'kernels/mjolnir-ts/kernel.json')).find((f) => existsSync(f));
   const tslab = existsSync(join(repo, 'kernel/node_modules/tslab/bin/tslab'));
-  if (spec === undefined || !tslab)
+  if (spec === undefined || !tslab) {
+    // make lab installs the kernelspec into the user's data directory: it must be writable.
+    const target = join(data[0] ?? '', 'kernels');
+    if (data[0] !== undefined && writableAncestor(target) === null)
+      return fail(
+        'jupyter',
+        `the mjolnir-ts kernelspec is not installed and ${target} is not writable: make lab cannot install it`,
+        `sudo chown -R $(id -u):$(id -g) ${data[0]}   (or JUPYTER_DATA_DIR=<a writable directory>)`,
+      );
     return warn(
       'jupyter',
       `jupyter found; ${tslab ? 'the mjolnir-ts kernelspec is not installed' : 'the kernel (tslab) is not installed'}`,
       'make lab   (or: node dist/cli/main.js kernel install)',
     );
+  }
   return ok('jupyter', `kernelspec mjolnir-ts at ${dirname(spec)}`);
 }
 

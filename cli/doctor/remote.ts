@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { type Config, MjolnirError, systemClock } from '@mjolnir/lib';
 import { type DoctorCheck, fail, ok, warn } from './check.js';
 
@@ -5,6 +6,33 @@ import { type DoctorCheck, fail, ok, warn } from './check.js';
 const DRIFT_WARN_MS = 200;
 const DRIFT_FAIL_MS = 1000;
 const LATENCY_WARN_MS = 500;
+
+/** Wall time between the two readings of a simulator's clock that measure its speed. */
+const SPEED_SAMPLE_MS = 500;
+
+/**
+ * A simulator's speed as measured (two readings of its clock), against the config's: the loop paces its
+ * polls and its fetch_failed grace by the config's, so a simulator running at another speed is a WARN.
+ */
+async function simulatorSpeed(
+  source: { fetchServerTime(): Promise<number | null> },
+  configured: number,
+): Promise<DoctorCheck> {
+  const first = await source.fetchServerTime();
+  const began = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, SPEED_SAMPLE_MS));
+  const second = await source.fetchServerTime();
+  if (first === null || second === null) return ok('clock', `simulated time (configured ${configured}x)`);
+  const measured = (second - first) / (performance.now() - began);
+  const words = `the simulator runs at ${measured.toFixed(0)}x (measured), the config says ${configured}x`;
+  return Math.abs(measured / configured - 1) <= 0.25
+    ? ok('clock', `${words}: not compared with this clock`)
+    : warn(
+        'clock',
+        `${words}: the loop would pace its polls and its fetch_failed grace wrongly`,
+        `SIM_SPEED=${Math.round(measured)} for the loop, or restart make sim with SIM_SPEED=${configured}`,
+      );
+}
 
 /**
  * The config's exchange (or simulator): reachable, its round trip, and our clock against its server
@@ -32,7 +60,7 @@ export async function exchangeChecks(config: Config, env: NodeJS.ProcessEnv): Pr
           ),
     ];
     if (config.simulator !== undefined && config.simulator.speed !== 1) {
-      checks.push(ok('clock', `simulated time at ${config.simulator.speed}x: not compared with this clock`));
+      checks.push(await simulatorSpeed(source, config.simulator.speed));
       return checks;
     }
     const off = Math.abs(drift.driftMs);
