@@ -74,7 +74,7 @@ compose-check: ## validate docker-compose.yml and the GPU override with docker-c
 	MJOLNIR_UID=1000 MJOLNIR_GID=1000 JUPYTER_TOKEN=check docker-compose -f docker-compose.yml config -q
 	MJOLNIR_UID=1000 MJOLNIR_GID=1000 JUPYTER_TOKEN=check docker-compose -f docker-compose.yml -f docker-compose.gpu.yml config -q
 
-sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START)
+sim: build ## the simulated exchange on 127.0.0.1 (SIM_PORT, SIM_SPEED, SIM_SEED, SIM_START); a summary line a minute, SIM_VERBOSE=1 a line per request
 	$(CLI) sim
 
 # Two malloc arenas for the long-running loop: glibc's default (8 a core) lets the native memory of

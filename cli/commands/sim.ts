@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type BarSeries,
   describeSystemError,
+  isoUtc,
   MjolnirError,
   seriesFromBars,
   systemClock,
@@ -13,6 +14,7 @@ import {
   faultSchema,
   ReplaySource,
   type SimBarSource,
+  type SimServer,
   SyntheticSource,
   startSimServer,
   VirtualClock,
@@ -21,7 +23,9 @@ import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../io.js';
 import {
+  countOption,
   dataRoot,
+  envFlag,
   envOption,
   intOption,
   numberOption,
@@ -47,6 +51,8 @@ interface SimOptions {
   faults?: string;
   dataRoot?: string;
   quiet?: boolean;
+  verbose?: boolean;
+  summaryEvery: number;
 }
 
 /** A comma-separated list of unified symbols. */
@@ -187,7 +193,17 @@ export function registerSim(program: Command, io: CliIo): void {
       envOption('--faults <file>', 'YAML with fault injection settings (docs/simulator.md)', 'SIM_FAULTS'),
     )
     .option('--data-root <dir>', 'data root for --replay-format lake (DATA_ROOT)')
-    .option('--quiet', 'do not log each request')
+    .option('--quiet', 'no summary lines either: the start and stop lines only')
+    .option('--verbose', 'a line for every request (SIM_VERBOSE=1)')
+    .addOption(
+      envOption(
+        '--summary-every <ms>',
+        'a summary line this often (requests by endpoint, faults injected)',
+        'SIM_SUMMARY_MS',
+        countOption,
+        60_000,
+      ),
+    )
     .action(async (options: SimOptions) => {
       const symbols = options.symbols;
       const markets: Record<string, SimBarSource> = {};
@@ -209,14 +225,21 @@ export function registerSim(program: Command, io: CliIo): void {
       }
       const clock = new VirtualClock(start!, options.speed, systemClock);
       const faults = loadFaults(options.faults);
+      const verbose = options.verbose === true || envFlag('SIM_VERBOSE');
       const server = await startSimServer({
         host: options.host,
         port: options.port,
         clock,
         markets,
         faults,
-        ...(options.quiet ? {} : { log: (line: string) => io.stdout.write(`${line}\n`) }),
+        ...(verbose ? { log: (line: string) => io.stdout.write(`${line}\n`) } : {}),
       });
+      // Quiet by default: a line a minute says what was asked, not a line per request.
+      const tally = { requests: {} as Record<string, number>, faults: 0 };
+      const summary =
+        options.quiet === true || verbose
+          ? null
+          : setInterval(() => io.stdout.write(`${requestSummary(server, tally)}\n`), options.summaryEvery);
       io.stdout.write(
         `Simulated exchange listening on ${server.url} (binance API), ${symbols.join(', ')}, ` +
           `virtual start ${new Date(start!).toISOString()}, speed ${options.speed}x` +
@@ -226,7 +249,30 @@ export function registerSim(program: Command, io: CliIo): void {
         if (repeated) io.stderr.write(`${signal}: already stopping\n`);
       });
       if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve));
+      if (summary !== null) clearInterval(summary);
       await server.close();
       io.stdout.write('Simulated exchange stopped\n');
     });
+}
+
+/**
+ * The requests since the last summary, by endpoint, and the faults injected meanwhile; `tally` keeps
+ * the totals seen at the last one.
+ */
+function requestSummary(
+  server: SimServer,
+  tally: { requests: Record<string, number>; faults: number },
+): string {
+  const now = server.clock.now();
+  const counts = Object.entries(server.requests)
+    .map(([path, n]) => [path, n - (tally.requests[path] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  tally.requests = { ...server.requests };
+  const injected = Object.values(server.faults.injected).reduce((a, n) => a + n, 0);
+  const faults = injected - tally.faults;
+  tally.faults = injected;
+  const total = counts.reduce((a, [, n]) => a + n, 0);
+  const by = counts.map(([path, n]) => `${path} ${n}`).join(', ');
+  return `${new Date().toISOString()} virtual ${isoUtc(now)}: ${total} request(s)${total > 0 ? ` (${by})` : ''}, ${faults} fault(s) injected (SIM_VERBOSE=1 logs each request)`;
 }
