@@ -21,11 +21,9 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
     const root = mkdtempSync(join(tmpdir(), 'mjolnir-demo-'));
     const run = cli(['demo', '--data-root', root, '--speed', '30000']);
     expect(run.code).toBe(0);
-    // At least the bars asked for: an iteration decides every bar closed by then, so a slow poll may add
-    // some, and the loop decides on while the healthcheck judges it (a bar every 10 ms at 30000x).
+    // Exactly the bars asked for, from the same first slot every time (seeded: the same numbers).
     const decided = Number(/decisions\s+(\d+) \(one per closed bar/.exec(run.stdout)?.[1]);
-    expect(decided).toBeGreaterThanOrEqual(200);
-    expect(decided).toBeLessThan(250);
+    expect(decided).toBe(200);
     expect(run.stdout).toContain(`${root}/demo/raw/sim/BTC_USDT/5m`);
     const rows = readFileSync(join(root, 'demo/processed/decisions/sim/BTC_USDT/5m/decisions.csv'), 'utf8')
       .trim()
@@ -64,6 +62,16 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
     const gaps = shell(lines[2]!);
     expect(gaps.status).toBe(0);
     expect(gaps.stdout).toMatch(/^missing\s+0 in 0 gaps$/m);
+
+    // Seeded means the same session: a second run (a third of the speed) decides the same rows, trades the same.
+    const again = mkdtempSync(join(tmpdir(), 'mjolnir-demo-again-'));
+    const second = cli(['demo', '--data-root', again, '--speed', '10000']);
+    expect(second.code).toBe(0);
+    const journal = (dir: string) =>
+      readFileSync(join(dir, 'demo/processed/decisions/sim/BTC_USDT/5m/decisions.csv'), 'utf8');
+    expect(journal(again)).toBe(journal(root));
+    const tradesLine = (out: string) => /^trades .*$/m.exec(out)?.[0];
+    expect(tradesLine(second.stdout)).toBe(tradesLine(run.stdout));
 
     // A directory that is not the demo's own is never cleared.
     const foreign = mkdtempSync(join(tmpdir(), 'mjolnir-foreign-'));

@@ -59,6 +59,20 @@ describe('the paper loop', () => {
     await close();
   });
 
+  it('a bounded session decides exactly maxDecisions slots, even in one catch-up, then only holds the stream', async () => {
+    const root = tempRoot();
+    const { loop, close } = await openLoop(liveConfig(sim.port), root, clock, { maxDecisions: 7 });
+    await loop.iterate();
+    clock.advance(30 * BAR); // thirty bars close at once: only six more are decided
+    await loop.iterate();
+    expect(readJournal(root)).toHaveLength(7);
+    expect(loop.done).toBe(true);
+    await run(loop, 5);
+    expect(readJournal(root)).toHaveLength(7);
+    expectContiguous(readJournal(root));
+    await close();
+  });
+
   it('catches up after downtime, page by page, and records bars the exchange lacks as bar_missing', async () => {
     const root = tempRoot();
     const { loop, close } = await openLoop(liveConfig(sim.port), root, clock);

@@ -48,8 +48,8 @@ function scratch(root: string): string {
   return dir;
 }
 
-/** A logger that writes JSON lines to a file and counts recorded decisions. */
-function sessionLogger(file: string, onDecision: () => void): Logger {
+/** A logger that writes JSON lines to a file and tells `onInfo` of each info message (decisions, warmups). */
+function sessionLogger(file: string, onInfo: (message: string) => void): Logger {
   const base = pino(
     { level: 'info', timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination({ dest: file, sync: true }),
@@ -57,7 +57,7 @@ function sessionLogger(file: string, onDecision: () => void): Logger {
   const wrap = (logger: typeof base): Logger => ({
     debug: (fields, message) => logger.debug(fields, message),
     info: (fields, message) => {
-      if (message === 'Decision recorded') onDecision();
+      onInfo(message);
       logger.info(fields, message);
     },
     warn: (fields, message) => logger.warn(fields, message),
@@ -135,8 +135,11 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       new SyntheticSource(options.start - 30 * 86_400_000, options.seed, symbol),
     ]),
   );
+  // Held at the start until the loop has warmed up: every run warms up on the same bars and decides
+  // the same slots, however long this machine takes to get there (the demo is seeded: same numbers).
+  const clock = new VirtualClock(options.start, options.speed, systemClock, { held: true });
   const sim = await startSimServer({
-    clock: new VirtualClock(options.start, options.speed, systemClock),
+    clock,
     markets,
     faults: new FaultPlan(),
   });
@@ -161,7 +164,11 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
     health = await judge.judge().catch(() => null);
     controller.abort();
   });
-  const log = sessionLogger(join(dir, 'paper.log'), () => {
+  let warmed = 0;
+  const log = sessionLogger(join(dir, 'paper.log'), (message) => {
+    // Time runs once every stream has warmed up on the bars before the start.
+    if (message === 'Warmed up' && ++warmed === config.symbols.length) clock.release();
+    if (message !== 'Decision recorded') return;
     decided++;
     progress.update(decided, options.bars, 'bars');
     if (decided >= options.bars * config.symbols.length) finish();
@@ -175,6 +182,8 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       log,
       env: process.env,
       signal: controller.signal,
+      // Exactly the bars asked for: the loop then holds its stream until the session stops.
+      maxDecisions: options.bars,
     });
     if (dashboard) {
       // The dashboard ends with the session, however the session ends.

@@ -38,6 +38,8 @@ export interface PaperOptions {
   readonly observer?: LoopObserver;
   /** Where the process serves /livez, /health and /metrics, named in the start line. */
   readonly httpUrl?: string;
+  /** A bounded session (the demo): each stream decides this many slots, then only holds its stream. */
+  readonly maxDecisions?: number;
 }
 
 const flag = (value: string | undefined) => value === '1' || value === 'true';
@@ -80,6 +82,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     forceFetchFail: flag(env['FORCE_FETCH_FAIL']),
     forcePersistFail: flag(env['FORCE_PERSIST_FAIL']),
     enforceMonotonic: flag(env['ENFORCE_DECISION_MONOTONIC']),
+    ...(options.maxDecisions === undefined ? {} : { maxDecisions: options.maxDecisions }),
   };
   const poll = pollInterval(config);
   log.info(

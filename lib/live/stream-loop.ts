@@ -38,6 +38,11 @@ export interface StreamSettings {
   readonly forcePersistFail: boolean;
   /** ENFORCE_DECISION_MONOTONIC=1: a non-monotonic journal write fails fast. */
   readonly enforceMonotonic: boolean;
+  /**
+   * A bounded session (the demo): decide this many slots in this process, then only hold the stream
+   * (keep its lock, decide nothing more) until stopped. Absent: no bound.
+   */
+  readonly maxDecisions?: number;
 }
 
 /** What one stream's loop needs; everything with a side effect is passed in. */
@@ -112,6 +117,8 @@ export class StreamLoop {
   private readonly snapshotFailures: FailureLog;
   /** When the bars being decided were fetched (the injected clock), for the decision latency. */
   private fetchedAt: number | null = null;
+  /** Rows this process has recorded (what `maxDecisions` bounds). */
+  private recorded = 0;
 
   private constructor(
     private readonly deps: StreamDeps,
@@ -154,6 +161,12 @@ export class StreamLoop {
       rate: clock.rate,
       venue: venueWords(venue),
     };
+  }
+
+  /** Whether a bounded session has decided all it was asked to (the loop then only holds the stream). */
+  get done(): boolean {
+    const max = this.deps.settings.maxDecisions;
+    return max !== undefined && this.recorded >= max;
   }
 
   /** Close time of the last slot decided (-Infinity before the first). */
@@ -223,6 +236,7 @@ export class StreamLoop {
 
   /** One poll. Retryable failures are handled (and recorded as skips when due); others are thrown. */
   async iterate(): Promise<IterationReport> {
+    if (this.done) return { fetched: 0, decided: 0, failure: null };
     await this.observeExchangeTime();
     this.fetchedAt = null;
     let fetched: Bar[];
@@ -369,7 +383,9 @@ export class StreamLoop {
     if (context.killSwitch) this.log.warn({ flatten: context.flatten }, 'Kill switch is on: no new entries');
     const rows: DecisionRow[] = [];
     const trades: Fed['trades'] = [];
+    const room = (this.deps.settings.maxDecisions ?? Number.POSITIVE_INFINITY) - this.recorded;
     for (const bar of fresh) {
+      if (rows.length >= room) break;
       if (bar.ts <= decider.state.lastTs) continue;
       // A bar that could not be stored is not decided on: LIVE and a backtest must see the same bars.
       const fed = persisted ? decider.bar(bar, context) : decider.skip(bar.ts, 'persist_failed');
@@ -382,6 +398,7 @@ export class StreamLoop {
   /** Journal first (the commit point), then trades, then the snapshot. */
   private commit(rows: readonly DecisionRow[], trades: Fed['trades']): number {
     const written = this.decisions.append(rows);
+    this.recorded += written.length;
     const durableAt = this.deps.clock.now();
     for (const row of written) {
       this.log.info(
