@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cron, every 10 minutes: the healthcheck inside the paper container, its one-line verdict to
+# cron, every 10 minutes: the paper process's own health verdict (read inside its container), on one line to
 # ~/trade_heartbeat.log, and a ping to HEARTBEAT_URL (healthchecks.io style) on OK or WARN,
 # HEARTBEAT_URL/fail on FAIL. Exit 0 OK/WARN, 1 FAIL.
 #   */10 * * * * /bin/bash /path/to/repo/ops/cron_heartbeat.sh       (crontab.example)
@@ -19,7 +19,8 @@ fi
 
 variant=cpu
 [ "${GPU:-0}" = 1 ] && variant=gpu
-line=$(compose "$variant" exec -T paper node dist/cli/main.js health --line 2>/dev/null)
+# The paper process's own verdict (it judges every 2 s): read, not judged again, no exchange call.
+line=$(compose "$variant" exec -T paper node dist/cli/main.js health --line --url http://127.0.0.1:8080 2>/dev/null)
 code=$?
 line=${line%%$'\n'*}
 status=${line%% *}

@@ -115,6 +115,13 @@ describe('HTTP on the paper process', () => {
     // The verdict the process keeps, with its age: made every couple of seconds, not on the request.
     expect(report.age_ms).toBeGreaterThanOrEqual(0);
     expect(report.age_ms).toBeLessThan(30_000);
+    // What the cron heartbeat reads: that verdict, on one line (no second evaluation).
+    const line = start(process.execPath, [CLI, 'health', '--line', '--url', url]);
+    expect(await exited(line)).toBe(0);
+    expect(line.output()).toMatch(/^OK served BTC\/USDT 5m\n$/);
+    const nobody = start(process.execPath, [CLI, 'health', '--line', '--url', 'http://127.0.0.1:1']);
+    expect(await exited(nobody)).toBe(2);
+    expect(nobody.output()).toMatch(/^FAIL no paper process answers at http:\/\/127\.0\.0\.1:1\/health/);
     expect(report.streams[0]!.stream).toBe(STREAM);
     expect(report.streams[0]!.checks.map((c) => c.name)).not.toContain('eqflat');
 

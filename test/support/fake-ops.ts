@@ -37,7 +37,7 @@ case "$1" in
       *"exec -T paper nvidia-smi"*)
         [ "\${FAKE_GPU_USABLE:-1}" = 1 ] && { echo "GPU 0: NVIDIA GeForce GTX 1080 (UUID: GPU-0)"; exit 0; }
         echo "OCI runtime exec failed: nvidia-smi: not found"; exit 127 ;;
-      *"exec -T paper node dist/cli/main.js health --line"*)
+      *"exec -T paper node dist/cli/main.js health --line --url http://127.0.0.1:8080"*)
         [ -n "\${FAKE_HEALTH:-}" ] && printf '%s\\n' "$FAKE_HEALTH"; exit "\${FAKE_HEALTH_CODE:-0}" ;;
       *" up "*)
         [ $gpu = 0 ] && [ "\${FAKE_CPU_UP:-1}" = 0 ] && { echo "Error response from daemon: no space left"; exit 1; }
