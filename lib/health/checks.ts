@@ -97,7 +97,7 @@ const clockName = (time: VenueTime) =>
   time.source === 'exchange' ? `the venue's clock (${time.venue})` : "this machine's clock";
 
 /** The newest raw bar in the lake against the venue's last closed slot. */
-export function rawCheck(facts: JudgedFacts, options: HealthOptions): Check {
+export function rawCheck(facts: JudgedFacts, options: HealthOptions, alive: boolean): Check {
   const ts = facts.newestRawTs;
   if (ts === null) {
     const decided = facts.decisions.length > 0 || (facts.firstDecisionTs ?? null) !== null;
@@ -118,7 +118,7 @@ export function rawCheck(facts: JudgedFacts, options: HealthOptions): Check {
         'raw',
         'FAIL',
         figure,
-        `the newest raw bar closes ${isoUtc(ts)}, more than ${options.graceBars} bar(s) ago: bars are not being stored`,
+        `the newest raw bar closes ${isoUtc(ts)}, more than ${options.graceBars} bar(s) ago: ${alive ? 'bars are not being stored (see feed, skips)' : 'no paper process fetches them'}`,
       );
 }
 

@@ -143,7 +143,7 @@ export function streamHealth(
   const checks = [
     decisions,
     ...journalCheck(facts.badLines),
-    rawCheck(facts, options),
+    rawCheck(facts, options, alive),
     cadenceCheck(facts.decisions, facts.timeframeMs, options.cadenceGrace, facts.restart ?? null),
     markersCheck(facts.decisions, options),
     beat,

@@ -83,6 +83,8 @@ describe('health', () => {
     expect(v.checks).toMatchObject({ decisions: 'FAIL', raw: 'FAIL', heartbeat: 'FAIL' });
     expect(v.code).toBe(2);
     expect(v.text).toContain('10 bar(s) behind');
+    // Stale raw bars of a stream nobody runs: nobody fetches them (not "not stored").
+    expect(v.text).toContain('no paper process fetches them');
     // On one line for the heartbeat log: the status, the stream, the checks that are not OK.
     expect(v.line).toMatch(
       /^FAIL \S+ BTC\/USDT 5m: decisions 10 bar\(s\) behind [^;]+; raw 10 bar\(s\) behind [^;]+; heartbeat /,
