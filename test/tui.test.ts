@@ -4,7 +4,7 @@
  * resize re-lays it out; `q` exits 0. With NO_COLOR it draws no colour at all.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimServer } from '@mjolnir/lib/sim';
@@ -32,14 +32,20 @@ const screen = (session: string, escapes = false) =>
   tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
 
 /** `mjolnir tui` in a detached tmux session of `width` x `height`; its exit code goes to a file. */
-function dashboard(session: string, width: number, height: number, env: Record<string, string> = {}) {
+function dashboard(
+  session: string,
+  width: number,
+  height: number,
+  env: Record<string, string> = {},
+  withConfig = true,
+) {
   const exitFile = join(work, `${session}.exit`);
   // A grace of 20 bars (20 s at 300x) for the verdict: a loaded machine may hold the loop back a bar or two.
   const vars = Object.entries({ DATA_ROOT: root, HEALTH_GRACE_BARS: '20', ...env }).map(
     ([k, v]) => `${k}=${v}`,
   );
   // Ink draws only a final frame when it believes it runs in CI: the terminal here is a real one.
-  const command = `cd ${ROOT} && env -u CI -u CONTINUOUS_INTEGRATION ${vars.join(' ')} ${process.execPath} ${CLI} tui -c ${config}; echo $? > ${exitFile}`;
+  const command = `cd ${ROOT} && env -u CI -u CONTINUOUS_INTEGRATION ${vars.join(' ')} ${process.execPath} ${CLI} tui${withConfig ? ` -c ${config}` : ''}; echo $? > ${exitFile}`;
   tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), command);
   return exitFile;
 }
@@ -48,6 +54,19 @@ function dashboard(session: string, width: number, height: number, env: Record<s
 const ESC = String.fromCharCode(27);
 const colours = (text: string) =>
   text.split(`${ESC}[`).filter((p) => /^(3[0-7]|9[0-7]|38;)[;\dm]/.test(p)).length;
+
+/** One column of an 80-wide two-column screen (0: left, 40: right), its lines joined, borders dropped. */
+const column = (text: string, from: number) =>
+  text
+    .split('\n')
+    .map((l) =>
+      l
+        .slice(from, from + 40)
+        .replace(/[│╭╮╰╯─]/g, '')
+        .trim(),
+    )
+    .join(' ')
+    .replace(/ +/g, ' ');
 
 const lastDecisionTime = (text: string) =>
   /Last decision[\s\S]*?(\d{4}-\d\d-\d\d \d\d:\d\dZ)/.exec(text)?.[1];
@@ -110,5 +129,58 @@ describe('mjolnir tui in a real terminal', () => {
 
     live.kill('SIGTERM');
     expect(await exited(live)).toBe(0);
+  }, 90_000);
+
+  it('without a config: a bad journal line is shown beside the good rows, and a stopped loop reads FAIL by the venue clock', async () => {
+    const bareRoot = join(work, 'bare');
+    const live = paper(config, bareRoot);
+    await waitFor(() => decisions(bareRoot, 'dash').length >= 3, 'three decisions', live);
+    const journal = join(bareRoot, 'processed/decisions/dash/BTC_USDT/5m/decisions.csv');
+    appendFileSync(journal, 'garbage appended by hand\n');
+    const badLine = readFileSync(journal, 'utf8').trimEnd().split('\n').length;
+    const exitFile = dashboard('bare', 80, 24, { DATA_ROOT: bareRoot }, false);
+    let text = '';
+    await waitFor(() => {
+      text = screen('bare');
+      return text.includes('bad journal line') && text.includes('Health FAIL');
+    }, 'the bad line on screen');
+    expect(column(text, 0)).toMatch(new RegExp(`decisions\\.csv:${badLine}: ?expected 18 fields, found 1`));
+    expect(text).toContain('Last decision');
+    const seen = lastDecisionTime(text)!;
+    await waitFor(
+      () => (lastDecisionTime(screen('bare')) ?? '') > seen,
+      'decisions going on past the bad line',
+    );
+
+    live.kill('SIGTERM');
+    expect(await exited(live)).toBe(0);
+    await waitFor(() => {
+      text = screen('bare');
+      return column(text, 40).includes('no paper process holds');
+    }, 'the stopped loop on screen');
+    expect(text).toMatch(/Health FAIL as of \d\d:\d\dZ \(venue\)/);
+    expect(text.split('\n')[0]).toContain('Mjölnir paper · dash BTC/USDT 5m');
+    tmux('send-keys', '-t', 'bare', 'q');
+    await waitFor(() => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() === '0', 'the exit');
+  }, 90_000);
+
+  it("make demo's dashboard never shows a false FAIL while the demo's own verdict is OK", async () => {
+    const demoRoot = join(work, 'demo-root');
+    const exitFile = join(work, 'demo.exit');
+    // On the terminal (the dashboard shows only there); the shell stays so the end can be read.
+    const command = `cd ${ROOT} && env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} ${CLI} demo --data-root ${demoRoot}; echo $? > ${exitFile}; sleep 60`;
+    tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', command);
+    const verdicts: string[] = [];
+    await waitFor(() => {
+      if (existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '') return true;
+      const title = /Health (OK|WARN|FAIL)/.exec(screen('demo'))?.[1];
+      if (title !== undefined) verdicts.push(title);
+      return false;
+    }, 'the demo to end');
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    // The demo's own verdict, at the end of what it printed.
+    expect(screen('demo')).toMatch(/^health OK \(operator mode/m);
+    expect(verdicts.length).toBeGreaterThan(3);
+    expect(verdicts).not.toContain('FAIL');
   }, 90_000);
 });

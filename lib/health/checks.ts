@@ -11,6 +11,19 @@ const check = (name: string, status: Verdict, figure: string, cause: string): Ch
   cause,
 });
 
+/** How long a process may hold a new stream without a first bar before that is a finding, not a start. */
+export const STARTING_MS = 120_000;
+
+/**
+ * A new stream (no decision ever) whose process holds it: starting while it has held it briefly or for
+ * an unknown time; past `STARTING_MS` without a bar, its fetches fail.
+ */
+function starting(facts: JudgedFacts): 'starting' | 'stuck' {
+  return facts.heldForMs !== undefined && facts.heldForMs !== null && facts.heldForMs > STARTING_MS
+    ? 'stuck'
+    : 'starting';
+}
+
 /** Wall time the venue's clock may read behind a decision before it is "ahead": a reading's latency. */
 const AHEAD_TOLERANCE_WALL_MS = 2_000;
 
@@ -60,14 +73,16 @@ export function decisionsCheck(facts: JudgedFacts, options: HealthOptions, alive
         'empty journal',
         `the journal has no decision but its run began deciding at ${isoUtc(facts.firstDecisionTs)}: was it cut or replaced?`,
       );
-    return check(
-      'decisions',
-      alive ? 'WARN' : 'FAIL',
-      'none',
-      alive
-        ? 'no decision yet: the loop is starting (warmup, history)'
-        : 'no decision yet, and no paper process holds the stream',
-    );
+    if (!alive)
+      return check('decisions', 'FAIL', 'none', 'no decision yet, and no paper process holds the stream');
+    return starting(facts) === 'starting'
+      ? check('decisions', 'WARN', 'none', 'no decision yet: the loop is starting (warmup, history)')
+      : check(
+          'decisions',
+          'FAIL',
+          'none',
+          `no decision ${heldWords(facts)}: its first fetch does not succeed (see the log's "Fetch failing")`,
+        );
   }
   const time = facts.time;
   if (!judgeable(time)) return notJudged('decisions', time);
@@ -93,6 +108,9 @@ export function decisionsCheck(facts: JudgedFacts, options: HealthOptions, alive
   );
 }
 
+const heldWords = (facts: JudgedFacts) =>
+  `though a paper process has held the stream for ${Math.round((facts.heldForMs ?? 0) / 1000)} s`;
+
 const clockName = (time: VenueTime) =>
   time.source === 'exchange' ? `the venue's clock (${time.venue})` : "this machine's clock";
 
@@ -101,13 +119,20 @@ export function rawCheck(facts: JudgedFacts, options: HealthOptions, alive: bool
   const ts = facts.newestRawTs;
   if (ts === null) {
     const decided = facts.decisions.length > 0 || (facts.firstDecisionTs ?? null) !== null;
+    if (decided)
+      return check(
+        'raw',
+        'FAIL',
+        'none',
+        `no raw bar in the lake for ${facts.venueName ?? 'this venue'} ${facts.symbol} ${facts.timeframe}, though the stream has decided: the lake was moved or cleared`,
+      );
+    if (alive && starting(facts) === 'starting')
+      return check('raw', 'WARN', 'none', 'no raw bar yet: the loop is starting');
     return check(
       'raw',
       'FAIL',
       'none',
-      decided
-        ? `no raw bar in the lake for ${facts.venueName ?? 'this venue'} ${facts.symbol} ${facts.timeframe}, though the stream has decided: the lake was moved or cleared`
-        : 'no raw bar yet',
+      alive ? `no raw bar ${heldWords(facts)}` : 'no raw bar yet, and no paper process holds the stream',
     );
   }
   if (!judgeable(facts.time)) return notJudged('raw', facts.time);

@@ -56,6 +56,8 @@ export interface StreamFacts {
   readonly newestRawTs: number | null;
   /** Age of the paper loop's lock file (refreshed every 10 s while it runs), or null without one. */
   readonly lockAgeMs: number | null;
+  /** How long the holder has held the lock (its file's birth), or null when unknown. */
+  readonly heldForMs?: number | null;
   /** Volumes of the newest raw bars, oldest first (empty when not looked at). */
   readonly recentVolumes?: readonly number[];
   /** The last start's catch-up when it resumed the journal (from the run manifest). */

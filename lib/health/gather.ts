@@ -110,7 +110,7 @@ export async function gatherHealth(
       firstDecisionTs: manifest?.first_decision_ts ?? null,
       venueName,
       newestRawTs: raw?.last ?? null,
-      lockAgeMs: ageOf(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
+      ...lockTimes(layout.streamLock(s.tag, s.symbol, s.timeframe), options.wallNow),
       recentVolumes: raw?.volumes ?? [],
       restart: lastRestart(manifest),
       eqflat: lastEqflat(layout, s),
@@ -119,11 +119,19 @@ export async function gatherHealth(
   return { now: options.wallNow, killSwitch: readKillSwitch(layout.killSwitch()), streams: facts };
 }
 
-function ageOf(path: string, now: number): number | null {
+/**
+ * The lock's age since its last refresh (the heartbeat), and how long its holder has held it (the
+ * file's birth, where the filesystem records one); nulls without a lock.
+ */
+function lockTimes(path: string, now: number): { lockAgeMs: number | null; heldForMs: number | null } {
   try {
-    return Math.max(0, now - statSync(path).mtimeMs);
+    const stat = statSync(path);
+    return {
+      lockAgeMs: Math.max(0, now - stat.mtimeMs),
+      heldForMs: stat.birthtimeMs > 0 ? Math.max(0, now - stat.birthtimeMs) : null,
+    };
   } catch {
-    return null;
+    return { lockAgeMs: null, heldForMs: null };
   }
 }
 

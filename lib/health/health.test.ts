@@ -241,6 +241,22 @@ describe('health tells what happened (issue 11/15)', () => {
     expect(lost.text).toContain('the lake was moved or cleared');
   });
 
+  it('a new stream its process holds is starting (WARN) for a while, then a finding; without a process a FAIL', () => {
+    const fresh = { decisions: [], newestRawTs: null, firstDecisionTs: null };
+    const starting = verdict(facts({ ...fresh, heldForMs: 5_000 }));
+    expect(starting.checks).toMatchObject({ decisions: 'WARN', raw: 'WARN', heartbeat: 'OK' });
+    expect(starting.status).toBe('WARN');
+    // Held for an unknown time (no birth time on this filesystem): a start too.
+    expect(verdict(facts(fresh)).checks).toMatchObject({ decisions: 'WARN', raw: 'WARN' });
+    const stuck = verdict(facts({ ...fresh, heldForMs: 300_000 }));
+    expect(stuck.checks).toMatchObject({ decisions: 'FAIL', raw: 'FAIL' });
+    expect(stuck.text).toContain('has held the stream for 300 s');
+    expect(verdict(facts({ ...fresh, lockAgeMs: null })).checks).toMatchObject({
+      decisions: 'FAIL',
+      raw: 'FAIL',
+    });
+  });
+
   it('a bad journal line is a FAIL naming file and line, the good rows still judged', () => {
     const bad = { count: 1, last: { line: 449, why: '/x/decisions.csv:449: expected 18 fields, found 1' } };
     const v = verdict(facts({ badLines: bad }));
