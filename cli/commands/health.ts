@@ -26,7 +26,7 @@ type Served = Partial<HealthReport> & { readonly age_ms?: number | null; readonl
 
 /**
  * The verdict the paper process keeps, from its `/health` (HEALTH_URL): no second evaluation, no
- * request of ours to the exchange. Null with the reason when there is no verdict to read.
+ * request of ours to the exchange. When there is no verdict to read, the reason in words.
  */
 async function served(base: string): Promise<{ report: HealthReport; age: number; cause?: string } | string> {
   const url = `${base.replace(/\/$/, '')}/health`;

@@ -12,7 +12,7 @@ const check = (name: string, status: Verdict, figure: string, cause: string): Ch
 });
 
 /** How long a process may hold a new stream without a first bar before that is a finding, not a start. */
-export const STARTING_MS = 120_000;
+const STARTING_MS = 120_000;
 
 /**
  * A new stream (no decision ever) whose process holds it: starting while it has held it briefly or for
