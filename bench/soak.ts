@@ -46,10 +46,11 @@ paper: { fetch_grace_bars: 1000 }
 );
 const journal = new DataLayout(root).decisions('soak', 'BTC/USDT', '5m');
 
-/** Resident memory of a process, in MB. */
-function residentMb(pid: number): number {
+/** Resident memory of a process in MB: all of it, and its anonymous and file-backed parts. */
+function resident(pid: number): { mb: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
+  return { mb: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 function decided(): number {
@@ -68,13 +69,18 @@ const port = await new Promise<number>((resolve) => {
   });
 });
 
-/** The loop's JavaScript heap in use, in MB, from its own metrics (NaN when it does not answer). */
-async function heapMb(): Promise<number> {
+/**
+ * The loop's JavaScript heap in use and its external memory (buffers, native objects V8 is told
+ * of), in MB, from its own metrics (NaN when it does not answer).
+ */
+async function heapMb(): Promise<{ heap: number; external: number }> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(/^mjolnir_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]) / 1048576;
+    const mb = (name: string) =>
+      Number(new RegExp(`^mjolnir_nodejs_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576;
+    return { heap: mb('heap_size_used_bytes'), external: mb('external_memory_bytes') };
   } catch {
-    return Number.NaN;
+    return { heap: Number.NaN, external: Number.NaN };
   }
 }
 
@@ -99,15 +105,17 @@ const exited = new Promise<number | null>((resolve) => child.once('exit', resolv
 process.once('exit', () => child.kill('SIGKILL'));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const began = performance.now();
-const samples: { bars: number; mb: number; heap: number }[] = [];
+const samples: { bars: number; mb: number; anon: number; file: number; heap: number; external: number }[] =
+  [];
 let warm: { bars: number; mb: number } | null = null;
 try {
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     if (child.exitCode !== null) throw new Error(`the paper loop exited (${child.exitCode})`);
     const bars = decided();
-    const mb = residentMb(child.pid!);
-    samples.push({ bars, mb, heap: await heapMb() });
+    const memory = resident(child.pid!);
+    samples.push({ bars, ...memory, ...(await heapMb()) });
+    const mb = memory.mb;
     if (warm === null && bars >= BARS / 10) {
       warm = { bars, mb };
       if (SNAPSHOTS) child.kill('SIGUSR2');
@@ -129,9 +137,10 @@ const end = samples.at(-1)!;
 const measured = samples.filter((s) => s.bars >= warm!.bars);
 const peak = Math.max(...measured.map((s) => s.mb));
 const slope = leastSquaresSlope(measured) * 10_000;
-const heapSlope =
+/** The slope of one part of the memory, MB per 10k bars, over the samples where it was read. */
+const slopeOf = (part: 'anon' | 'file' | 'heap' | 'external') =>
   leastSquaresSlope(
-    measured.filter((s) => Number.isFinite(s.heap)).map((s) => ({ bars: s.bars, mb: s.heap })),
+    measured.filter((s) => Number.isFinite(s[part])).map((s) => ({ bars: s.bars, mb: s[part] })),
   ) * 10_000;
 const seconds = (performance.now() - began) / 1000;
 /** The curve: the first sample past each tenth of the bars. */
@@ -141,9 +150,9 @@ const curve = Array.from(
 );
 process.stdout.write(
   `soak: mjolnir paper over ${end.bars.toLocaleString('en-US')} 5m bars against the simulator at ${SPEED}x, ${seconds.toFixed(0)} s (${(end.bars / seconds).toFixed(0)} bars/s), node ${process.version}\n` +
-    `  resident memory (and the JS heap in use) by bars decided:\n${curve.map((s) => `    ${s.bars.toLocaleString('en-US').padStart(9)}  ${s.mb.toFixed(1)} MB  (heap ${s.heap.toFixed(1)} MB)`).join('\n')}\n` +
+    `  resident memory by bars decided (anonymous + file-backed; the JS heap in use and external memory within it):\n${curve.map((s) => `    ${s.bars.toLocaleString('en-US').padStart(9)}  ${s.mb.toFixed(1)} MB  (anon ${s.anon.toFixed(1)} + file ${s.file.toFixed(1)}; heap ${s.heap.toFixed(1)}, external ${s.external.toFixed(1)})`).join('\n')}\n` +
     `  after warm-up (${warm!.bars.toLocaleString('en-US')} bars) ${warm!.mb.toFixed(1)} MB, at the end ${end.mb.toFixed(1)} MB, peak ${peak.toFixed(1)} MB\n` +
-    `  slope after warm-up ${slope.toFixed(2)} MB per 10k bars (least squares over ${measured.length} samples; the JS heap's ${heapSlope.toFixed(2)})  target <= ${TARGET_SLOPE}: ${slope <= TARGET_SLOPE ? 'MET' : 'MISSED'}\n`,
+    `  slope after warm-up ${slope.toFixed(2)} MB per 10k bars (least squares over ${measured.length} samples; anon ${slopeOf('anon').toFixed(2)}, file ${slopeOf('file').toFixed(2)}, JS heap ${slopeOf('heap').toFixed(2)}, external ${slopeOf('external').toFixed(2)})  target <= ${TARGET_SLOPE}: ${slope <= TARGET_SLOPE ? 'MET' : 'MISSED'}\n`,
 );
 
 /** MB per bar, fitted to every sample. */

@@ -49,7 +49,7 @@ const series = generateSeries(
   { seed: 1, timeframe: tf5, startTs: tsMs(Date.UTC(2015, 0, 1) + tf5.ms) },
   BARS,
 );
-const data = buildDataset(series, modelFeatures.create(), { horizon: 12, label: 'direction' });
+const data = buildDataset(series, modelFeatures.create(), { horizon: 12, label: 'direction', barMs: tf5.ms });
 const take = Math.min(TRAIN_ROWS, data.rows);
 const rows: Rows = { x: data.x.subarray(0, take * 7), y: data.y.subarray(0, take), rows: take, features: 7 };
 

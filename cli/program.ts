@@ -30,7 +30,13 @@ export function createProgram(io: CliIo): Command {
     })
     .showHelpAfterError('(add --help for usage)')
     // Subcommands made after this inherit the output routing and the exit override.
-    .exitOverride();
+    .exitOverride()
+    // `--data-root` is the data root of everything the command reads, models and configs naming
+    // them included: it becomes DATA_ROOT for the command's whole run (runCli puts it back after).
+    .hook('preAction', (_program, action) => {
+      const root = action.opts()['dataRoot'];
+      if (typeof root === 'string' && root !== '') process.env['DATA_ROOT'] = root;
+    });
   for (const register of [
     registerDemo,
     registerEngine,
@@ -61,6 +67,7 @@ export function createProgram(io: CliIo): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
+  const dataRootBefore = process.env['DATA_ROOT'];
   const recorded: CliIo = {
     ...io,
     setExitCode: (next) => {
@@ -76,6 +83,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } else {
       code = reportError(error, io.stderr);
     }
+  } finally {
+    if (dataRootBefore === undefined) delete process.env['DATA_ROOT'];
+    else process.env['DATA_ROOT'] = dataRootBefore;
   }
   return code;
 }

@@ -5,7 +5,7 @@
  * `make validate-oos` on overlapping and clean windows; then the drift and freshness monitors on
  * planted cases.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barAt, generateSeries, timeframe, tsMs } from '@mjolnir/lib';
@@ -68,6 +68,11 @@ describe('a trained model', () => {
     }
     expect(manifest.hyperparameters).toMatchObject({ hidden: [16], epochs: 6, seed: 5 });
     expect(readFileSync(paperConfig, 'utf8')).toContain(`model: ${id}`);
+    // The deploy hint works as printed: it names the data root the model is in.
+    expect(trained.output).toContain(`(make paper CONFIG=${paperConfig} DATA_ROOT=${root})`);
+    expect(trained.output).toMatch(
+      /^dataset: [\d,]+ rows, label 6 bars ahead in time; left out: 6 label not known yet$/m,
+    );
 
     const live = start('make', ['--no-print-directory', 'paper'], { DATA_ROOT: root, CONFIG: paperConfig });
     await waitFor(() => decisions(root, 'model').length >= 150, '150 decisions', live);
@@ -111,6 +116,76 @@ describe('a trained model', () => {
     });
     expect(clean.code, clean.output).toBe(0);
     expect(clean.output).toContain('OK: out of sample');
+
+    // --data-root is where a config's model is found, without DATA_ROOT.
+    const elsewhere = await run(
+      process.execPath,
+      [
+        CLI,
+        'backtest',
+        '-c',
+        paperConfig,
+        '--data-root',
+        root,
+        '--start',
+        String(rows[120]!.ts_ms),
+        '--end',
+        String(rows.at(-1)!.ts_ms),
+      ],
+      { DATA_ROOT: '' },
+    );
+    expect(elsewhere.code, elsewhere.output).toBe(0);
+
+    // A manifest edited after training (its window moved) or not JSON: one line naming the file, exit 2.
+    const copyRoot = (name: string, edit: (text: string) => string) => {
+      const copy = join(work, name);
+      cpSync(join(root, 'models', id), join(copy, 'models', id), { recursive: true });
+      const file = join(copy, 'models', id, 'manifest.json');
+      writeFileSync(file, edit(readFileSync(file, 'utf8')));
+      return copy;
+    };
+    const moved = copyRoot('moved', (text) =>
+      text.replace(`"end_ts": ${train.end_ts}`, `"end_ts": ${train.end_ts - 86_400_000}`),
+    );
+    const evalWindow = [
+      '--eval-start',
+      String(train.end_ts - 3_600_000),
+      '--eval-end',
+      String(rows.at(-1)!.ts_ms),
+    ];
+    const edited = await run(process.execPath, [
+      CLI,
+      'validate-oos',
+      '--model',
+      id,
+      ...evalWindow,
+      '--data-root',
+      moved,
+    ]);
+    expect(edited.code).toBe(2);
+    expect(edited.output).toMatch(
+      new RegExp(`^error \\[data_invalid\\]: model ${moved}/models/${id}: .*changed after training$`, 'm'),
+    );
+    expect(edited.output).not.toContain('OK: out of sample');
+    const broken = copyRoot('broken', (text) => text.slice(0, 40));
+    for (const args of [
+      ['validate-oos', '--model', id, ...evalWindow],
+      ['drift', '-c', paperConfig, '--model', id],
+      [
+        'backtest',
+        '-c',
+        paperConfig,
+        '--start',
+        String(rows[120]!.ts_ms),
+        '--end',
+        String(rows.at(-1)!.ts_ms),
+      ],
+    ]) {
+      const refused = await run(process.execPath, [CLI, ...args, '--data-root', broken]);
+      expect(refused.code, `${args[0]}: ${refused.output}`).toBe(2);
+      expect(refused.output).toMatch(/manifest\.json is not valid JSON/);
+      expect(refused.output).not.toMatch(/^\s+at /m);
+    }
   }, 240_000);
 });
 
@@ -157,7 +232,7 @@ describe('the monitors', () => {
 
   const cli = (args: string[]) => run(process.execPath, [CLI, ...args, '-c', config, '--data-root', planted]);
 
-  it('drift: exit 1 naming the features when the market turned wild, 0 when nothing moved', async () => {
+  it('drift: exit 1 naming the features when the market turned wild; a live window in the reference is said, never "no drift"', async () => {
     const ref = ['--ref-start', String(first), '--ref-end', String(first + 2000 * TF.ms)];
     const calmLive = await run(
       process.execPath,
@@ -168,19 +243,27 @@ describe('the monitors', () => {
     expect(calmLive.code, calmLive.output).toBe(1);
     expect(calmLive.output).toMatch(/^vol_16 +\d+\.\d{4} +DRIFT$/m);
     expect(calmLive.output).toMatch(/^DRIFT: .*vol_16/m);
-    // The newest bars against themselves: no drift, exit 0.
-    const last = lastCalm + 1500 * TF.ms;
-    const wildRef = await cli([
-      'drift',
+    const wild = (from: number, to: number) => [
       '--ref-start',
-      String(lastCalm + TF.ms),
+      String(lastCalm + from * TF.ms),
       '--ref-end',
-      String(last),
-      '--live-bars',
-      '1500',
-    ]);
-    expect(wildRef.code, wildRef.output).toBe(0);
-    expect(wildRef.output).toContain('OK: no feature drifted');
+      String(lastCalm + to * TF.ms),
+    ];
+    // A live window reaching into the reference: the shared bars are left out, and that is said.
+    const partly = await cli(['drift', ...wild(200, 1000), '--live-bars', '700']);
+    expect(partly.output).toMatch(
+      /^overlap: 201 of the newest 700 bars are in the reference window .*: left out of the live window, 499 remain$/m,
+    );
+    expect(partly.output).toMatch(
+      /^reference 801 rows, live 499 rows \(the newest 700 bars of BTC\/USDT 5m after the reference\)$/m,
+    );
+    // The newest bars against themselves: nothing to judge, never "no drift".
+    const itself = await cli(['drift', ...wild(1, 1500), '--live-bars', '1500']);
+    expect(itself.code).toBe(2);
+    expect(itself.output).not.toContain('OK: no feature drifted');
+    expect(itself.output).toMatch(
+      /drift needs at least 10 live bars outside the reference window, only 1 of the newest 1500 are: wait for newer bars/,
+    );
   });
 
   it('freshness: exit 0 within MAX_STALENESS_BARS, 1 past it or for a symbol without bars', async () => {
@@ -197,6 +280,9 @@ describe('the monitors', () => {
     const stale = await cli(['monitor', '--now', String(last + 4 * TF.ms), '--max-staleness-bars', '3']);
     expect(stale.code).toBe(1);
     expect(stale.output).toMatch(/^BTC\/USDT +\S+ +4 bars +STALE$/m);
+    expect(stale.output).toContain(
+      `to refresh: mjolnir backfill -c ${config} --start ${new Date(last).toISOString()}, or run the paper loop`,
+    );
     const missing = await cli(['monitor', '--symbols', 'BTC/USDT,SOL/USDT', '--now', String(last)]);
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(/^SOL\/USDT +none +no bars +STALE$/m);

@@ -1,4 +1,12 @@
-import { type LoadedModel, loadConfig, MjolnirError, modelNamed, systemClock, timeframe } from '@mjolnir/lib';
+import {
+  isoUtc,
+  type LoadedModel,
+  loadConfig,
+  MjolnirError,
+  modelNamed,
+  systemClock,
+  timeframe,
+} from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns } from '../format.js';
@@ -82,7 +90,11 @@ function registerDrift(program: Command, io: CliIo): void {
       if (reference === null)
         throw new MjolnirError('input_invalid', 'drift needs --model ID or --ref-start and --ref-end');
       const all = await readAllBars(dataRoot(o.dataRoot), stream, io);
-      const rows = buildDataset(all, modelFeatures.create(), { horizon: 1, label: 'return' });
+      const rows = buildDataset(all, modelFeatures.create(), {
+        horizon: 1,
+        label: 'return',
+        barMs: timeframe(stream.timeframe).ms,
+      });
       const pick = (keep: (ts: number, i: number) => boolean) => {
         const f = MODEL_FEATURE_NAMES.length;
         const idx = Array.from(rows.ts.keys()).filter((i) => keep(rows.ts[i]!, i));
@@ -92,12 +104,25 @@ function registerDrift(program: Command, io: CliIo): void {
         });
         return { x, rows: idx.length };
       };
-      const ref = pick((ts) => ts >= reference.start_ts && ts <= reference.end_ts);
-      const live = pick((_, i) => i >= rows.rows - o.liveBars);
+      const inReference = (ts: number) => ts >= reference.start_ts && ts <= reference.end_ts;
+      const ref = pick(inReference);
+      // The newest bars, less any the reference holds: a bar compared with itself shows no drift.
+      const newest = (i: number) => i >= rows.rows - o.liveBars;
+      const shared = Array.from(rows.ts.keys()).filter((i) => newest(i) && inReference(rows.ts[i]!)).length;
+      const live = pick((ts, i) => newest(i) && !inReference(ts));
+      if (shared > 0)
+        io.stdout.write(
+          `overlap: ${shared} of the newest ${o.liveBars} bars are in the reference window (${isoUtc(reference.start_ts)} .. ${isoUtc(reference.end_ts)}): left out of the live window, ${live.rows} remain\n`,
+        );
+      if (live.rows < 10)
+        throw new MjolnirError(
+          'input_invalid',
+          `drift needs at least 10 live bars outside the reference window, only ${live.rows} of the newest ${o.liveBars} are: wait for newer bars (make paper stores them, mjolnir backfill fetches them) or compare against an earlier reference (--ref-start/--ref-end)`,
+        );
       const scores = featureDrift(MODEL_FEATURE_NAMES, ref, live);
       const tf = timeframe(stream.timeframe);
       io.stdout.write(
-        `reference ${ref.rows} rows, live ${live.rows} rows (the newest ${o.liveBars} bars of ${stream.symbol} ${tf.label})\n` +
+        `reference ${ref.rows} rows, live ${live.rows} rows (the newest ${o.liveBars} bars of ${stream.symbol} ${tf.label}${shared > 0 ? ' after the reference' : ''})\n` +
           `${columns([['feature', 'PSI', 'level'], ...scores.map((s) => [s.feature, s.psi.toFixed(4), s.level.toUpperCase()])])}\n`,
       );
       const drifted = scores.filter((s) => s.level === 'drift');
@@ -148,11 +173,16 @@ function registerMonitor(program: Command, io: CliIo): void {
         const lake = await openLake(dataRoot(o.dataRoot), io);
         const lines: string[][] = [['symbol', 'newest bar', 'behind', 'verdict']];
         let stale = 0;
+        /** The oldest newest bar of a stale symbol: where a backfill starts. */
+        let oldest: number | null = null;
         try {
           for (const symbol of symbols) {
             const bounds = await lake.bounds({ ...base, symbol });
             const f = freshness(bounds?.last ?? null, now, tf.ms, o.maxStalenessBars);
-            if (f.stale) stale++;
+            if (f.stale) {
+              stale++;
+              if (f.lastTs !== null) oldest = Math.min(oldest ?? f.lastTs, f.lastTs);
+            }
             lines.push([
               symbol,
               f.lastTs === null ? 'none' : new Date(f.lastTs).toISOString(),
@@ -166,9 +196,31 @@ function registerMonitor(program: Command, io: CliIo): void {
         io.stdout.write(
           `${columns(lines)}\nas of ${new Date(now).toISOString()}, at most ${o.maxStalenessBars} closed ${tf.label} bars behind\n`,
         );
+        if (stale > 0)
+          io.stdout.write(
+            refreshAdvice(o.config, oldest, config.simulator !== undefined, o.now === undefined),
+          );
         io.setExitCode(stale === 0 ? EXIT.ok : EXIT.failed);
       },
     );
+}
+
+/** What refreshes stale bars: the command to run, and for a simulator's bars which clock dates them. */
+function refreshAdvice(
+  config: string,
+  since: number | null,
+  simulated: boolean,
+  machineClock: boolean,
+): string {
+  const start = since === null ? '<first bar wanted>' : isoUtc(since);
+  const lines = [
+    `to refresh: mjolnir backfill -c ${config} --start ${start}, or run the paper loop (make paper CONFIG=${config}), which stores every closed bar`,
+  ];
+  if (simulated && machineClock)
+    lines.push(
+      "this config reads a simulator: its bars are dated by the simulator's virtual clock, not this machine's; judge them with --now <the simulator's time> (mjolnir health reads it)",
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 export function registerMonitors(program: Command, io: CliIo): void {

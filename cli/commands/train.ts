@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { deployedConfigText, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
 import type { EpochLog, FoldReport } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
@@ -130,6 +131,11 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     onEpoch: progress.epoch,
   });
   progress.done();
+  const { describeDropped } = await import('@mjolnir/lib/train');
+  const dropped = describeDropped(result.dataset.dropped);
+  io.stdout.write(
+    `dataset: ${num(result.dataset.rows)} rows, label ${t.horizon} bars ahead in time${dropped === '' ? '' : `; left out: ${dropped}`}\n`,
+  );
   io.stdout.write(foldTable(result.folds));
   const final = result.final;
   io.stdout.write(
@@ -140,10 +146,25 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   if (options.deploy !== undefined) {
     writeFileSync(options.deploy, deployedConfigText(readFileSync(options.config, 'utf8'), result.modelId));
     io.stdout.write(
-      `deployed: ${options.deploy} trades model ${result.modelId} (make paper CONFIG=${options.deploy})\n`,
+      `deployed: ${options.deploy} trades model ${result.modelId} (${paperCommand(options.deploy, root)})\n`,
     );
   } else
     io.stdout.write(`to trade it: strategy.model: ${result.modelId} in a paper config (or --deploy FILE)\n`);
+}
+
+/** A word as the shell reads it back: quoted when it holds anything but plain path characters. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command that trades a deployed config, with the data root or models folder the model is in. */
+function paperCommand(config: string, root: string): string {
+  const where = env['MODELS_DIR']
+    ? ` MODELS_DIR=${shellWord(resolve(env['MODELS_DIR']))}`
+    : resolve(root) === resolve('data')
+      ? ''
+      : ` DATA_ROOT=${shellWord(resolve(root))}`;
+  return `make paper CONFIG=${shellWord(config)}${where}`;
 }
 
 export function registerTrain(program: Command, io: CliIo): void {

@@ -10,7 +10,7 @@ export {
   systemErrorCode,
 } from './errors.js';
 export { fsyncPath } from './files.js';
-export { manifestText } from './json.js';
+export { canonicalJson, manifestText } from './json.js';
 export { LITTLE_ENDIAN } from './platform.js';
 export { err, ok, type Result } from './result.js';
 export { workerScript } from './worker-file.js';

@@ -5,3 +5,23 @@
 export function manifestText(value: unknown): string {
   return `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }
+
+/**
+ * A value as JSON with every object's keys sorted, as `JSON.stringify` writes values (non-finite
+ * numbers as null, undefined members left out): equal values give the same text, whatever the order
+ * their keys were written in. What content hashes are taken of.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortedKeys(JSON.parse(JSON.stringify(value) ?? 'null')));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, sortedKeys(record[key])]),
+  );
+}

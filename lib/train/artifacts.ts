@@ -47,26 +47,35 @@ export async function modelFiles(tf: TfModule, model: Tf.LayersModel): Promise<M
   return { json: new TextEncoder().encode(JSON.stringify(json)), weights: new Uint8Array(data.slice(0)) };
 }
 
-/** The strategy's view of files not yet saved (a fold's model, evaluated in memory). */
-export function modelInMemory(files: ModelFiles, inputs: ModelInputs): LoadedModel {
-  const id = modelIdOf(files.json, files.weights, inputs);
+/**
+ * The strategy's view of files not yet saved (a fold's model, evaluated in memory); with `meta`
+ * (what the manifest says besides the inputs) its id is the one `saveModel` gives it.
+ */
+export function modelInMemory(
+  files: ModelFiles,
+  inputs: ModelInputs,
+  meta: Readonly<Record<string, unknown>> = {},
+): LoadedModel {
+  const manifest = { ...meta, ...inputs };
+  const id = modelIdOf(files.json, files.weights, manifest);
   const json = JSON.parse(new TextDecoder().decode(files.json)) as ModelJson;
   const predictor = new DensePredictor(denseLayers(json, files.weights, `(in memory ${id})`), inputs.scaler);
-  return { id, dir: '', manifest: { ...inputs }, predictor };
+  return { id, dir: '', manifest, predictor };
 }
 
 /**
  * Saves a model under `root/<model_id>/` (model.json, weights.bin, manifest.json) and returns its id.
  * The folder is written beside and renamed into place whole, the manifest last: a model folder is
- * complete or absent. A model already there with the same id is the same content and is kept.
+ * complete or absent. A model already there with the same id is the same content and is kept. The id
+ * covers the manifest too (`modelIdOf`): what it says of the training cannot be changed unnoticed.
  */
 export function saveModel(
   root: string,
   files: ModelFiles,
   inputs: ModelInputs,
-  meta: Record<string, unknown>,
+  meta: Readonly<Record<string, unknown>>,
 ): { id: string; dir: string } {
-  const id = modelIdOf(files.json, files.weights, inputs);
+  const id = modelIdOf(files.json, files.weights, { ...meta, ...inputs });
   const dir = join(root, id);
   if (existsSync(join(dir, 'manifest.json'))) return { id, dir };
   mkdirSync(root, { recursive: true });

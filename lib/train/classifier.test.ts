@@ -29,7 +29,7 @@ let model: LoadedModel;
 
 beforeAll(async () => {
   const { tf } = await selectBackend('wasm');
-  const data = buildDataset(SERIES, modelFeatures.create(), { horizon: 6, label: 'direction' });
+  const data = buildDataset(SERIES, modelFeatures.create(), { horizon: 6, label: 'direction', barMs: TF.ms });
   const rows = { x: data.x, y: data.y, rows: data.rows, features: 7 };
   const fit = await fitNetwork(
     tf,

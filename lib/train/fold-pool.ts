@@ -1,13 +1,29 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MjolnirError, workerScript } from '../core/index.js';
+import { type ErrorCode, MjolnirError, workerScript } from '../core/index.js';
 import { type FoldFit, type FoldJob, runFoldJob } from './fold-work.js';
 import type { EpochLog } from './network.js';
 
 type Message =
   | { kind: 'epoch'; label: string; log: EpochLog }
   | { kind: 'done'; fit: FoldFit }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string; stack?: string; code?: ErrorCode };
+
+/**
+ * A worker's failure as this thread's error, as it would have been thrown here: a MjolnirError keeps
+ * its code (and so its category and exit code), anything else stays a bug (exit 3); both keep the
+ * worker's stack.
+ */
+export function failureOf(
+  label: string,
+  failure: { message: string; stack?: string; code?: ErrorCode },
+): Error {
+  const message = `training ${label}: ${failure.message}`;
+  const error = failure.code === undefined ? new Error(message) : new MjolnirError(failure.code, message);
+  if (failure.stack !== undefined)
+    error.stack = `${error.name}: ${message}\n${failure.stack.split('\n').slice(1).join('\n')}`;
+  return error;
+}
 
 function runOn(
   worker: Worker,
@@ -20,7 +36,7 @@ function runOn(
       worker.off('message', onMessage);
       worker.off('error', reject);
       if (message.kind === 'done') resolve(message.fit);
-      else reject(new MjolnirError('input_invalid', `training ${job.label}: ${message.message}`));
+      else reject(failureOf(job.label, message));
     };
     worker.on('message', onMessage);
     worker.once('error', reject);

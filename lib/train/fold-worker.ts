@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { MjolnirError } from '../core/index.js';
 import { type FoldJob, runFoldJob } from './fold-work.js';
 
 /** A training thread: one tfjs instance, jobs in order, each epoch reported as it ends. */
@@ -13,6 +14,8 @@ parentPort!.on('message', (job: FoldJob) => {
       parentPort!.postMessage({
         kind: 'error',
         message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+        code: error instanceof MjolnirError ? error.code : undefined,
       }),
   );
 });

@@ -8,7 +8,14 @@ export {
   selectBackend,
   type TfModule,
 } from './backend.js';
-export { buildDataset, type Dataset, type DatasetOptions, type LabelKind } from './dataset.js';
+export {
+  buildDataset,
+  type Dataset,
+  type DatasetOptions,
+  type DroppedRows,
+  describeDropped,
+  type LabelKind,
+} from './dataset.js';
 export { trainAll } from './fold-pool.js';
 export type { FoldFit, FoldJob } from './fold-work.js';
 export { checkDatasetLookahead, type DatasetLookaheadReport, type DatasetViolation } from './lookahead.js';

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MjolnirError } from '../core/index.js';
 import { generateSeries } from '../market/index.js';
 import { MODEL_FEATURE_NAMES, modelFeatures, readModel } from '../strategy/index.js';
 import { timeframe, tsMs } from '../time/index.js';
@@ -15,7 +16,7 @@ import { inputsOf } from './pipeline.js';
 
 const TF = timeframe('5m');
 const SERIES = generateSeries({ seed: 3, timeframe: TF, startTs: tsMs(Date.UTC(2024, 0, 1) + TF.ms) }, 4000);
-const DATA = buildDataset(SERIES, modelFeatures.create(), { horizon: 6, label: 'direction' });
+const DATA = buildDataset(SERIES, modelFeatures.create(), { horizon: 6, label: 'direction', barMs: TF.ms });
 const ROWS: Rows = { x: DATA.x, y: DATA.y, rows: DATA.rows, features: DATA.features.length };
 const HP: ModelHyperparameters = { ...DEFAULT_HYPERPARAMETERS, hidden: [16, 8], epochs: 3, batchSize: 128 };
 
@@ -78,7 +79,51 @@ describe('training on wasm', () => {
   }, 120_000);
 });
 
+describe('a failure on a training thread', () => {
+  const job = (label: string, data: Rows, seed = 5): FoldJob => ({
+    label,
+    data,
+    hp: { ...HP, seed },
+    purge: 6,
+    backend: 'wasm',
+  });
+
+  it("keeps an operator's error code and the worker's stack", async () => {
+    const failed = await trainAll([job('ok', ROWS), job('zero', ROWS, 0)], 2).catch(
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(MjolnirError);
+    expect(failed).toMatchObject({
+      code: 'input_invalid',
+      message: expect.stringMatching(/^training zero: .*nonzero/),
+    });
+    expect((failed as Error).stack).toMatch(/network\.(ts|js)/);
+  }, 60_000);
+
+  it('stays a bug (not an operator error) with its stack when the worker hits one', async () => {
+    const broken: Rows = { ...ROWS, x: ROWS.x.subarray(0, 10) };
+    const failed = await trainAll([job('ok', ROWS), job('broken', broken)], 2).catch(
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(Error);
+    expect(failed).not.toBeInstanceOf(MjolnirError);
+    expect((failed as Error).message).toMatch(/^training broken: /);
+    expect((failed as Error).stack?.split('\n').length).toBeGreaterThan(2);
+  }, 60_000);
+});
+
 describe('saved models', () => {
+  const META = { train: { start_ts: 1_000, end_ts: 2_000, rows: 3 }, data: { sha256: 'ab' } };
+  /** A copy of the saved model's folder with `change` applied to its manifest. */
+  const tampered = (change: (manifest: Record<string, any>) => string): string => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mjolnir-edited-')), saved.id);
+    cpSync(saved.dir, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      change(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))),
+    );
+    return dir;
+  };
   let saved: { id: string; dir: string };
   let predictionsBefore: Float32Array;
   let inMemory: ReturnType<typeof modelInMemory>;
@@ -87,7 +132,7 @@ describe('saved models', () => {
   beforeAll(async () => {
     const { fit, files } = await weightsOf(21);
     const inputs = inputsOf(fit.scaler, 6);
-    inMemory = modelInMemory(files, inputs);
+    inMemory = modelInMemory(files, inputs, META);
     predictionsBefore = backend.tf.tidy(() => {
       const scaled = DATA.x.map((v, i) => (v - fit.scaler.mean[i % 7]!) / fit.scaler.std[i % 7]!);
       return (
@@ -96,7 +141,7 @@ describe('saved models', () => {
         }
       ).dataSync();
     });
-    saved = saveModel(root, files, inputs, { train: { start_ts: 1, end_ts: 2, rows: 3 } });
+    saved = saveModel(root, files, inputs, META);
   }, 60_000);
 
   it("are tfjs-node's file:// layout: model.json naming weights.bin beside it, and a manifest", () => {
@@ -159,5 +204,54 @@ describe('saved models', () => {
     weights[5] = weights[5]! ^ 1;
     writeFileSync(join(dir, 'weights.bin'), weights);
     expect(() => readModel(dir)).toThrow(/changed after training/);
+  });
+
+  it('refuse a manifest whose training window, data or hyperparameters were edited (the id covers them)', () => {
+    const edits: ((m: Record<string, any>) => void)[] = [
+      (m) => {
+        m['train'].end_ts = 1_500;
+      },
+      (m) => {
+        m['train'].start_ts = 0;
+      },
+      (m) => {
+        m['data'].sha256 = 'cd';
+      },
+      (m) => {
+        m['extra'] = 1;
+      },
+    ];
+    for (const edit of edits) {
+      const dir = tampered((m) => {
+        edit(m);
+        return JSON.stringify(m);
+      });
+      expect(() => readModel(dir)).toThrow(/changed after training/);
+    }
+    // Re-indenting or reordering keys changes no content: still the same model.
+    const reordered = tampered((m) => JSON.stringify(Object.fromEntries(Object.entries(m).reverse())));
+    expect(readModel(reordered).id).toBe(saved.id);
+  });
+
+  it('refuse invalid JSON or a manifest without its inputs with one line naming the file (data_invalid)', () => {
+    const cases: [string, string, RegExp][] = [
+      ['manifest.json', '{"model_id": ', /manifest\.json is not valid JSON/],
+      ['manifest.json', '[1, 2]', /manifest\.json is not a JSON object/],
+      ['manifest.json', '{"model_id": "x"}', /manifest\.json has no features/],
+      ['model.json', 'not json', /model\.json is not valid JSON/],
+    ];
+    for (const [name, text, message] of cases) {
+      const dir = join(mkdtempSync(join(tmpdir(), 'mjolnir-broken-')), saved.id);
+      cpSync(saved.dir, dir, { recursive: true });
+      writeFileSync(join(dir, name), text);
+      let thrown: unknown;
+      try {
+        readModel(dir);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ code: 'data_invalid', message: expect.stringMatching(message) });
+      expect((thrown as Error).message).toContain(dir);
+    }
   });
 });

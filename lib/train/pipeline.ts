@@ -28,7 +28,7 @@ export interface TrainRequest {
   /** The config the model strategy is scored under on the test folds (fees, sizing, its params). */
   readonly config: Config;
   readonly horizon: number;
-  /** Walk-forward folds in rows (purge and embargo default to the horizon). */
+  /** Walk-forward folds: window sizes in rows, purge and embargo the label's horizon in time. */
   readonly folds: { readonly train: number; readonly test: number; readonly anchored?: boolean };
   readonly hp: ModelHyperparameters;
   readonly backend: Backend;
@@ -78,10 +78,10 @@ export interface TrainResult {
   readonly manifest: Record<string, unknown>;
 }
 
-function windowOf(dataset: Dataset, range: Range, barMs: number): TimeWindow {
+function windowOf(dataset: Dataset, range: Range): TimeWindow {
   return {
     start_ts: dataset.ts[range.start]!,
-    end_ts: dataset.ts[range.end - 1]! + dataset.horizon * barMs,
+    end_ts: dataset.ts[range.end - 1]! + dataset.horizonMs,
     rows: range.end - range.start,
   };
 }
@@ -118,13 +118,7 @@ function scoringConfig(config: Config): Config {
 }
 
 /** Scores a fold's model on its test rows, and the model strategy over the test window's bars. */
-function reportFold(
-  request: TrainRequest,
-  dataset: Dataset,
-  fold: Fold,
-  fit: FoldFit,
-  barMs: number,
-): FoldReport {
+function reportFold(request: TrainRequest, dataset: Dataset, fold: Fold, fit: FoldFit): FoldReport {
   const model = modelInMemory(fit.files, inputsOf(fit.scaler, dataset.horizon));
   const f = dataset.features.length;
   const { start, end } = fold.test;
@@ -140,8 +134,8 @@ function reportFold(
   );
   return {
     fold: fold.index,
-    train: windowOf(dataset, fold.train, barMs),
-    test: windowOf(dataset, fold.test, barMs),
+    train: windowOf(dataset, fold.train),
+    test: windowOf(dataset, fold.test),
     scores,
     strategy: outcome.ok
       ? {
@@ -157,10 +151,9 @@ function reportFold(
 }
 
 /** Rows of the final model: the last `train` rows whose labels close at or before `trainEnd`. */
-function finalRange(dataset: Dataset, train: number, trainEnd: number | undefined, barMs: number): Range {
+function finalRange(dataset: Dataset, train: number, trainEnd: number | undefined): Range {
   let end = dataset.rows;
-  if (trainEnd !== undefined)
-    while (end > 0 && dataset.ts[end - 1]! + dataset.horizon * barMs > trainEnd) end--;
+  if (trainEnd !== undefined) while (end > 0 && dataset.ts[end - 1]! + dataset.horizonMs > trainEnd) end--;
   if (end < 1) throw new MjolnirError('input_invalid', 'no rows end before the training end');
   return { start: Math.max(0, end - train), end };
 }
@@ -173,18 +166,23 @@ function finalRange(dataset: Dataset, train: number, trainEnd: number | undefine
 export async function trainModel(request: TrainRequest): Promise<TrainResult> {
   const barMs = timeframe(request.stream.timeframe).ms;
   const horizon = request.horizon;
-  const dataset = buildDataset(request.series, modelFeatures.create(), { horizon, label: 'direction' });
-  const folds = walkForward(dataset.rows, { ...request.folds, purge: horizon, embargo: horizon });
-  const final = finalRange(dataset, request.folds.train, request.trainEnd, barMs);
+  const dataset = buildDataset(request.series, modelFeatures.create(), {
+    horizon,
+    label: 'direction',
+    barMs,
+  });
+  const reach = dataset.horizonMs;
+  const folds = walkForward(dataset.ts, { ...request.folds, purgeMs: reach, embargoMs: reach });
+  const final = finalRange(dataset, request.folds.train, request.trainEnd);
   const jobs = [
     ...folds.map((fold) => job(dataset, fold.train, `fold ${fold.index + 1}/${folds.length}`, request)),
   ];
   jobs.push(job(dataset, final, 'final', request));
   const fits = await trainAll(jobs, request.threads, request.onEpoch);
-  const reports = folds.map((fold, i) => reportFold(request, dataset, fold, fits[i]!, barMs));
+  const reports = folds.map((fold, i) => reportFold(request, dataset, fold, fits[i]!));
   const finalFit = fits.at(-1)!;
   const inputs = inputsOf(finalFit.scaler, horizon);
-  const trainWindow = windowOf(dataset, final, barMs);
+  const trainWindow = windowOf(dataset, final);
   const meta = {
     created_by: 'mjolnir train',
     code_version: request.codeVersion ?? 'unknown',
@@ -198,6 +196,7 @@ export async function trainModel(request: TrainRequest): Promise<TrainResult> {
       end_ts: request.series.ts[request.series.length - 1] ?? null,
       sha256: seriesHash(request.series),
     },
+    dataset: { rows: dataset.rows, horizon_ms: dataset.horizonMs, dropped: dataset.dropped },
     train: trainWindow,
     folds: reports,
     hyperparameters: request.hp,
@@ -206,7 +205,7 @@ export async function trainModel(request: TrainRequest): Promise<TrainResult> {
     stopped_early: finalFit.stoppedEarly,
     history: finalFit.history,
   };
-  const model = modelInMemory(finalFit.files, inputs);
+  const model = modelInMemory(finalFit.files, inputs, meta);
   const saved =
     request.modelsDir === undefined ? null : saveModel(request.modelsDir, finalFit.files, inputs, meta);
   return {
@@ -215,6 +214,6 @@ export async function trainModel(request: TrainRequest): Promise<TrainResult> {
     folds: reports,
     final: { train: trainWindow, bestEpoch: finalFit.bestEpoch, history: finalFit.history },
     dataset,
-    manifest: { model_id: model.id, ...meta, ...inputs },
+    manifest: { model_id: model.id, ...model.manifest },
   };
 }

@@ -17,51 +17,75 @@ export interface WalkForwardOptions {
   readonly train: number;
   readonly test: number;
   /**
-   * Rows dropped between a training window and its test window: at least the label horizon, so no
-   * training label looks into the test window.
+   * Time (ms) between a training row and the test window's first bar: a training row is kept only
+   * when its bar plus `purgeMs` is before the test window starts. At least the label's horizon, so no
+   * training label reads a bar of the test window, across outages too.
    */
-  readonly purge: number;
+  readonly purgeMs: number;
   /**
-   * Rows left out after each test window before the next one starts: at least the horizon, so two
-   * test windows' labels share no bar and their scores are independent.
+   * Time (ms) after each test window's last bar within which the next test window may not start: at
+   * least the label's horizon, so two test windows' labels share no bar and their scores are
+   * independent.
    */
-  readonly embargo: number;
+  readonly embargoMs: number;
   /** Anchored: every training window starts at row 0 and grows; rolling (default): it slides. */
   readonly anchored?: boolean;
 }
 
-/**
- * Walk-forward splits of `rows` rows in time order (as skfolio's WalkForward or vectorbt's
- * rolling_split, with purge and embargo in rows): each test window follows its training window after
- * `purge` rows; the next test window starts `embargo` rows after the last ends; training always ends
- * before its test window starts.
- */
-export function walkForward(rows: number, options: WalkForwardOptions): Fold[] {
-  const { train, test, purge, embargo } = options;
+function check(options: WalkForwardOptions): void {
   for (const [name, value, min] of [
-    ['train', train, 1],
-    ['test', test, 1],
-    ['purge', purge, 0],
-    ['embargo', embargo, 0],
+    ['train', options.train, 1],
+    ['test', options.test, 1],
+    ['purge', options.purgeMs, 0],
+    ['embargo', options.embargoMs, 0],
   ] as const)
     if (!Number.isSafeInteger(value) || value < min)
       throw new MjolnirError(
         'input_invalid',
         `walk-forward ${name} must be a whole number >= ${min}, got ${value}`,
       );
+}
+
+/** The first row at or after `from` whose bar is after `after` (rows in time order). */
+function firstAfter(ts: ArrayLike<number>, from: number, after: number): number {
+  let row = from;
+  while (row < ts.length && !(ts[row]! > after)) row++;
+  return row;
+}
+
+/**
+ * Walk-forward splits of dataset rows in time order (as skfolio's WalkForward or vectorbt's
+ * rolling_split), window sizes in rows and purge and embargo in time, so an outage between rows
+ * never lets a training label reach into a test window: each test window starts at the first row
+ * that has `train` rows purged before it; training always ends before its test window starts; the
+ * next test window starts at the first row after the embargo.
+ */
+export function walkForward(ts: ArrayLike<number>, options: WalkForwardOptions): Fold[] {
+  check(options);
+  const { train, test, purgeMs, embargoMs } = options;
   const folds: Fold[] = [];
-  for (let testStart = train + purge; testStart + test <= rows; testStart += test + embargo) {
-    const trainEnd = testStart - purge;
+  // Rows [0, trainEnd) are those whose bar + purge is before the candidate test start.
+  let trainEnd = 0;
+  let testStart = 0;
+  for (;;) {
+    while (testStart < ts.length) {
+      while (trainEnd < testStart && ts[trainEnd]! + purgeMs < ts[testStart]!) trainEnd++;
+      if (trainEnd >= train) break;
+      testStart++;
+    }
+    if (testStart + test > ts.length) break;
     folds.push({
       index: folds.length,
       train: { start: options.anchored === true ? 0 : trainEnd - train, end: trainEnd },
       test: { start: testStart, end: testStart + test },
     });
+    const testEnd = testStart + test;
+    testStart = firstAfter(ts, testEnd, ts[testEnd - 1]! + embargoMs);
   }
   if (folds.length === 0)
     throw new MjolnirError(
       'input_invalid',
-      `${rows} rows are too few for one fold (train ${train} + purge ${purge} + test ${test})`,
+      `${ts.length} rows are too few for one fold (train ${train} + purge ${purgeMs / 1000} s + test ${test})`,
     );
   return folds;
 }

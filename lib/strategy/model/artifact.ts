@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSystemError, MjolnirError } from '../../core/index.js';
+import { canonicalJson, describeSystemError, MjolnirError } from '../../core/index.js';
 import { MODEL_FEATURE_NAMES, MODEL_FEATURES_VERSION } from './features.js';
 import { type Activation, type DenseLayer, DensePredictor, type Scaler } from './predictor.js';
 
@@ -44,18 +44,35 @@ export interface ModelJson {
   }[];
 }
 
-/** A model's id: the content hash of its tfjs files and of the inputs it expects. */
-export function modelIdOf(modelJson: Uint8Array, weights: Uint8Array, inputs: ModelInputs): string {
+/**
+ * A model's id: the content hash of its tfjs files and of its whole manifest but the id itself (the
+ * inputs it expects, and what the tools trust: its training and fold windows, data hash, label,
+ * hyperparameters). A manifest edited after training no longer matches its id and is refused.
+ */
+export function modelIdOf(
+  modelJson: Uint8Array,
+  weights: Uint8Array,
+  manifest: ModelInputs & Readonly<Record<string, unknown>>,
+): string {
+  const { model_id: _id, ...described } = manifest;
   const hash = createHash('sha256');
   hash.update(modelJson);
   hash.update(weights);
-  // Keys in a fixed order, written out: the same inputs always hash alike.
+  hash.update(canonicalJson(described));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The id models had before it covered the whole manifest (only to say why an old model is refused). */
+function inputsOnlyIdOf(modelJson: Uint8Array, weights: Uint8Array, inputs: ModelInputs): string {
+  const hash = createHash('sha256');
+  hash.update(modelJson);
+  hash.update(weights);
   const { features, scaler, label } = inputs;
   hash.update(
     JSON.stringify({
-      features: { version: features.version, names: features.names },
-      scaler: { mean: scaler.mean, std: scaler.std },
-      label: { kind: label.kind, horizon: label.horizon },
+      features: { version: features?.version, names: features?.names },
+      scaler: { mean: scaler?.mean, std: scaler?.std },
+      label: { kind: label?.kind, horizon: label?.horizon },
     }),
   );
   return hash.digest('hex').slice(0, 16);
@@ -73,6 +90,34 @@ function read(path: string): Buffer {
 
 function corrupt(dir: string, message: string): never {
   throw new MjolnirError('data_invalid', `model ${dir}: ${message}`);
+}
+
+/** A model file's JSON object, or a refusal naming the file and what is wrong with it. */
+function jsonObject(dir: string, name: string, bytes: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    corrupt(dir, `${name} is not valid JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    corrupt(dir, `${name} is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+const isNumbers = (value: unknown): value is number[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'number');
+
+/** The manifest's inputs checked for shape: a manifest missing them is refused, not a TypeError later. */
+function checkedManifest(dir: string, manifest: Record<string, unknown>): ModelManifest {
+  const m = manifest as Partial<ModelManifest>;
+  if (typeof m.features?.version !== 'string' || !Array.isArray(m.features.names))
+    corrupt(dir, 'manifest.json has no features { version, names }');
+  if (!isNumbers(m.scaler?.mean) || !isNumbers(m.scaler.std))
+    corrupt(dir, 'manifest.json has no scaler { mean, std } of numbers');
+  if (m.label?.kind !== 'direction' || !Number.isSafeInteger(m.label.horizon))
+    corrupt(dir, 'manifest.json has no label { kind: direction, horizon }');
+  return manifest as ModelManifest;
 }
 
 const ACTIVATIONS = new Set(['linear', 'relu', 'sigmoid', 'tanh']);
@@ -124,15 +169,18 @@ export function denseLayers(json: ModelJson, weights: Uint8Array, dir: string): 
  */
 export function readModel(dir: string): LoadedModel {
   const jsonBytes = read(join(dir, 'model.json'));
-  const manifest = JSON.parse(read(join(dir, 'manifest.json')).toString('utf8')) as ModelManifest;
-  const json = JSON.parse(jsonBytes.toString('utf8')) as ModelJson;
-  const paths = json.weightsManifest?.flatMap((group) => group.paths) ?? [];
+  const manifest = checkedManifest(dir, jsonObject(dir, 'manifest.json', read(join(dir, 'manifest.json'))));
+  const json = jsonObject(dir, 'model.json', jsonBytes) as unknown as ModelJson;
+  if (!Array.isArray(json.weightsManifest)) corrupt(dir, 'model.json has no weightsManifest');
+  const paths = json.weightsManifest.flatMap((group) => group.paths);
   const weights = Buffer.concat(paths.map((p) => read(join(dir, p))));
   const id = modelIdOf(jsonBytes, weights, manifest);
   if (manifest.model_id !== id)
     corrupt(
       dir,
-      `its files hash to ${id}, its manifest says ${String(manifest.model_id)}: changed after training`,
+      inputsOnlyIdOf(jsonBytes, weights, manifest) === manifest.model_id
+        ? 'saved by a version whose model id did not cover the training windows: train it again'
+        : `its files and manifest hash to ${id}, its manifest says ${String(manifest.model_id)}: changed after training`,
     );
   if (manifest.features?.version !== MODEL_FEATURES_VERSION)
     corrupt(
