@@ -6,6 +6,11 @@
  * `/backtest`, `/equivalence`, `/research` (danfo).
  */
 
+import { assertKernelCheckout } from './core/index.js';
+
+// A notebook of one checkout must not run on another checkout's kernel unnoticed (make lab).
+assertKernelCheckout();
+
 /** The schema library strategy parameters are written with, so a strategy file needs only this package. */
 export { z } from 'zod';
 export * from './config/index.js';

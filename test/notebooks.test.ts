@@ -4,7 +4,7 @@
  * named, not a cascade of aborts); `make lab` serves Jupyter on 127.0.0.1 only, behind a token.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -16,10 +16,19 @@ const TSLAB = join(ROOT, 'kernel/node_modules/tslab/bin/tslab');
 /** The system's Jupyter (a pyenv shim first on PATH may lack it). */
 const JUPYTER = existsSync('/usr/bin/jupyter') ? '/usr/bin/jupyter' : 'jupyter';
 
-/** The kernelspec installed into a Jupyter data directory of this test's own. */
-function installKernel(): string {
+/**
+ * The kernelspec installed into a Jupyter data directory of this test's own (`edit` changes it, as a
+ * kernelspec another checkout installed would differ).
+ */
+function installKernel(edit?: (spec: Record<string, unknown>) => void): string {
   execFileSync(process.execPath, [CLI, 'kernel', 'install', '--dir', jupyterDir]);
-  return join(jupyterDir, 'kernels/mjolnir-ts/kernel.json');
+  const path = join(jupyterDir, 'kernels/mjolnir-ts/kernel.json');
+  if (edit !== undefined) {
+    const spec = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    edit(spec);
+    writeFileSync(path, JSON.stringify(spec));
+  }
+  return path;
 }
 
 const freePort = () =>
@@ -44,12 +53,15 @@ interface Output {
  * finds the first failing cell: tslab sends a cell's error as its stderr with an empty error reply,
  * and aborts the requests of the next 200 ms, so only the first failure means anything.
  */
-function execute(path: string): {
+function execute(
+  path: string,
+  editKernel?: (spec: Record<string, unknown>) => void,
+): {
   status: number | null;
   failure: { index: number; source: string; error: string } | null;
   outputs: Output[];
 } {
-  installKernel();
+  installKernel(editKernel);
   const out = join(jupyterDir, `executed-${basename(path)}`);
   const run = spawnSync(
     JUPYTER,
@@ -91,6 +103,25 @@ function execute(path: string): {
   return { status: run.status, failure, outputs: cells.flatMap((c) => c.outputs ?? []) };
 }
 
+/** A notebook of code cells on the mjolnir-ts kernel, without outputs. */
+function notebookOf(sources: readonly string[]) {
+  return {
+    cells: sources.map((source, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+    metadata: {
+      kernelspec: { name: 'mjolnir-ts', display_name: 'TypeScript (Mjölnir, tslab)', language: 'typescript' },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
 /** Addresses listening on `port` (IPv4), from /proc/net/tcp: what the socket is bound to. */
 function listeners(port: number): string[] {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
@@ -106,12 +137,39 @@ function listeners(port: number): string[] {
 }
 
 describe('the research kernel', () => {
-  it('has a kernelspec whose argv runs this Node on the project tslab', () => {
-    const spec = JSON.parse(readFileSync(installKernel(), 'utf8')) as { argv: string[]; language: string };
+  it('has a kernelspec whose argv runs this Node on the project tslab, naming its checkout', () => {
+    const spec = JSON.parse(readFileSync(installKernel(), 'utf8')) as {
+      argv: string[];
+      language: string;
+      display_name: string;
+      env: Record<string, string>;
+    };
     expect(spec.argv).toEqual([process.execPath, TSLAB, 'kernel', '--config-path', '{connection_file}']);
     expect(existsSync(TSLAB)).toBe(true);
     expect(spec.language).toBe('typescript');
+    expect(spec.display_name).toBe(`TypeScript (Mjölnir, tslab) ${ROOT.replace(/\/$/, '')}`);
+    expect(spec.env).toEqual({ MJOLNIR_KERNEL_CHECKOUT: ROOT.replace(/\/$/, '') });
   });
+
+  it("refuses, at the first import, to run this checkout's library on another checkout's kernel", () => {
+    const dir = mkdtempSync(join(ROOT, 'test', '.kernel-'));
+    try {
+      const path = join(dir, 'other.ipynb');
+      writeFileSync(
+        path,
+        JSON.stringify(notebookOf(["import { z } from '@mjolnir/lib';", 'z.number().parse(1)'])),
+      );
+      const { failure } = execute(path, (spec) => {
+        spec['env'] = { MJOLNIR_KERNEL_CHECKOUT: '/srv/another-checkout' };
+      });
+      expect(failure?.index).toBe(0);
+      expect(failure?.error).toContain(
+        `this Jupyter kernel is the Mjölnir kernel of /srv/another-checkout, but the notebook loads the library of ${ROOT.replace(/\/$/, '')}: run \`make lab\``,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   const notebooks = readdirSync(join(ROOT, 'notebooks'))
     .filter((f) => f.endsWith('.ipynb'))
@@ -140,30 +198,7 @@ describe('the research kernel', () => {
   );
 
   it('names the first failing cell and its error (tslab aborts the cells after it: not a cascade)', () => {
-    const cell = (source: string, id: string) => ({
-      cell_type: 'code',
-      id,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source,
-    });
-    const notebook = {
-      cells: [
-        cell('const a = 1;', 'ok'),
-        cell("throw new Error('planted failure ' + a);", 'bad'),
-        cell('a + 1', 'after'),
-      ],
-      metadata: {
-        kernelspec: {
-          name: 'mjolnir-ts',
-          display_name: 'TypeScript (Mjölnir, tslab)',
-          language: 'typescript',
-        },
-      },
-      nbformat: 4,
-      nbformat_minor: 5,
-    };
+    const notebook = notebookOf(['const a = 1;', "throw new Error('planted failure ' + a);", 'a + 1']);
     const path = join(jupyterDir, 'failing.ipynb');
     writeFileSync(path, JSON.stringify(notebook));
     const { failure } = execute(path);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MjolnirError } from '@mjolnir/lib';
+import { KERNEL_CHECKOUT_VARIABLE, MjolnirError } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 
@@ -18,13 +18,17 @@ export const TSLAB = join(ROOT, 'kernel', 'node_modules', 'tslab', 'bin', 'tslab
 /**
  * The kernelspec, written ourselves rather than by `tslab install` (which needs a `python3` with
  * jupyter_client: a pyenv or venv one may shadow the system's). The kernel runs this Node on the
- * project's tslab; notebooks import `@mjolnir/lib` from the repository's node_modules.
+ * project's tslab; notebooks import `@mjolnir/lib` from the repository's node_modules. The kernel's
+ * name is the same in every checkout (notebooks name it); its display name says which checkout it is,
+ * and the library refuses to load in it from another one.
  */
 export function kernelSpec() {
   return {
     argv: [process.execPath, TSLAB, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (Mjölnir, tslab)',
+    display_name: `TypeScript (Mjölnir, tslab) ${ROOT}`,
     language: 'typescript',
+    // The library refuses to load in this kernel from another checkout (kernelCheckoutProblem).
+    env: { [KERNEL_CHECKOUT_VARIABLE]: ROOT },
     metadata: { debugger: false },
   };
 }

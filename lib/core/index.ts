@@ -1,4 +1,9 @@
 export {
+  assertKernelCheckout,
+  KERNEL_CHECKOUT_VARIABLE,
+  kernelCheckoutProblem,
+} from './checkout.js';
+export {
   describeSystemError,
   ERROR_CODES,
   type ErrorCategory,

@@ -112,10 +112,13 @@ describe('a failure on a training thread', () => {
   }, 60_000);
 });
 
+/** A manifest as parsed JSON, to edit. */
+type Manifest = Record<string, Record<string, unknown>>;
+
 describe('saved models', () => {
   const META = { train: { start_ts: 1_000, end_ts: 2_000, rows: 3 }, data: { sha256: 'ab' } };
   /** A copy of the saved model's folder with `change` applied to its manifest. */
-  const tampered = (change: (manifest: Record<string, any>) => string): string => {
+  const tampered = (change: (manifest: Manifest) => string): string => {
     const dir = join(mkdtempSync(join(tmpdir(), 'mjolnir-edited-')), saved.id);
     cpSync(saved.dir, dir, { recursive: true });
     writeFileSync(
@@ -207,18 +210,18 @@ describe('saved models', () => {
   });
 
   it('refuse a manifest whose training window, data or hyperparameters were edited (the id covers them)', () => {
-    const edits: ((m: Record<string, any>) => void)[] = [
+    const edits: ((m: Manifest) => void)[] = [
       (m) => {
-        m['train'].end_ts = 1_500;
+        m['train']!['end_ts'] = 1_500;
       },
       (m) => {
-        m['train'].start_ts = 0;
+        m['train']!['start_ts'] = 0;
       },
       (m) => {
-        m['data'].sha256 = 'cd';
+        m['data']!['sha256'] = 'cd';
       },
       (m) => {
-        m['extra'] = 1;
+        m['extra'] = {};
       },
     ];
     for (const edit of edits) {
