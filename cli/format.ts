@@ -1,16 +1,11 @@
-/** Small text helpers for terminal output. */
+/** Small text helpers for terminal output; numbers read as the library formats them everywhere. */
+import { fixed, percent } from '@mjolnir/lib';
 
 /** A number with thousands separators and a fixed number of decimals. */
-export function num(value: number, decimals = 0): string {
-  if (Number.isNaN(value)) return 'n/a';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-}
+export const num = (value: number, decimals = 0): string => fixed(value, decimals);
 
 /** A fraction as a percentage. */
-export function pct(fraction: number, decimals = 1): string {
-  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(decimals)}%` : 'n/a';
-}
+export const pct = (fraction: number, decimals = 1): string => percent(fraction, decimals);
 
 /** Rows of cells as left-aligned columns (the last column unpadded). */
 export function columns(rows: readonly (readonly string[])[], gap = 2): string {

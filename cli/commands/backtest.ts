@@ -3,7 +3,9 @@ import {
   DataLayout,
   type EngineSpec,
   engineSpecOf,
+  formatMetric,
   loadConfig,
+  MIN_RATIO_DAYS,
   MjolnirError,
   type Stream,
   streamsOf,
@@ -99,13 +101,14 @@ export function registerBacktest(program: Command, io: CliIo): void {
               ],
               [
                 'return',
-                `${pct(p.totalReturn, 2)}  Sharpe ${num(p.sharpe, 2)}  Sortino ${num(p.sortino, 2)}  max drawdown ${pct(p.maxDrawdownFraction, 2)}  exposure ${pct(p.exposure)}`,
+                `${formatMetric('total_return', p.totalReturn)}  Sharpe ${formatMetric('sharpe', p.sharpe)}  Sortino ${formatMetric('sortino', p.sortino)} (${p.ratioNote === null ? 'annualised' : `under ${MIN_RATIO_DAYS} days: not annualised`})  max drawdown ${formatMetric('max_drawdown', p.maxDrawdownFraction)}  exposure ${formatMetric('exposure', p.exposure)}`,
               ],
               ['manifest', result.manifestPath],
               ['took', `${num(result.timings.totalMs)} ms (load ${num(result.timings.loadMs)} ms)`],
             ])}\n`,
           );
           for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+          if (p.ratioNote !== null && result.decisions >= 2) io.stderr.write(`note: ${p.ratioNote}\n`);
           const stream = streamOf(config);
           const coverage = lake.cacheCoverage(stream, start, end);
           // The month still being written is usually not compacted; more than that is worth a hint.

@@ -1,7 +1,10 @@
 import {
+  ANNUALISATION,
   type Config,
   engineSpecOf,
+  formatMetric,
   loadConfig,
+  MIN_RATIO_DAYS,
   MjolnirError,
   manifestText,
   systemClock,
@@ -22,7 +25,7 @@ import {
   specWith,
 } from '@mjolnir/lib/backtest';
 import { EXIT } from '../errors.js';
-import { columns, num, pct } from '../format.js';
+import { columns, num } from '../format.js';
 import type { CliIo } from '../io.js';
 import { dataRoot, openLake, windowOf } from '../options.js';
 import { Progress } from '../progress.js';
@@ -48,24 +51,35 @@ const metricCells = (row: SweepRow): string[] => {
   if (!row.outcome.ok) return ['refused', row.outcome.error];
   const { performance: p, trades: t } = row.outcome;
   return [
-    pct(p.totalReturn, 2),
-    num(p.sharpe, 2),
-    num(p.sortino, 2),
-    pct(p.maxDrawdownFraction, 2),
-    pct(p.exposure),
+    formatMetric('total_return', p.totalReturn),
+    formatMetric('sharpe', p.sharpe),
+    formatMetric('sortino', p.sortino),
+    formatMetric('max_drawdown', p.maxDrawdownFraction),
+    formatMetric('exposure', p.exposure),
     num(t.trades),
-    pct(t.winRate),
-    num(t.profitFactor, 2),
+    formatMetric('win_rate', t.winRate),
+    formatMetric('profit_factor', t.profitFactor),
   ];
 };
 
 /** The best `top` rows as a terminal table. */
 function sweepTable(ranked: readonly SweepRow[], names: readonly string[], top: number): string {
-  const header = ['#', ...names, 'return', 'Sharpe', 'Sortino', 'max DD', 'exposure', 'trades', 'win', 'PF'];
+  const header = [
+    '#',
+    ...names,
+    'return',
+    'Sharpe*',
+    'Sortino*',
+    'max DD',
+    'exposure',
+    'trades',
+    'win',
+    'PF',
+  ];
   const shown = ranked
     .slice(0, top)
     .map((row, i) => [String(i + 1), ...names.map((name) => String(row.params[name])), ...metricCells(row)]);
-  return `${columns([header, ...shown])}\n`;
+  return `${columns([header, ...shown])}\n* ${ANNUALISATION}; n/a under ${MIN_RATIO_DAYS} days of bars\n`;
 }
 
 const CSV_METRICS = Object.keys(SWEEP_METRICS);

@@ -1,6 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { deployedConfigText, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
+import {
+  ANNUALISATION,
+  deployedConfigText,
+  formatMetric,
+  isoUtc,
+  loadConfig,
+  MIN_RATIO_DAYS,
+  MjolnirError,
+  modelsDir,
+} from '@mjolnir/lib';
 import type { EpochLog, FoldReport } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
 import { columns, num, pct } from '../format.js';
@@ -21,19 +30,28 @@ interface TrainCliOptions {
 }
 
 const day = (ts: number) => isoUtc(ts).slice(0, 16);
+/** A fold window's end in the table: month, day and time (the years are said under it). */
+const short = (ts: number) => isoUtc(ts).slice(5, 16).replace('T', ' ');
+
+/** The years the folds span, as the table's note says them. */
+function yearsOf(folds: readonly FoldReport[]): string {
+  const first = isoUtc(folds[0]!.train.start_ts).slice(0, 4);
+  const last = isoUtc(folds.at(-1)!.test.end_ts).slice(0, 4);
+  return first === last ? first : `${first}-${last}`;
+}
 
 /** The fold table: each fold's windows, its classifier scores and the strategy on its test window. */
 function foldTable(folds: readonly FoldReport[]): string {
   const rows = folds.map((f) => [
     String(f.fold + 1),
-    `${day(f.train.start_ts)} .. ${day(f.train.end_ts)}`,
-    `${day(f.test.start_ts)} .. ${day(f.test.end_ts)}`,
-    pct(f.scores.accuracy),
-    pct(f.scores.baseRate),
+    `${short(f.train.start_ts)}..${short(f.train.end_ts)}`,
+    `${short(f.test.start_ts)}..${short(f.test.end_ts)}`,
+    formatMetric('accuracy', f.scores.accuracy),
+    formatMetric('up_share', f.scores.baseRate),
     f.scores.logLoss.toFixed(4),
-    f.strategy === null ? 'n/a' : pct(f.strategy.totalReturn, 2),
-    f.strategy === null ? 'n/a' : f.strategy.sharpe.toFixed(2),
-    f.strategy === null ? 'n/a' : pct(f.strategy.maxDrawdownFraction, 2),
+    f.strategy === null ? 'n/a' : formatMetric('total_return', f.strategy.totalReturn),
+    f.strategy === null ? 'n/a' : formatMetric('sharpe', f.strategy.sharpe),
+    f.strategy === null ? 'n/a' : formatMetric('max_drawdown', f.strategy.maxDrawdownFraction),
     f.strategy === null ? 'n/a' : String(f.strategy.trades),
   ]);
   const head = [
@@ -44,11 +62,11 @@ function foldTable(folds: readonly FoldReport[]): string {
     'up share',
     'log loss',
     'return',
-    'sharpe',
+    'Sharpe*',
     'max dd',
     'trades',
   ];
-  return `${columns([head, ...rows])}\n`;
+  return `${columns([head, ...rows])}\nwindows in UTC, ${yearsOf(folds)}; * ${ANNUALISATION}; n/a under ${MIN_RATIO_DAYS} days\n`;
 }
 
 /** Fills the lake from a simulator started here (the config must point at one): `--sim-days`. */

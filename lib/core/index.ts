@@ -15,6 +15,7 @@ export {
   systemErrorCode,
 } from './errors.js';
 export { fsyncPath } from './files.js';
+export { fixed, formatMetric, percent, significant } from './format.js';
 export { canonicalJson, manifestText } from './json.js';
 export { LITTLE_ENDIAN } from './platform.js';
 export { err, ok, type Result } from './result.js';

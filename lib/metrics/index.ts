@@ -1,2 +1,9 @@
-export { type EquityCurve, type PerformanceStats, performanceStats } from './performance.js';
+export {
+  ANNUALISATION,
+  type EquityCurve,
+  MIN_RATIO_DAYS,
+  MIN_RATIO_RETURNS,
+  type PerformanceStats,
+  performanceStats,
+} from './performance.js';
 export { type TradeStats, tradeStats } from './trades.js';

@@ -18,14 +18,37 @@ describe('performance of an equity curve', () => {
   });
 
   it('annualises Sharpe and Sortino from per-bar returns (checked against a direct computation)', () => {
-    const equity = [100, 101, 100.5, 102, 101, 103];
+    // 40 daily bars: 39 returns over 39 days, above the minimum sample.
+    const equity = Array.from({ length: 40 }, (_, i) => 100 + i * 0.1 + (i % 3 === 0 ? -1 : 0.5));
     const r = equity.slice(1).map((e, i) => e / equity[i]! - 1);
     const mean = r.reduce((a, b) => a + b, 0) / r.length;
     const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (r.length - 1));
     const dd = Math.sqrt(r.reduce((a, b) => a + Math.min(b, 0) ** 2, 0) / r.length);
-    const stats = performanceStats(curve(equity), 105_120);
-    expect(stats.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(105_120), 9);
-    expect(stats.sortino).toBeCloseTo((mean / dd) * Math.sqrt(105_120), 9);
+    const stats = performanceStats(curve(equity), 365);
+    expect(stats.ratioNote).toBeNull();
+    expect(stats.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(365), 9);
+    expect(stats.sortino).toBeCloseTo((mean / dd) * Math.sqrt(365), 9);
+  });
+
+  it('says n/a, and why, below the minimum sample: 30 days and 30 returns', () => {
+    // Four hours of 5m bars: 48 returns, a "Sharpe" of noise.
+    const random = new Random(2);
+    const equity = [100];
+    for (let i = 0; i < 48; i++) equity.push(equity[i]! * (1 + random.normal() * 0.001));
+    const hours = performanceStats(curve(equity), 105_120);
+    expect(hours.sharpe).toBeNaN();
+    expect(hours.sortino).toBeNaN();
+    expect(hours.totalReturn).toBe(equity[48]! / 100 - 1);
+    expect(hours.ratioNote).toBe(
+      'Sharpe and Sortino n/a: 4 hours (48 returns) of bars, annualised ratios need at least 30 days and 30 returns',
+    );
+    // 29 daily returns: days enough? no, 29 < 30; 30 daily returns: computed.
+    expect(performanceStats(curve(equity.slice(0, 30)), 365).ratioNote).toMatch(
+      /^Sharpe and Sortino n\/a: 29 days \(29 returns\)/,
+    );
+    expect(performanceStats(curve(equity.slice(0, 31)), 365).ratioNote).toBeNull();
+    // Enough returns in too short a time: 30 hourly returns.
+    expect(performanceStats(curve(equity.slice(0, 31)), 8760).ratioNote).toMatch(/n\/a: 30 hours/);
   });
 
   it('reads a long curve as one: drawdown, exposure and ratios across its chunks as computed directly', () => {

@@ -6,14 +6,31 @@ export interface EquityCurve {
   readonly inPosition: Uint8Array;
 }
 
+/**
+ * Annualised ratios need this many days of returns, and at least as many returns: the standard error
+ * of an annualised Sharpe is about sqrt(365 / days), so a 4-hour backtest's "Sharpe -61.94" is noise
+ * (about ±200); from 30 days it is about ±3.5.
+ */
+export const MIN_RATIO_DAYS = 30;
+export const MIN_RATIO_RETURNS = 30;
+
+/** How the ratios are annualised, said wherever they are shown. */
+export const ANNUALISATION =
+  'Sharpe and Sortino annualised: the mean per-bar return over its deviation, times sqrt(bars per year); risk-free rate 0';
+
 /** What the equity curve says, annualised with the bars per year of the timeframe. */
 export interface PerformanceStats {
   readonly bars: number;
   readonly totalReturn: number;
-  /** Mean over standard deviation of per-bar returns, times sqrt(bars per year); risk-free rate 0. */
+  /**
+   * Mean over standard deviation of per-bar returns, times sqrt(bars per year); risk-free rate 0.
+   * NaN (n/a) below the minimum sample (`ratioNote` says why).
+   */
   readonly sharpe: number;
   /** Like Sharpe, over the downside deviation (returns below 0 only). */
   readonly sortino: number;
+  /** Why Sharpe and Sortino are n/a, or null when they are computed. */
+  readonly ratioNote: string | null;
   readonly maxDrawdown: number;
   readonly maxDrawdownFraction: number;
   /** Fraction of bars with a position. */
@@ -94,13 +111,24 @@ export function performanceStats(curve: EquityCurve, barsPerYear: number): Perfo
   const variance = returns > 1 ? (sumSquares - returns * mean * mean) / (returns - 1) : Number.NaN;
   const downside = returns > 0 ? Math.sqrt(downsideSquares / returns) : Number.NaN;
   const annual = Math.sqrt(barsPerYear);
+  const ratioNote = sampleNote(returns, barsPerYear);
+  const ratios = ratioNote === null;
   return {
     bars: n,
     totalReturn: n > 0 ? equity[n - 1]! / equity[0]! - 1 : Number.NaN,
-    sharpe: variance > 0 ? (mean / Math.sqrt(variance)) * annual : Number.NaN,
-    sortino: downside > 0 ? (mean / downside) * annual : Number.NaN,
+    sharpe: ratios && variance > 0 ? (mean / Math.sqrt(variance)) * annual : Number.NaN,
+    sortino: ratios && downside > 0 ? (mean / downside) * annual : Number.NaN,
+    ratioNote,
     maxDrawdown,
     maxDrawdownFraction,
     exposure: n > 0 ? held / n : Number.NaN,
   };
+}
+
+/** Why `returns` per-bar returns are too few to annualise, or null. */
+function sampleNote(returns: number, barsPerYear: number): string | null {
+  const days = (Math.max(0, returns) / barsPerYear) * 365;
+  if (returns >= MIN_RATIO_RETURNS && days >= MIN_RATIO_DAYS) return null;
+  const span = days >= 2 ? `${Math.floor(days)} days` : `${+(days * 24).toFixed(1)} hours`;
+  return `Sharpe and Sortino n/a: ${span} (${Math.max(0, returns)} returns) of bars, annualised ratios need at least ${MIN_RATIO_DAYS} days and ${MIN_RATIO_RETURNS} returns`;
 }

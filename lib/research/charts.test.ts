@@ -1,10 +1,11 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
+import { formatMetric, percent } from '../core/index.js';
 import { DecisionTable } from '../journal/index.js';
 import { engineRows } from '../journal/test-support/engine-rows.js';
 import { generateSeries } from '../market/index.js';
 import { timeframe, tsMs } from '../time/index.js';
-import { candleChart, equityChart, heatmap, histogram, lineChart } from './charts.js';
+import { candleChart, divergingColour, equityChart, heatmap, histogram, lineChart } from './charts.js';
 import { candlesOf, decisionMarkers } from './overlays.js';
 import { rendered } from './show.js';
 import { ticks } from './svg-frame.js';
@@ -138,5 +139,97 @@ describe('SVG charts', () => {
       low: series.low[7],
       close: series.close[7],
     });
+  });
+
+  it('say what their axes measure: titles, time ticks at natural boundaries, and legends', () => {
+    const bars = Array.from({ length: 288 }, (_, i) => ({
+      ts: Date.UTC(2024, 1, 23) + (i + 1) * 300_000,
+      open: 100,
+      high: 101,
+      low: 99,
+      close: 100.5,
+    }));
+    const candles = candleChart(bars, [
+      { ts: bars[5]!.ts, price: 100, kind: 'entry' },
+      { ts: bars[9]!.ts, price: 101, kind: 'exit' },
+    ]);
+    expect(candles.axes.yTitle).toBe('price');
+    expect(candles.axes.xTitle).toBe('time (UTC)');
+    // A day of 5m bars (00:05 .. 24:00) on 720 pixels: every 6 hours, the day named where it turns.
+    expect(candles.axes.x).toEqual([
+      [Date.UTC(2024, 1, 23, 6), '2024-02-23 06:00'],
+      [Date.UTC(2024, 1, 23, 12), '12:00'],
+      [Date.UTC(2024, 1, 23, 18), '18:00'],
+      [Date.UTC(2024, 1, 24), '02-24'],
+    ]);
+    expect(candles.legend).toEqual(['entry (at its fill)', 'exit (at its fill)']);
+    const text = Array.from(parse(candles.svg).getElementsByTagName('text')).map((t) => t.textContent);
+    expect(text).toEqual(expect.arrayContaining(['price', 'time (UTC)', '02-24', 'entry (at its fill)']));
+    expect(histogram([1, 2, 3], 3, { xTitle: 'return (bp)' }).axes).toMatchObject({
+      xTitle: 'return (bp)',
+      yTitle: 'count',
+    });
+    const lines = lineChart(
+      [
+        { name: 'accuracy', x: [1, 2, 3], y: [0.5, 0.6, 0.55] },
+        { name: 'up share', x: [1, 2, 3], y: [0.5, 0.5, 0.5] },
+      ],
+      { xTitle: 'fold', yTitle: 'share of test rows', yFormat: (v) => `${(v * 100).toFixed(0)}%` },
+    );
+    expect(lines.legend).toEqual(['accuracy', 'up share']);
+    expect(lines.axes.y.map(([, label]) => label)).toContain('50%');
+    // The drawdown below the equity reads in percent.
+    const eq = equityChart(
+      Array.from({ length: 4 }, (_, i) => T0 + i * 86_400_000),
+      [100, 110, 99, 120],
+    );
+    expect(eq.axes.yTitle).toBe('equity');
+    // One precision on every drawdown tick (a 10% drawdown: whole percents).
+    expect(eq.svg).toMatch(/>-10%<.*>-8%<.*>0%</);
+  });
+
+  it('colour signed cells on a scale centred on 0 with its legend: all-negative cells are all red', () => {
+    expect(divergingColour(0, 1)).toBe('rgb(255,255,255)');
+    expect(divergingColour(-1, 1)).toBe('rgb(215,48,39)');
+    expect(divergingColour(1, 1)).toBe('rgb(26,152,80)');
+    const values = [
+      [-0.00306, -0.00121],
+      [-0.000353, -0.0019],
+    ];
+    const map = heatmap(['5', '10'], ['30', '50'], values, {
+      format: (v) => percent(v, 3),
+      xTitle: 'slow',
+      yTitle: 'fast',
+    });
+    const fills = Array.from(parse(map.svg).getElementsByTagName('rect'))
+      .filter((e) => e.getAttribute('class') === 'cell')
+      .map((e) => e.getAttribute('fill')!);
+    const rgb = (fill: string) => fill.match(/\d+/g)!.map(Number);
+    // Every cell red (more red than green); the least negative the palest, the most negative full red.
+    for (const fill of fills) expect(rgb(fill)[0]!).toBeGreaterThan(rgb(fill)[1]!);
+    expect(fills[0]).toBe('rgb(215,48,39)');
+    expect(rgb(fills[2]!)[1]).toBeGreaterThan(rgb(fills[1]!)[1]!);
+    const text = Array.from(parse(map.svg).getElementsByTagName('text')).map((t) => t.textContent);
+    expect(text).toEqual(
+      expect.arrayContaining(['-0.306%', '-0.035%', '-0.121%', '0.000%', '0.306%', 'slow', 'fast']),
+    );
+    expect(count(map.svg, 'g', 'colour-legend')).toBe(1);
+  });
+
+  it('format table numbers as the CLI does, and say the ratios are annualised', () => {
+    const table = rendered({
+      total_return: -0.003292954474,
+      sharpe: -60.63096644,
+      trades: 3,
+      win_rate: 0.5,
+    }).data;
+    expect(table).toContain('<td>total_return</td><td>-0.33%</td>');
+    expect(table).toContain('<td>sharpe (annualised)</td><td>-60.63</td>');
+    expect(table).toContain('<td>trades</td><td>3</td>');
+    expect(table).toContain('<td>win_rate</td><td>50.0%</td>');
+    const rows = rendered([{ entry_price: 42123.456789, pnl: -3.2929544, sortino: Number.NaN }]).data;
+    expect(rows).toContain('<th>sortino (annualised)</th>');
+    expect(rows).toContain('<td>42123.5</td><td>-3.29295</td><td>n/a</td>');
+    expect(formatMetric('total_return', -0.003292954474)).toBe('-0.33%');
   });
 });

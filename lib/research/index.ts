@@ -1,7 +1,9 @@
 export {
   type Candle,
   candleChart,
+  divergingColour,
   equityChart,
+  type HeatmapOptions,
   heatmap,
   histogram,
   lineChart,
@@ -13,4 +15,5 @@ export { type ExplainRequest, type Explanation, explain, type RuleEvaluation } f
 export { candlesOf, decisionMarkers } from './overlays.js';
 export { chartHtml, type Display, htmlTable, rendered, show } from './show.js';
 export { type SimulatedLake, simulatedLake } from './sim-lake.js';
-export { extent, type FrameOptions, type SvgChart, ticks } from './svg-frame.js';
+export { extent, type FrameOptions, type LegendEntry, type SvgChart, ticks } from './svg-frame.js';
+export { type TimeTick, timeTicks } from './time-ticks.js';

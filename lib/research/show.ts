@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { formatMetric } from '../core/index.js';
 import { escapeXml, type SvgChart } from './svg-frame.js';
 
 /** What a notebook front end can show: tslab's `display` has these (one MIME type per call). */
@@ -33,18 +34,25 @@ const consoleDisplay: Display = {
   text: (s) => process.stdout.write(`${s}\n`),
 };
 
-const cell = (v: unknown) => {
-  if (typeof v === 'number') return Number.isFinite(v) ? String(+v.toPrecision(10)) : 'n/a';
+/** A value as a table shows it: numbers as the CLI prints the metric its column (or key) names. */
+const cell = (name: string, v: unknown) => {
+  if (typeof v === 'number') return escapeXml(formatMetric(name, v));
   return escapeXml(v === null || v === undefined ? '' : String(v));
 };
 
-/** Rows of objects as an HTML table (the first `limit` rows, and how many were left out). */
+/** A column's heading: ratios say they are annualised. */
+export const heading = (name: string) => (/^(sharpe|sortino)$/i.test(name) ? `${name} (annualised)` : name);
+
+/**
+ * Rows of objects as an HTML table (the first `limit` rows, and how many were left out), numbers
+ * formatted by their column as the CLI formats them (returns as percentages, ratios with 2 decimals).
+ */
 export function htmlTable(rows: readonly Readonly<Record<string, unknown>>[], limit = 50): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const head = `<tr>${columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr>`;
+  const head = `<tr>${columns.map((c) => `<th>${escapeXml(heading(c))}</th>`).join('')}</tr>`;
   const body = rows
     .slice(0, limit)
-    .map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${columns.map((c) => `<td>${cell(c, r[c])}</td>`).join('')}</tr>`)
     .join('');
   const more = rows.length > limit ? `<p>${rows.length - limit} more row(s)</p>` : '';
   return `<table class="mjolnir"><thead>${head}</thead><tbody>${body}</tbody></table>${more}`;
@@ -78,14 +86,20 @@ export function rendered(x: unknown): { readonly mime: 'html' | 'svg' | 'text'; 
   if (typeof x === 'object' && x !== null)
     return {
       mime: 'html',
-      data: htmlTable(
-        Object.entries(x).map(([key, value]) => ({
-          key,
-          value: typeof value === 'object' ? JSON.stringify(value) : value,
-        })),
-      ),
+      data: keyValueTable(x as Record<string, unknown>),
     };
   return { mime: 'text', data: String(x) };
+}
+
+/** An object as a key/value table, each value formatted by its key. */
+function keyValueTable(record: Readonly<Record<string, unknown>>): string {
+  const body = Object.entries(record)
+    .map(([key, value]) => {
+      const shown = typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+      return `<tr><td>${escapeXml(heading(key))}</td><td>${cell(key, shown)}</td></tr>`;
+    })
+    .join('');
+  return `<table class="mjolnir"><thead><tr><th>key</th><th>value</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /**
