@@ -50,10 +50,15 @@ strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 7, allow
 describe('the backtest commands', () => {
   it('backtest writes the <tag>_bt_<RUNID> trees and the manifest, and refuses to overwrite them', () => {
     const run = cli(['backtest', '--start', START, '--end', END, '--runid', 'one']);
-    expect(run.stderr).toBe('');
+    // 2,000 5m bars are 6 days: too few to annualise a ratio, and said so (not a Sharpe of noise).
+    expect(run.stderr).toBe(
+      'note: Sharpe and Sortino n/a: 6 days (1999 returns) of bars, annualised ratios need at least 30 days and 30 returns\n',
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^RUNID\s+one$/m);
-    expect(run.stdout).toMatch(/^return\s+-?\d+\.\d\d% {2}Sharpe/m);
+    expect(run.stdout).toMatch(
+      /^return\s+-?\d+\.\d\d% {2}Sharpe n\/a {2}Sortino n\/a \(under 30 days: not annualised\) {2}max drawdown \d+\.\d\d%/m,
+    );
     const decisions = layout.decisions('ops_bt_one', 'BTC/USDT', '5m');
     expect(readFileSync(decisions, 'utf8').trim().split('\n')).toHaveLength(2_000 + 1);
     expect(existsSync(layout.trades('ops_bt_one', 'BTC/USDT', '5m'))).toBe(true);
@@ -144,7 +149,10 @@ describe('the backtest commands', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('sweep ema_cross_atr 100.0%  6/6 sets');
-    expect(run.stdout).toMatch(/^#\s+fast\s+slow\s+return\s+Sharpe/m);
+    expect(run.stdout).toMatch(/^#\s+fast\s+slow\s+return\s+Sharpe\*/m);
+    expect(run.stdout).toContain(
+      '* Sharpe and Sortino annualised: the mean per-bar return over its deviation, times sqrt(bars per year); risk-free rate 0; n/a under 30 days of bars',
+    );
     expect(run.stdout).toContain('6 sets (2 refused, e.g. strategy ema_cross_atr: params.fast');
     const table = readFileSync(layout.runFile('grid', 'sweep.csv'), 'utf8').trim().split('\n');
     expect(table[0]).toBe(
@@ -162,6 +170,16 @@ describe('the backtest commands', () => {
     const badMetric = cli(['sweep', '--start', START, '--end', END, '-g', 'fast=3', '--sort', 'luck']);
     expect(badMetric.code).toBe(2);
     expect(badMetric.stderr).toContain('--sort luck: expected one of total_return, sharpe');
+    // Ranked by Sharpe over 6 days: n/a for every set, so nothing is "best", and that is said.
+    const bySharpe = cli(['sweep', '--start', START, '--end', END, '-g', 'fast=3,5', '--runid', 'by_sharpe']);
+    expect(bySharpe.code).toBe(0);
+    expect(bySharpe.stderr).toContain(
+      "note: sharpe is n/a for every set (Sharpe and Sortino n/a: 6 days (1999 returns) of bars, annualised ratios need at least 30 days and 30 returns): the table keeps the grid's order; --sort total_return ranks them",
+    );
+    expect(JSON.parse(readFileSync(layout.manifest('by_sharpe'), 'utf8'))).toMatchObject({
+      ranked_by: 'sharpe',
+      best: null,
+    });
   });
 
   it('a window past the stored bars is decided as far as they go, and said so; one bar gives n/a, not NaN', () => {

@@ -56,6 +56,37 @@ interface DriftOptions {
   dataRoot?: string;
 }
 
+/** Feature rows as drift compares them. */
+interface FeatureRows {
+  readonly x: Float32Array;
+  readonly rows: number;
+}
+
+/**
+ * The reference rows (inside the reference window) and the live rows: the newest `liveBars` rows,
+ * less any inside the reference (a bar compared with itself shows no drift), and how many those were.
+ */
+function driftWindows(
+  dataset: { readonly ts: Float64Array; readonly x: Float32Array; readonly rows: number },
+  features: number,
+  reference: { start_ts: number; end_ts: number },
+  liveBars: number,
+): { ref: FeatureRows; live: FeatureRows; shared: number } {
+  const pick = (keep: (ts: number, i: number) => boolean): FeatureRows => {
+    const idx = Array.from(dataset.ts.keys()).filter((i) => keep(dataset.ts[i]!, i));
+    const x = new Float32Array(idx.length * features);
+    idx.forEach((r, k) => {
+      x.set(dataset.x.subarray(r * features, (r + 1) * features), k * features);
+    });
+    return { x, rows: idx.length };
+  };
+  const inReference = (ts: number) => ts >= reference.start_ts && ts <= reference.end_ts;
+  const newest = (i: number) => i >= dataset.rows - liveBars;
+  const live = pick((ts, i) => newest(i) && !inReference(ts));
+  const shared = Math.min(liveBars, dataset.rows) - live.rows;
+  return { ref: pick(inReference), live, shared };
+}
+
 function registerDrift(program: Command, io: CliIo): void {
   program
     .command('drift')
@@ -95,21 +126,7 @@ function registerDrift(program: Command, io: CliIo): void {
         label: 'return',
         barMs: timeframe(stream.timeframe).ms,
       });
-      const pick = (keep: (ts: number, i: number) => boolean) => {
-        const f = MODEL_FEATURE_NAMES.length;
-        const idx = Array.from(rows.ts.keys()).filter((i) => keep(rows.ts[i]!, i));
-        const x = new Float32Array(idx.length * f);
-        idx.forEach((r, k) => {
-          x.set(rows.x.subarray(r * f, (r + 1) * f), k * f);
-        });
-        return { x, rows: idx.length };
-      };
-      const inReference = (ts: number) => ts >= reference.start_ts && ts <= reference.end_ts;
-      const ref = pick(inReference);
-      // The newest bars, less any the reference holds: a bar compared with itself shows no drift.
-      const newest = (i: number) => i >= rows.rows - o.liveBars;
-      const shared = Array.from(rows.ts.keys()).filter((i) => newest(i) && inReference(rows.ts[i]!)).length;
-      const live = pick((ts, i) => newest(i) && !inReference(ts));
+      const { ref, live, shared } = driftWindows(rows, MODEL_FEATURE_NAMES.length, reference, o.liveBars);
       if (shared > 0)
         io.stdout.write(
           `overlap: ${shared} of the newest ${o.liveBars} bars are in the reference window (${isoUtc(reference.start_ts)} .. ${isoUtc(reference.end_ts)}): left out of the live window, ${live.rows} remain\n`,

@@ -23,6 +23,7 @@ import {
   type SweepRow,
   seriesHash,
   specWith,
+  sweepValue,
 } from '@mjolnir/lib/backtest';
 import { EXIT } from '../errors.js';
 import { columns, num } from '../format.js';
@@ -145,7 +146,10 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
       });
       progress.done();
       const ms = performance.now() - began;
-      const ranked = rankSweep(rows, options.sort);
+      const metric = options.sort;
+      const ranked = rankSweep(rows, metric);
+      // The best set is the first one ranked by a value: with the metric n/a for every set, none is.
+      const best = ranked.find((row) => Number.isFinite(sweepValue(row, metric)));
       const names = Object.keys(grid);
       csv.write(sweepCsv(ranked, names));
       const refused = rows.filter((row) => !row.outcome.ok);
@@ -163,7 +167,7 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
           sets: rows.length,
           refused: refused.length,
           ranked_by: options.sort,
-          best: ranked[0]?.outcome.ok ? ranked[0].params : null,
+          best: best?.params ?? null,
           results: layout.runFile(runId, 'sweep.csv'),
           timings: { total_ms: ms },
           status: refused.length === rows.length ? 'all_refused' : 'ok',
@@ -172,6 +176,11 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
       await csv.commit();
       await manifest.commit();
       io.stdout.write(sweepTable(ranked, names, options.top));
+      const scored = rows.find((row) => row.outcome.ok);
+      if (best === undefined && scored?.outcome.ok === true)
+        io.stderr.write(
+          `note: ${options.sort} is n/a for every set (${scored.outcome.performance.ratioNote ?? 'undefined'}): the table keeps the grid's order; --sort total_return ranks them\n`,
+        );
       io.stdout.write(
         `${rows.length} sets (${refused.length} refused${refused[0]?.outcome.ok === false ? `, e.g. ${refused[0].outcome.error}` : ''}) ` +
           `over ${num(series.length)} bars in ${num(ms)} ms, ranked by ${options.sort}; RUNID=${runId}\n` +

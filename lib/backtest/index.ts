@@ -33,6 +33,7 @@ export {
   type SweepMetric,
   type SweepRequest,
   type SweepRow,
+  sweepValue,
 } from './sweep.js';
 export { evaluateParams, type SweepOutcome, type SweepWindow, specWith } from './sweep-run.js';
 export { checkWarmup, type WarmupCheck } from './warmup-check.js';

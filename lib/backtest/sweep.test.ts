@@ -133,12 +133,21 @@ sizing: { mode: equity_fraction, fraction: 0.5 }
 
   it('rank by a metric, best first, refused sets last; drawdown ranks smallest first', async () => {
     const rows = await runSweep({ config, grid, series, window, workers: 0 });
-    const bySharpe = rankSweep(rows, 'sharpe');
-    const sharpe = (row: SweepRow) => (row.outcome.ok ? row.outcome.performance.sharpe : Number.NaN);
-    const scored = bySharpe.filter((row) => row.outcome.ok);
+    const ok = (row: SweepRow) => row.outcome.ok;
+    const byReturn = rankSweep(rows, 'total_return');
+    const total = (row: SweepRow) => (row.outcome.ok ? row.outcome.performance.totalReturn : Number.NaN);
+    const scored = byReturn.filter(ok);
     expect(scored).toHaveLength(16);
     for (let i = 1; i < scored.length; i++)
-      expect(sharpe(scored[i - 1]!)).toBeGreaterThanOrEqual(sharpe(scored[i]!));
+      expect(total(scored[i - 1]!)).toBeGreaterThanOrEqual(total(scored[i]!));
+    expect(byReturn.slice(16).every((row) => !row.outcome.ok)).toBe(true);
+    // 5.5 days of 5m bars: Sharpe is n/a for every set; by it, the scored sets keep the grid's order
+    // and the refused ones still come last.
+    const bySharpe = rankSweep(rows, 'sharpe');
+    expect(
+      bySharpe.filter(ok).every((row) => row.outcome.ok && Number.isNaN(row.outcome.performance.sharpe)),
+    ).toBe(true);
+    expect(bySharpe.slice(0, 16).map((row) => row.index)).toEqual(rows.filter(ok).map((row) => row.index));
     expect(bySharpe.slice(16).every((row) => !row.outcome.ok)).toBe(true);
     const byDrawdown = rankSweep(rows, 'max_drawdown').filter((row) => row.outcome.ok);
     const drawdown = (row: SweepRow) => (row.outcome.ok ? row.outcome.performance.maxDrawdownFraction : 0);

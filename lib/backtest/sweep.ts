@@ -153,21 +153,25 @@ export function isSweepMetric(name: string): name is SweepMetric {
   return Object.hasOwn(SWEEP_METRICS, name);
 }
 
-/** Best first by `metric`; undefined values (NaN) and refused sets last; ties keep grid order. */
+/** A set's value of `metric`: NaN when refused or undefined (a ratio under its minimum sample). */
+export function sweepValue(row: SweepRow, metric: SweepMetric): number {
+  return row.outcome.ok ? SWEEP_METRICS[metric].of(row.outcome) : Number.NaN;
+}
+
+/**
+ * Best first by `metric`; sets whose value is undefined (NaN: a ratio under its minimum sample) after
+ * them, refused sets last; ties keep grid order.
+ */
 export function rankSweep(rows: readonly SweepRow[], metric: SweepMetric): SweepRow[] {
   const { of, larger } = SWEEP_METRICS[metric];
   const key = (row: SweepRow) => {
-    if (!row.outcome.ok) return Number.NaN;
+    if (!row.outcome.ok) return { group: 2, value: 0 };
     const value = of(row.outcome);
-    return larger ? -value : value;
+    return Number.isNaN(value) ? { group: 1, value: 0 } : { group: 0, value: larger ? -value : value };
   };
   return [...rows].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    if (Number.isNaN(ka) || Number.isNaN(kb)) {
-      if (Number.isNaN(ka) !== Number.isNaN(kb)) return Number.isNaN(ka) ? 1 : -1;
-      return a.index - b.index;
-    }
-    return ka - kb || a.index - b.index;
+    return ka.group - kb.group || ka.value - kb.value || a.index - b.index;
   });
 }

@@ -14,10 +14,7 @@ type Message =
  * its code (and so its category and exit code), anything else stays a bug (exit 3); both keep the
  * worker's stack.
  */
-export function failureOf(
-  label: string,
-  failure: { message: string; stack?: string; code?: ErrorCode },
-): Error {
+function failureOf(label: string, failure: { message: string; stack?: string; code?: ErrorCode }): Error {
   const message = `training ${label}: ${failure.message}`;
   const error = failure.code === undefined ? new Error(message) : new MjolnirError(failure.code, message);
   if (failure.stack !== undefined)

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MjolnirError } from '../core/index.js';
 import { generateSeries } from '../market/index.js';
-import { MODEL_FEATURE_NAMES, modelFeatures, readModel } from '../strategy/index.js';
+import { MODEL_FEATURE_NAMES, type ModelInputs, modelFeatures, readModel } from '../strategy/index.js';
 import { timeframe, tsMs } from '../time/index.js';
 import { loadNetwork, modelFiles, modelInMemory, saveModel } from './artifacts.js';
 import { type Backend, selectBackend } from './backend.js';
@@ -256,5 +257,17 @@ describe('saved models', () => {
       expect(thrown).toMatchObject({ code: 'data_invalid', message: expect.stringMatching(message) });
       expect((thrown as Error).message).toContain(dir);
     }
+  });
+
+  it('refuse a model saved when the id covered only its inputs, saying to train it again', () => {
+    const dir = tampered((m) => {
+      const hash = createHash('sha256');
+      hash.update(readFileSync(join(saved.dir, 'model.json')));
+      hash.update(readFileSync(join(saved.dir, 'weights.bin')));
+      const { features, scaler, label } = m as unknown as ModelInputs;
+      hash.update(JSON.stringify({ features, scaler: { mean: scaler.mean, std: scaler.std }, label }));
+      return JSON.stringify({ ...m, model_id: hash.digest('hex').slice(0, 16) });
+    });
+    expect(() => readModel(dir)).toThrow(/did not cover the training windows: train it again$/);
   });
 });
