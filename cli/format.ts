@@ -1,5 +1,5 @@
 /** Small text helpers for terminal output; numbers read as the library formats them everywhere. */
-import { fixed, percent } from '@mjolnir/lib';
+import { ANNUALISATION, fixed, MIN_RATIO_DAYS, percent } from '@mjolnir/lib';
 
 /** A number with thousands separators and a fixed number of decimals. */
 export const num = (value: number, decimals = 0): string => fixed(value, decimals);
@@ -21,3 +21,6 @@ export function columns(rows: readonly (readonly string[])[], gap = 2): string {
     )
     .join('\n');
 }
+
+/** The footnote under a table with starred ratio columns (two lines, each under 120 columns). */
+export const ratioFootnote = (): string => `* ${ANNUALISATION}\n  n/a under ${MIN_RATIO_DAYS} days of bars\n`;

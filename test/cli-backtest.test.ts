@@ -151,7 +151,7 @@ describe('the backtest commands', () => {
     expect(run.stderr).toContain('sweep ema_cross_atr 100.0%  6/6 sets');
     expect(run.stdout).toMatch(/^#\s+fast\s+slow\s+return\s+Sharpe\*/m);
     expect(run.stdout).toContain(
-      '* Sharpe and Sortino annualised: the mean per-bar return over its deviation, times sqrt(bars per year); risk-free rate 0; n/a under 30 days of bars',
+      '* Sharpe and Sortino annualised: mean per-bar return over its deviation x sqrt(bars per year), risk-free rate 0\n  n/a under 30 days of bars\n',
     );
     expect(run.stdout).toContain('6 sets (2 refused, e.g. strategy ema_cross_atr: params.fast');
     const table = readFileSync(layout.runFile('grid', 'sweep.csv'), 'utf8').trim().split('\n');

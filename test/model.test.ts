@@ -56,6 +56,12 @@ describe('a trained model', () => {
     expect(trained.output).toMatch(/^tfjs 4\.22\.0 on wasm \(SIMD, single thread\)$/m);
     expect(trained.output).toMatch(/^fold 1\/\d+ epoch {3}1\/6 {2}loss /m);
     const id = /^model ([0-9a-f]{16}): trained on 2,000 rows/m.exec(trained.output)![1]!;
+    // The fold table and its notes fit a 120-column terminal.
+    const table = trained.output
+      .split('\n')
+      .filter((line) => /^(fold|\d+) |^windows in UTC|^\* |^ {2}n\/a/.test(line));
+    expect(table.length).toBeGreaterThanOrEqual(8);
+    for (const line of table) expect(line.length, line).toBeLessThanOrEqual(120);
     const manifest = JSON.parse(readFileSync(join(root, 'models', id, 'manifest.json'), 'utf8'));
     expect(manifest.model_id).toBe(id);
     expect(manifest.backend).toBe('wasm (SIMD, single thread)');

@@ -1,10 +1,8 @@
 import {
-  ANNUALISATION,
   type Config,
   engineSpecOf,
   formatMetric,
   loadConfig,
-  MIN_RATIO_DAYS,
   MjolnirError,
   manifestText,
   systemClock,
@@ -26,7 +24,7 @@ import {
   sweepValue,
 } from '@mjolnir/lib/backtest';
 import { EXIT } from '../errors.js';
-import { columns, num } from '../format.js';
+import { columns, num, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
 import { dataRoot, openLake, windowOf } from '../options.js';
 import { Progress } from '../progress.js';
@@ -80,7 +78,7 @@ function sweepTable(ranked: readonly SweepRow[], names: readonly string[], top: 
   const shown = ranked
     .slice(0, top)
     .map((row, i) => [String(i + 1), ...names.map((name) => String(row.params[name])), ...metricCells(row)]);
-  return `${columns([header, ...shown])}\n* ${ANNUALISATION}; n/a under ${MIN_RATIO_DAYS} days of bars\n`;
+  return `${columns([header, ...shown])}\n${ratioFootnote()}`;
 }
 
 const CSV_METRICS = Object.keys(SWEEP_METRICS);

@@ -1,18 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  ANNUALISATION,
-  deployedConfigText,
-  formatMetric,
-  isoUtc,
-  loadConfig,
-  MIN_RATIO_DAYS,
-  MjolnirError,
-  modelsDir,
-} from '@mjolnir/lib';
+import { deployedConfigText, formatMetric, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
 import type { EpochLog, FoldReport } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
-import { columns, num, pct } from '../format.js';
+import { columns, num, pct, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
 import { countOption, dataRoot, envOption, readAllBars } from '../options.js';
 import { codeVersion } from '../runs.js';
@@ -66,7 +57,7 @@ function foldTable(folds: readonly FoldReport[]): string {
     'max dd',
     'trades',
   ];
-  return `${columns([head, ...rows])}\nwindows in UTC, ${yearsOf(folds)}; * ${ANNUALISATION}; n/a under ${MIN_RATIO_DAYS} days\n`;
+  return `${columns([head, ...rows])}\nwindows in UTC, ${yearsOf(folds)}\n${ratioFootnote()}`;
 }
 
 /** Fills the lake from a simulator started here (the config must point at one): `--sim-days`. */
@@ -157,8 +148,8 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   io.stdout.write(foldTable(result.folds));
   const final = result.final;
   io.stdout.write(
-    `model ${result.modelId}: trained on ${num(final.train.rows)} rows ${day(final.train.start_ts)} .. ${day(final.train.end_ts)} ` +
-      `(best epoch ${final.bestEpoch} of ${final.history.length}) on ${backend.detail}\n` +
+    `model ${result.modelId}: trained on ${num(final.train.rows)} rows ${day(final.train.start_ts)} .. ${day(final.train.end_ts)}\n` +
+      `  best epoch ${final.bestEpoch} of ${final.history.length}, on ${backend.detail}\n` +
       `saved: ${result.dir}\n`,
   );
   if (options.deploy !== undefined) {

@@ -16,7 +16,7 @@ export const MIN_RATIO_RETURNS = 30;
 
 /** How the ratios are annualised, said wherever they are shown. */
 export const ANNUALISATION =
-  'Sharpe and Sortino annualised: the mean per-bar return over its deviation, times sqrt(bars per year); risk-free rate 0';
+  'Sharpe and Sortino annualised: mean per-bar return over its deviation x sqrt(bars per year), risk-free rate 0';
 
 /** What the equity curve says, annualised with the bars per year of the timeframe. */
 export interface PerformanceStats {
