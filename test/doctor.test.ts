@@ -105,6 +105,26 @@ describe('mjolnir doctor', () => {
     if (!disk.startsWith('OK')) expect(disk).toMatch(/GB free under .* \(< 10 GB\)$/);
   });
 
+  it("WARNs a kernelspec that runs another checkout's kernel (or an older one), naming make lab", async () => {
+    const other = join(work, 'jupyter-other');
+    spawnSync(process.execPath, [CLI, 'kernel', 'install', '--dir', other]);
+    const spec = join(other, 'kernels/mjolnir-ts/kernel.json');
+    const installed = JSON.parse(readFileSync(spec, 'utf8'));
+    writeFileSync(
+      spec,
+      JSON.stringify({ ...installed, env: { MJOLNIR_KERNEL_CHECKOUT: '/srv/another-checkout' } }),
+    );
+    const run = await doctor(configFor(sim.port), freshRoot(), { JUPYTER_PATH: other });
+    expect(run.line('jupyter')).toMatch(
+      /^WARN jupyter +the mjolnir-ts kernelspec at .*jupyter-other\/kernels\/mjolnir-ts runs the kernel of \/srv\/another-checkout, not this checkout \(/,
+    );
+    expect(run.fixOf('jupyter')).toBe("make lab   (installs this checkout's kernel)");
+    const { env: _env, ...older } = installed;
+    writeFileSync(spec, JSON.stringify(older));
+    const old = await doctor(configFor(sim.port), freshRoot(), { JUPYTER_PATH: other });
+    expect(old.line('jupyter')).toMatch(/runs a kernel installed before kernels named their checkout/);
+  });
+
   it('FAILs a data root on a read-only file system, naming the fix', async () => {
     const disk = await smallDisk(1024);
     try {

@@ -6,12 +6,13 @@ import {
   lstatSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   statfsSync,
   statSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { loadConfig, MjolnirError } from '@mjolnir/lib';
+import { KERNEL_CHECKOUT_VARIABLE, loadConfig, MjolnirError } from '@mjolnir/lib';
 import { type DoctorCheck, fail, ok, warn } from './check.js';
 
 const GB = 1024 ** 3;
@@ -250,7 +251,34 @@ export function jupyter(repo: string): DoctorCheck {
       'make lab   (or: node dist/cli/main.js kernel install)',
     );
   }
+  const other = otherCheckout(spec, repo);
+  if (other !== null)
+    return warn(
+      'jupyter',
+      `the mjolnir-ts kernelspec at ${dirname(spec)} runs ${other}, not this checkout (${realpathSync(repo)}): its notebooks would refuse to load the library`,
+      "make lab   (installs this checkout's kernel)",
+    );
   return ok('jupyter', `kernelspec mjolnir-ts at ${dirname(spec)}`);
+}
+
+/** Whose kernel a kernelspec runs when it is not `repo`'s: a checkout, or an older install; else null. */
+function otherCheckout(spec: string, repo: string): string | null {
+  let checkout: unknown;
+  try {
+    const parsed = JSON.parse(readFileSync(spec, 'utf8')) as { env?: Record<string, unknown> };
+    checkout = parsed.env?.[KERNEL_CHECKOUT_VARIABLE];
+  } catch {
+    return 'a kernel it cannot describe (not valid JSON)';
+  }
+  if (typeof checkout !== 'string') return 'a kernel installed before kernels named their checkout';
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return real(checkout) === real(repo) ? null : `the kernel of ${checkout}`;
 }
 
 /** The tfjs backend training would use, without loading tfjs; and whether a GPU answers. */
