@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, streamsOf } from '../config/index.js';
-import { generateSeries, sliceSeries } from '../market/index.js';
+import { type BarSeries, generateSeries, sliceSeries } from '../market/index.js';
 import { createStrategy } from '../strategy/index.js';
 import { timeframe, tsMs } from '../time/index.js';
 import { selectBackend } from './backend.js';
@@ -73,10 +73,8 @@ const contiguous = (n: number) => Float64Array.from({ length: n }, (_, i) => (i 
 
 /** SERIES with a 47-slot outage: bars [1500, 1547) are missing. */
 const HOLE = { from: 1500, slots: 47 };
-const WITH_OUTAGE = (() => {
-  const keep = Array.from({ length: SERIES.length }, (_, i) => i).filter(
-    (i) => i < HOLE.from || i >= HOLE.from + HOLE.slots,
-  );
+/** The bars of SERIES at `keep` (indices in order): the others missing, as an outage leaves them. */
+function barsAt(keep: readonly number[]): BarSeries {
   const pick = (column: Float64Array) => Float64Array.from(keep, (i) => column[i]!);
   return {
     length: keep.length,
@@ -87,7 +85,12 @@ const WITH_OUTAGE = (() => {
     close: pick(SERIES.close),
     volume: pick(SERIES.volume),
   };
-})();
+}
+const WITH_OUTAGE = barsAt(
+  Array.from({ length: SERIES.length }, (_, i) => i).filter(
+    (i) => i < HOLE.from || i >= HOLE.from + HOLE.slots,
+  ),
+);
 
 describe('datasets on candles with an outage', () => {
   const data = build(WITH_OUTAGE);
@@ -192,17 +195,7 @@ describe('walk-forward splits', () => {
 
 describe('a model trained up to an outage', () => {
   it('ends its training window at the last bar a label read, and the OOS check refuses that bar', async () => {
-    const keep = [...Array.from({ length: 2100 }, (_, i) => i), 2147, 2148, 2149];
-    const pick = (column: Float64Array) => Float64Array.from(keep, (i) => column[i]!);
-    const series = {
-      length: keep.length,
-      ts: pick(SERIES.ts),
-      open: pick(SERIES.open),
-      high: pick(SERIES.high),
-      low: pick(SERIES.low),
-      close: pick(SERIES.close),
-      volume: pick(SERIES.volume),
-    };
+    const series = barsAt([...Array.from({ length: 2100 }, (_, i) => i), 2147, 2148, 2149]);
     const text = readFileSync(new URL('../../configs/train-sim.yaml', import.meta.url), 'utf8');
     const parsed = parseConfig(text, join(tmpdir(), 'train.yaml'), {});
     if (!parsed.ok) throw new Error('configs/train-sim.yaml does not parse');
