@@ -8,7 +8,7 @@ import { timeframe, tsMs } from '../time/index.js';
 import { candleChart, divergingColour, equityChart, heatmap, histogram, lineChart } from './charts.js';
 import { candlesOf, decisionMarkers } from './overlays.js';
 import { rendered } from './show.js';
-import { ticks } from './svg-frame.js';
+import { percentDecimals, ticks } from './svg-frame.js';
 
 /** Parses an SVG strictly (a malformed one throws) and returns its document. */
 function parse(svg: string) {
@@ -184,8 +184,15 @@ describe('SVG charts', () => {
       [100, 110, 99, 120],
     );
     expect(eq.axes.yTitle).toBe('equity');
-    // One precision on every drawdown tick (a 10% drawdown: whole percents).
+    // One precision on every drawdown tick, as many decimals as the ticks need (-0.25%, not -0.3%).
     expect(eq.svg).toMatch(/>-10%<.*>-8%<.*>0%</);
+    const shallow = equityChart(
+      Array.from({ length: 4 }, (_, i) => T0 + i * 86_400_000),
+      [10_000, 10_000, 9_900, 9_950],
+    );
+    expect(shallow.svg).toMatch(/>-1\.0%<.*>-0\.8%<.*>-0\.6%<.*>-0\.4%<.*>-0\.2%<.*>0\.0%</);
+    expect(percentDecimals([0, -0.0025, -0.005])).toBe(2);
+    expect(percentDecimals([0.45, 0.5, 0.55])).toBe(0);
   });
 
   it('colour signed cells on a scale centred on 0 with its legend: all-negative cells are all red', () => {

@@ -1,4 +1,4 @@
-import { percent, significant } from '../core/index.js';
+import { significant } from '../core/index.js';
 import {
   escapeXml,
   extent,
@@ -82,9 +82,6 @@ export function equityChart(
     drawdown.push(Number.isFinite(e) && peak > 0 ? -(peak - e) / peak : Number.NaN);
   }
   const width = options.width ?? 720;
-  // One precision for every tick: enough decimals for the deepest drawdown's scale.
-  const deepest = Math.max(0, ...drawdown.filter(Number.isFinite).map((d) => -d));
-  const decimals = deepest < 0.01 ? 2 : deepest < 0.1 ? 1 : 0;
   const top = lineChart([{ name: 'equity', x: ts, y: equity }], {
     yTitle: 'equity',
     ...options,
@@ -97,7 +94,7 @@ export function equityChart(
     height: 170,
     timeX: true,
     yTitle: 'drawdown',
-    yFormat: (v) => percent(v, decimals),
+    yPercent: true,
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="430" viewBox="0 0 ${width} 430">${top.svg}<g transform="translate(0,260)">${bottom.svg}</g></svg>`;
   return { ...top, svg, series: 2 };

@@ -28,8 +28,10 @@ export interface FrameOptions {
   readonly xTitle?: string;
   /** What the y axis measures, beside it. */
   readonly yTitle?: string;
-  /** How y tick labels read (a percentage, a price); default 6 significant digits. */
+  /** How y tick labels read; default 6 significant digits. */
   readonly yFormat?: (value: number) => string;
+  /** The y values are fractions: ticks read as percentages, with as many decimals as the ticks need. */
+  readonly yPercent?: boolean;
 }
 
 /** One key of a legend: a swatch of a colour, a line, or a marker's path drawn at (5, 5). */
@@ -59,6 +61,13 @@ function glyph(entry: LegendEntry): string {
       ? `fill="none" stroke="${entry.colour}" stroke-width="2"`
       : `fill="${entry.colour}"`;
   return `<path d="${shape.path}" ${paint}/>`;
+}
+
+/** The fewest decimals (up to 6) that write every tick, as a percentage, exactly: -0.25% is not -0.3%. */
+export function percentDecimals(values: readonly number[]): number {
+  for (let d = 0; d < 6; d++)
+    if (values.every((v) => Math.abs(Number((v * 100).toFixed(d)) - v * 100) < 1e-9)) return d;
+  return 6;
 }
 
 /** About `count` round tick values covering [lo, hi]. */
@@ -129,8 +138,13 @@ export class Frame {
       return timeTicks(lo, hi, Math.max(3, Math.floor((this.width - MARGIN.left - MARGIN.right) / 85))).map(
         (t) => [t.value, t.label],
       );
+    const values = ticks(lo, hi, axis === 'x' ? 6 : 5);
+    if (axis === 'y' && this.options.yPercent === true) {
+      const decimals = percentDecimals(values);
+      return values.map((t) => [t, `${(t * 100).toFixed(decimals)}%`]);
+    }
     const label = axis === 'y' ? (this.options.yFormat ?? fmt) : fmt;
-    return ticks(lo, hi, axis === 'x' ? 6 : 5).map((t) => [t, label(t)]);
+    return values.map((t) => [t, label(t)]);
   }
 
   private axisTitles(): { xTitle: string | undefined; yTitle: string | undefined } {
