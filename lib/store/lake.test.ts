@@ -85,6 +85,22 @@ describe('the lake', () => {
     ]);
   });
 
+  it('renews its writing DuckDB every so many writes, only between writes, losing nothing', async () => {
+    const renewing = await Lake.open(root, { writesPerWriter: 3 });
+    opened.push(renewing);
+    const all = bars(24);
+    const other: MarketKey = { ...KEY, symbol: 'ETH/USDT' };
+    // One bar a write, two streams written at once: the writer is renewed while writes overlap.
+    for (let i = 0; i < all.length; i += 2)
+      await Promise.all([renewing.write(KEY, [all[i]!]), renewing.write(other, [all[i + 1]!])]);
+    expect(renewing.writersRenewed).toBeGreaterThanOrEqual(3);
+    expect(barsFromSeries(await renewing.read(KEY, 0, 4e12))).toEqual(all.filter((_, i) => i % 2 === 0));
+    expect(barsFromSeries(await renewing.read(other, 0, 4e12))).toEqual(all.filter((_, i) => i % 2 === 1));
+    // A compaction runs on the writer too.
+    await renewing.compact(KEY);
+    expect(barsFromSeries(await renewing.read(KEY, 0, 4e12))).toHaveLength(12);
+  });
+
   it('serialises concurrent writers to one stream: nothing is lost', async () => {
     const other = await Lake.open(root);
     opened.push(other);
