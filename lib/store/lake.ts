@@ -67,8 +67,7 @@ export class Lake {
   /** Writes running on the writer now, and writes since it was opened (see WRITES_PER_WRITER). */
   private writesRunning = 0;
   private writesOnWriter = 0;
-  /** How many writers were opened after the first (for tests). */
-  writersRenewed = 0;
+  private renewed = 0;
 
   private constructor(
     root: string,
@@ -104,7 +103,7 @@ export class Lake {
       const old = this.writer;
       this.writer = Duck.open({ threads: 1 });
       this.writesOnWriter = 0;
-      this.writersRenewed++;
+      this.renewed++;
       void old.then(
         (duck) => duck.close(),
         () => {},
@@ -122,6 +121,11 @@ export class Lake {
     } finally {
       this.writesRunning--;
     }
+  }
+
+  /** How many times the writing DuckDB was renewed (see WRITES_PER_WRITER). */
+  get writersRenewed(): number {
+    return this.renewed;
   }
 
   private warn(warning: LakeWarning): void {
