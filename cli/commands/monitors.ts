@@ -16,9 +16,9 @@ import { configOption, streamOf } from './backtest.js';
 
 const env = process.env;
 
-/** The model `id` under the models directory (DATA_ROOT/models unless MODELS_DIR), checked against its id. */
-function modelById(id: string, root: string | undefined): LoadedModel {
-  return modelNamed(id, { ...env, ...(root === undefined ? {} : { DATA_ROOT: root }) });
+/** The model `id` under the models directory (the command's data root, `--data-root` included, unless MODELS_DIR). */
+function modelById(id: string): LoadedModel {
+  return modelNamed(id, env);
 }
 
 function trainWindow(model: LoadedModel): { start_ts: number; end_ts: number } {
@@ -38,7 +38,7 @@ function registerValidateOos(program: Command, io: CliIo): void {
     .option('--data-root <dir>', 'data root (DATA_ROOT); models in <root>/models unless MODELS_DIR')
     .action(async (o: { model: string; evalStart: number; evalEnd: number; dataRoot?: string }) => {
       const { validateOos } = await import('@mjolnir/lib/train');
-      const verdict = validateOos(trainWindow(modelById(o.model, o.dataRoot)), {
+      const verdict = validateOos(trainWindow(modelById(o.model)), {
         start_ts: o.evalStart,
         end_ts: o.evalEnd,
       });
@@ -114,7 +114,7 @@ function registerDrift(program: Command, io: CliIo): void {
       const stream = streamOf(config);
       const reference =
         o.model !== undefined
-          ? trainWindow(modelById(o.model, o.dataRoot))
+          ? trainWindow(modelById(o.model))
           : o.refStart !== undefined && o.refEnd !== undefined
             ? { start_ts: o.refStart, end_ts: o.refEnd }
             : null;

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { KERNEL_CHECKOUT_VARIABLE, loadConfig, MjolnirError } from '@mjolnir/lib';
+import { KERNEL_CHECKOUT_VARIABLE, kernelCheckoutProblem, loadConfig, MjolnirError } from '@mjolnir/lib';
 import { type DoctorCheck, fail, ok, warn } from './check.js';
 
 const GB = 1024 ** 3;
@@ -271,14 +271,9 @@ function otherCheckout(spec: string, repo: string): string | null {
     return 'a kernel it cannot describe (not valid JSON)';
   }
   if (typeof checkout !== 'string') return 'a kernel installed before kernels named their checkout';
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return path;
-    }
-  };
-  return real(checkout) === real(repo) ? null : `the kernel of ${checkout}`;
+  // The library's own test of a kernel against a checkout (what a notebook would meet).
+  const problem = kernelCheckoutProblem({ [KERNEL_CHECKOUT_VARIABLE]: checkout }, repo);
+  return problem === null ? null : `the kernel of ${checkout}`;
 }
 
 /** The tfjs backend training would use, without loading tfjs; and whether a GPU answers. */

@@ -41,7 +41,7 @@ const cell = (name: string, v: unknown) => {
 };
 
 /** A column's heading: ratios say they are annualised. */
-export const heading = (name: string) => (/^(sharpe|sortino)$/i.test(name) ? `${name} (annualised)` : name);
+const heading = (name: string) => (/^(sharpe|sortino)$/i.test(name) ? `${name} (annualised)` : name);
 
 /**
  * Rows of objects as an HTML table (the first `limit` rows, and how many were left out), numbers

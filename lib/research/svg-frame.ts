@@ -130,7 +130,7 @@ export class Frame {
   }
 
   /** Tick positions and their labels: natural times, round numbers, or the middle of each category band. */
-  marks(axis: 'x' | 'y'): [number, string][] {
+  private marks(axis: 'x' | 'y'): [number, string][] {
     const names = this.categories?.[axis];
     if (names !== undefined) return names.map((name, i) => [i + 0.5, name]);
     const [lo, hi] = this[axis];
