@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   type BarSeries,
   type MarketKey,
@@ -112,6 +113,11 @@ export function envFlag(variable: string): boolean {
 /** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
 export function dataRoot(option: string | undefined): string {
   return option ?? (process.env['DATA_ROOT'] || 'data');
+}
+
+/** Where bar snapshots are exported to and read from: `--snapshots`, else `<data root>/snapshots`. */
+export function snapshotsOf(options: { snapshots?: string; dataRoot?: string }): string {
+  return options.snapshots ?? join(dataRoot(options.dataRoot), 'snapshots');
 }
 
 /** Adds `--start` and `--end` (START_TS_MS, END_TS_MS): a window of bar close times. */

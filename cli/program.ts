@@ -11,6 +11,7 @@ import { registerLake } from './commands/lake.js';
 import { registerMarketData } from './commands/market-data.js';
 import { registerMonitors } from './commands/monitors.js';
 import { registerPaper } from './commands/paper.js';
+import { registerQueue } from './commands/queue.js';
 import { registerResearch } from './commands/research.js';
 import { registerSim } from './commands/sim.js';
 import { registerStrategies } from './commands/strategies.js';
@@ -50,6 +51,7 @@ export function createProgram(io: CliIo): Command {
     registerLake,
     registerBacktest,
     registerResearch,
+    registerQueue,
     registerExplain,
     registerKernel,
     registerTrain,

@@ -3,6 +3,9 @@ import { systemClock } from '@mjolnir/lib';
 
 /** The code a run was made with: the git commit (with "-dirty" for local changes), else the package version. */
 export function codeVersion(): string {
+  // An image built without its .git says the commit it was built from (docker/Dockerfile).
+  const given = process.env['MJOLNIR_CODE_VERSION'];
+  if (given) return given;
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
       encoding: 'utf8',

@@ -32,6 +32,7 @@ const LAYER: Readonly<Record<string, number>> = {
   equivalence: 9,
   research: 9,
   train: 9,
+  scale: 10,
 };
 
 /** Imports a layer allows but the design rules out. */

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { countOption, envOption, intOption, withWindow } from '../options.js';
 import { configOption } from './backtest.js';
-import type { LookaheadCliOptions, SweepCliOptions } from './research-run.js';
+import type { LookaheadCliOptions } from './lookahead.js';
+import type { SweepCliOptions } from './sweep.js';
 
 export function registerResearch(program: Command, io: CliIo): void {
   withWindow(program.command('sweep'))
@@ -23,8 +24,19 @@ export function registerResearch(program: Command, io: CliIo): void {
     .option('--workers <n>', 'worker threads (0: in this thread; default one per core)', intOption)
     .addOption(envOption('--runid <id>', 'run id for runs/<RUNID>/ (default sweep_<date>_<time>)', 'RUNID'))
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
+    .addOption(envOption('--queue <url>', "run on a queue's workers: redis://host:port/db", 'QUEUE'))
+    .addOption(
+      envOption(
+        '--snapshots <dir>',
+        'shared folder of bar snapshots the workers read (default <data root>/snapshots)',
+        'SNAPSHOTS_DIR',
+      ),
+    )
+    .option('--shard-size <n>', 'sets per shard on a queue or plan (default: about 64 shards)', countOption)
+    .option('--plan <dir>', 'write a Kubernetes plan (plan.json, snapshots/) instead of running')
+    .option('--collect <plan>', "rank a plan's results (its indexes' results/): no --config or --grid")
     .action(async (options: SweepCliOptions) => {
-      const { sweep } = await import('./research-run.js');
+      const { sweep } = await import('./sweep.js');
       await sweep(options, io);
     });
 
@@ -37,7 +49,7 @@ export function registerResearch(program: Command, io: CliIo): void {
     .option('--data-root <dir>', 'data root (DATA_ROOT)')
     .action(async (options: LookaheadCliOptions) => {
       // The backtest area (DuckDB) loads for these commands only.
-      const { lookahead } = await import('./research-run.js');
+      const { lookahead } = await import('./lookahead.js');
       await lookahead(options, io);
     });
 }

@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { BarSeries, Stream } from '@mjolnir/lib';
 import { deployedConfigText, formatMetric, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
-import type { EpochLog, FoldReport } from '@mjolnir/lib/train';
+import type { EpochLog, FoldReport, FoldSpec } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
 import { columns, num, pct, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
-import { countOption, dataRoot, envOption, readAllBars } from '../options.js';
+import { countOption, dataRoot, envOption, readAllBars, snapshotsOf } from '../options.js';
+import { Progress } from '../progress.js';
 import { codeVersion } from '../runs.js';
 import { configOption, streamOf } from './backtest.js';
 
@@ -18,6 +20,8 @@ interface TrainCliOptions {
   backend?: string;
   deploy?: string;
   simDays?: number;
+  queue?: string;
+  snapshots?: string;
 }
 
 const day = (ts: number) => isoUtc(ts).slice(0, 16);
@@ -138,6 +142,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     modelsDir: modelsDir({ ...env, DATA_ROOT: root }),
     codeVersion: codeVersion(),
     onEpoch: progress.epoch,
+    ...(options.queue === undefined ? {} : { fit: await queuedFit(options, stream, series, io) }),
   });
   progress.done();
   const { describeDropped } = await import('@mjolnir/lib/train');
@@ -159,6 +164,34 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     );
   } else
     io.stdout.write(`to trade it: strategy.model: ${result.modelId} in a paper config (or --deploy FILE)\n`);
+}
+
+/**
+ * Training's networks on a queue's workers: the bars exported as a snapshot, one shard per network,
+ * the fits back in order (the same weights as on threads here: each network is seeded on its own).
+ */
+async function queuedFit(options: TrainCliOptions, stream: Stream, series: BarSeries, io: CliIo) {
+  const { assembleFits, checkRedis, exportSnapshot, foldShards, queueAddress, submitRun } = await import(
+    '@mjolnir/lib/scale'
+  );
+  const address = queueAddress(options.queue!);
+  const facts = await checkRedis(address);
+  const snapshots = snapshotsOf(options);
+  const snapshot = exportSnapshot(snapshots, stream, series);
+  return async (specs: readonly FoldSpec[]) => {
+    const shards = foldShards(specs, snapshot.snapshot_id, codeVersion());
+    io.stderr.write(
+      `queue: redis ${facts.version} at ${address.shown}; ${shards.length} networks over snapshot ${snapshot.snapshot_id.slice(0, 12)} (${snapshots})\n`,
+    );
+    const progress = new Progress('train', io.stderr);
+    const results = await submitRun(
+      address,
+      { kind: 'train', shards },
+      { onProgress: (done, total) => progress.update(done, total, 'networks') },
+    );
+    progress.done();
+    return assembleFits(results, specs);
+  };
 }
 
 /** A word as the shell reads it back: quoted when it holds anything but plain path characters. */
@@ -194,5 +227,15 @@ export function registerTrain(program: Command, io: CliIo): void {
       countOption,
     )
     .option('--deploy <file>', 'write a paper config trading the new model to this file')
+    .addOption(
+      envOption('--queue <url>', "train the networks on a queue's workers: redis://host:port/db", 'QUEUE'),
+    )
+    .addOption(
+      envOption(
+        '--snapshots <dir>',
+        'shared folder of bar snapshots the workers read (default <data root>/snapshots)',
+        'SNAPSHOTS_DIR',
+      ),
+    )
     .action((options: TrainCliOptions) => train(options, io));
 }

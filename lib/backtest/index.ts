@@ -26,10 +26,12 @@ export {
 export { OutputFile } from './output-file.js';
 export { type RunMetrics, RunRecorder } from './recorder.js';
 export {
+  evaluateSets,
   isSweepMetric,
   rankSweep,
   runSweep,
   SWEEP_METRICS,
+  type SweepJob,
   type SweepMetric,
   type SweepRequest,
   type SweepRow,

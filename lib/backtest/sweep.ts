@@ -47,6 +47,24 @@ export interface SweepJob {
 }
 export type SweepAnswer = { readonly index: number; readonly outcome: SweepOutcome };
 
+/**
+ * The sweep's shard function: parameter sets of a grid over one window, each evaluated on its own,
+ * in the order given. Worker threads here, queue workers and Kubernetes indexes all call it.
+ */
+export function evaluateSets(
+  config: Config,
+  jobs: readonly SweepJob[],
+  series: BarSeries,
+  window: SweepWindow,
+  definition?: StrategyDefinition,
+): SweepRow[] {
+  return jobs.map((job) => ({
+    index: job.index,
+    params: job.params,
+    outcome: evaluateParams(config, job.params, series, window, definition),
+  }));
+}
+
 const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /** Copies a series into one shared buffer (six columns back to back). */
@@ -122,10 +140,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepRow[]> {
   if (count > 0) return inWorkers(request, jobs, count);
   const rows: SweepRow[] = [];
   for (const job of jobs) {
-    rows.push({
-      ...job,
-      outcome: evaluateParams(request.config, job.params, request.series, request.window, request.definition),
-    });
+    rows.push(...evaluateSets(request.config, [job], request.series, request.window, request.definition));
     request.onProgress?.(rows.length, jobs.length);
   }
   return rows;

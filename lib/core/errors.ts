@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   storage_failed: 'operator',
   address_in_use: 'operator',
   lock_busy: 'retryable',
+  // A work queue's Redis: unreachable is transient; misconfigured is config_invalid.
+  queue_unavailable: 'retryable',
   invariant_violated: 'invariant',
   not_monotonic: 'invariant',
 } as const satisfies Record<string, ErrorCategory>;

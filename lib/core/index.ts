@@ -16,7 +16,7 @@ export {
 } from './errors.js';
 export { fsyncPath } from './files.js';
 export { fixed, formatMetric, percent, significant } from './format.js';
-export { canonicalJson, manifestText } from './json.js';
+export { canonicalJson, exactJson, manifestText, parseExactJson } from './json.js';
 export { LITTLE_ENDIAN } from './platform.js';
 export { err, ok, type Result } from './result.js';
 export { workerScript } from './worker-file.js';

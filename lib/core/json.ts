@@ -25,3 +25,27 @@ function sortedKeys(value: unknown): unknown {
       .map((key) => [key, sortedKeys(record[key])]),
   );
 }
+
+const NON_FINITE = '__number';
+
+/**
+ * JSON that brings every number back as it was: NaN and the infinities (an undefined ratio, an
+ * infinite profit factor) as `{"__number":"NaN"}`, where plain JSON would make them null. What results
+ * crossing a queue are written in, so a distributed run's report is byte-identical to a local one.
+ */
+export function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v,
+  );
+}
+
+/** The value `exactJson` wrote. */
+export function parseExactJson(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const keys = Object.keys(v);
+    return keys.length === 1 && keys[0] === NON_FINITE
+      ? Number((v as Record<string, string>)[NON_FINITE])
+      : v;
+  });
+}

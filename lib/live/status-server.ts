@@ -7,8 +7,8 @@ import type { KeptVerdict } from './health-monitor.js';
 /** What the paper process serves over HTTP: read from what it keeps, never computed on a request. */
 export interface StatusSources {
   readonly registry: Registry;
-  /** The health verdict the process keeps (null before its first). */
-  readonly health: () => KeptVerdict | null;
+  /** The health verdict the process keeps (null before its first); absent: no /health (a queue worker). */
+  readonly health?: () => KeptVerdict | null;
   /** This machine's time, for the verdict's age. */
   readonly wallNow: () => number;
 }
@@ -79,11 +79,12 @@ async function route(
   if (path === '/metrics') {
     return send(res, 200, sources.registry.contentType, await metrics());
   }
-  if (path === '/health') {
+  if (path === '/health' && sources.health !== undefined) {
     const { code, body } = healthBody(sources.health(), sources.wallNow());
     return send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
   }
-  send(res, 404, 'text/plain; charset=utf-8', 'not found: /livez, /health, /metrics\n');
+  const paths = sources.health === undefined ? '/livez, /metrics' : '/livez, /health, /metrics';
+  send(res, 404, 'text/plain; charset=utf-8', `not found: ${paths}\n`);
 }
 
 /** A request the parser refused: headers too large get 431, anything else 400; then the socket closes. */
@@ -104,7 +105,7 @@ function refuse(error: NodeJS.ErrnoException, socket: Socket): void {
  */
 export function startStatusServer(
   sources: StatusSources,
-  options: { host: string; port: number },
+  options: { host: string; port: number; setting?: string },
 ): Promise<StatusServer> {
   const metrics = metricsText(sources);
   const server = createServer((req, res) => {
@@ -119,7 +120,7 @@ export function startStatusServer(
       reject(
         new MjolnirError(
           'config_invalid',
-          `cannot serve HTTP on ${options.host}:${options.port} (${error.code ?? error.message}): set HTTP_PORT to a free port, 0 for any, or off`,
+          `cannot serve HTTP on ${options.host}:${options.port} (${error.code ?? error.message}): set ${options.setting ?? 'HTTP_PORT'} to a free port, 0 for any, or off`,
         ),
       ),
     );

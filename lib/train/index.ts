@@ -17,7 +17,7 @@ export {
   type LabelKind,
 } from './dataset.js';
 export { trainAll } from './fold-pool.js';
-export type { FoldFit, FoldJob } from './fold-work.js';
+export { type FoldFit, type FoldJob, runFoldJob } from './fold-work.js';
 export { checkDatasetLookahead, type DatasetLookaheadReport, type DatasetViolation } from './lookahead.js';
 export { type ClassifierScores, classifierScores } from './metrics.js';
 export {
@@ -45,10 +45,13 @@ export {
 } from './network.js';
 export {
   type FoldReport,
+  type FoldSpec,
+  foldJob,
   inputsOf,
   type TimeWindow,
   type TrainRequest,
   type TrainResult,
+  trainingDataset,
   trainModel,
 } from './pipeline.js';
 export { seededPermutation } from './random.js';

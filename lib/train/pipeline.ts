@@ -13,7 +13,7 @@ import {
 } from '../strategy/index.js';
 import { timeframe } from '../time/index.js';
 import { modelInMemory, saveModel } from './artifacts.js';
-import type { Backend } from './backend.js';
+import type { Backend, BackendName } from './backend.js';
 import { buildDataset, type Dataset } from './dataset.js';
 import { trainAll } from './fold-pool.js';
 import type { FoldFit, FoldJob } from './fold-work.js';
@@ -40,6 +40,11 @@ export interface TrainRequest {
   readonly modelsDir?: string;
   readonly codeVersion?: string;
   readonly onEpoch?: (label: string, log: EpochLog) => void;
+  /**
+   * Trains the networks somewhere else (a queue): given each network's spec, their fits in the same
+   * order. Default: worker threads here (`threads`).
+   */
+  readonly fit?: (specs: readonly FoldSpec[]) => Promise<FoldFit[]>;
 }
 
 /** A window of rows as bar times: the first row's bar to the last label's bar. */
@@ -86,19 +91,40 @@ function windowOf(dataset: Dataset, range: Range): TimeWindow {
   };
 }
 
-function job(dataset: Dataset, range: Range, label: string, request: TrainRequest): FoldJob {
+/**
+ * One network to train, as plain data: its rows of the dataset the training bars give (the same on
+ * every machine that reads the same bars), the network and the tfjs backend. What a queue shard or a
+ * Kubernetes index carries instead of the rows.
+ */
+export interface FoldSpec {
+  readonly label: string;
+  readonly range: Range;
+  readonly horizon: number;
+  readonly barMs: number;
+  readonly hp: ModelHyperparameters;
+  readonly backend: BackendName;
+}
+
+/** The dataset training reads from a series: the model features, the direction `horizon` bars ahead. */
+export function trainingDataset(series: BarSeries, horizon: number, barMs: number): Dataset {
+  return buildDataset(series, modelFeatures.create(), { horizon, label: 'direction', barMs });
+}
+
+/** The rows of one fold, ready for a thread: the same job wherever the dataset was built. */
+export function foldJob(dataset: Dataset, spec: FoldSpec): FoldJob {
   const f = dataset.features.length;
+  const { start, end } = spec.range;
   return {
-    label,
+    label: spec.label,
     data: {
-      x: dataset.x.slice(range.start * f, range.end * f),
-      y: dataset.y.slice(range.start, range.end),
-      rows: range.end - range.start,
+      x: dataset.x.slice(start * f, end * f),
+      y: dataset.y.slice(start, end),
+      rows: end - start,
       features: f,
     },
-    hp: request.hp,
+    hp: spec.hp,
     purge: dataset.horizon,
-    backend: request.backend.name,
+    backend: spec.backend,
   };
 }
 
@@ -166,19 +192,29 @@ function finalRange(dataset: Dataset, train: number, trainEnd: number | undefine
 export async function trainModel(request: TrainRequest): Promise<TrainResult> {
   const barMs = timeframe(request.stream.timeframe).ms;
   const horizon = request.horizon;
-  const dataset = buildDataset(request.series, modelFeatures.create(), {
-    horizon,
-    label: 'direction',
-    barMs,
-  });
+  const dataset = trainingDataset(request.series, horizon, barMs);
   const reach = dataset.horizonMs;
   const folds = walkForward(dataset.ts, { ...request.folds, purgeMs: reach, embargoMs: reach });
   const final = finalRange(dataset, request.folds.train, request.trainEnd);
-  const jobs = [
-    ...folds.map((fold) => job(dataset, fold.train, `fold ${fold.index + 1}/${folds.length}`, request)),
+  const spec = (range: Range, label: string): FoldSpec => ({
+    label,
+    range,
+    horizon,
+    barMs,
+    hp: request.hp,
+    backend: request.backend.name,
+  });
+  const specs = [
+    ...folds.map((fold) => spec(fold.train, `fold ${fold.index + 1}/${folds.length}`)),
+    spec(final, 'final'),
   ];
-  jobs.push(job(dataset, final, 'final', request));
-  const fits = await trainAll(jobs, request.threads, request.onEpoch);
+  const fits = await (request.fit === undefined
+    ? trainAll(
+        specs.map((s) => foldJob(dataset, s)),
+        request.threads,
+        request.onEpoch,
+      )
+    : request.fit(specs));
   const reports = folds.map((fold, i) => reportFold(request, dataset, fold, fits[i]!));
   const finalFit = fits.at(-1)!;
   const inputs = inputsOf(finalFit.scaler, horizon);

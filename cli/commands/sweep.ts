@@ -1,6 +1,6 @@
+import type { BarSeries } from '@mjolnir/lib';
 import {
   type Config,
-  engineSpecOf,
   formatMetric,
   loadConfig,
   MjolnirError,
@@ -9,9 +9,8 @@ import {
   timeframe,
 } from '@mjolnir/lib';
 import {
-  checkLookahead,
-  evenCuts,
   expandGrid,
+  type Grid,
   isSweepMetric,
   OutputFile,
   parseGrid,
@@ -23,13 +22,13 @@ import {
   specWith,
   sweepValue,
 } from '@mjolnir/lib/backtest';
-import { EXIT } from '../errors.js';
 import { columns, num, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
-import { dataRoot, openLake, windowOf } from '../options.js';
+import { dataRoot, openLake, snapshotsOf, windowOf } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 import { streamOf } from './backtest.js';
+import { collectedRows, queuedRows, readPlan, type SweepPlan, writePlan } from './sweep-sources.js';
 
 const env = process.env;
 
@@ -105,24 +104,98 @@ export type SweepCliOptions = {
   workers?: number;
   runid?: string;
   dataRoot?: string;
+  queue?: string;
+  snapshots?: string;
+  plan?: string;
+  collect?: string;
+  shardSize?: number;
 };
 
-/** `mjolnir sweep`: the grid on worker threads, ranked, written beside a manifest. */
-export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> {
+/** What a sweep runs: the config, its grid over one window, and the bars that window needs. */
+export interface SweepInputs {
+  readonly config: Config;
+  readonly grid: Grid;
+  readonly window: { readonly start: number; readonly end: number };
+  readonly series: BarSeries;
+  /** Where the bars came from, as the manifest says it. */
+  readonly source: string;
+}
+
+/** The sweep a command line asks for: its config and grid, the bars read from the lake. */
+async function inputsFromLake(options: SweepCliOptions, io: CliIo): Promise<SweepInputs> {
   const { start, end } = windowOf(options);
-  if (!isSweepMetric(options.sort))
-    throw new MjolnirError(
-      'input_invalid',
-      `--sort ${options.sort}: expected one of ${Object.keys(SWEEP_METRICS).join(', ')}`,
-    );
   if (options.grid.length === 0)
     throw new MjolnirError('input_invalid', 'a sweep needs at least one --grid name=values');
   const config = loadConfig(options.config, env);
   const stream = streamOf(config);
   const grid = parseGrid(options.grid);
-  const sets = expandGrid(grid);
-  const tf = timeframe(stream.timeframe);
-  const warmup = largestWarmup(config, sets);
+  const warmup = largestWarmup(config, expandGrid(grid));
+  const lake = await openLake(dataRoot(options.dataRoot), io);
+  try {
+    const series = await lake.read(stream, start - 2 * warmup * timeframe(stream.timeframe).ms, end);
+    return { config, grid, window: { start, end }, series, source: lake.layout.rawDir(stream) };
+  } finally {
+    lake.close();
+  }
+}
+
+/** The rows of a sweep: on threads here, on the queue, or collected from a Kubernetes plan's results. */
+async function rowsOf(inputs: SweepInputs, options: SweepCliOptions, plan: SweepPlan | null, io: CliIo) {
+  const progress = new Progress(`sweep ${inputs.config.strategy.id}`, io.stderr);
+  const onProgress = (done: number, total: number, unit = 'sets') => progress.update(done, total, unit);
+  try {
+    if (plan !== null) return await collectedRows(plan, options.collect!);
+    if (options.queue !== undefined)
+      return await queuedRows(
+        inputs,
+        { ...options, queue: options.queue, snapshots: snapshotsOf(options) },
+        io,
+        (d, t) => onProgress(d, t, 'shards'),
+      );
+    return await runSweep({
+      config: inputs.config,
+      grid: inputs.grid,
+      series: inputs.series,
+      window: inputs.window,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      onProgress,
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * `mjolnir sweep`: the grid on worker threads (or a queue's workers, or a Kubernetes Indexed Job's
+ * results), ranked, written beside a manifest. The same sweep.csv however it ran.
+ */
+export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> {
+  if (!isSweepMetric(options.sort))
+    throw new MjolnirError(
+      'input_invalid',
+      `--sort ${options.sort}: expected one of ${Object.keys(SWEEP_METRICS).join(', ')}`,
+    );
+  const plan = options.collect === undefined ? null : await readPlan(options.collect);
+  const inputs = plan === null ? await inputsFromLake(options, io) : plan.inputs;
+  if (options.plan !== undefined) {
+    await writePlan(options.plan, inputs, options.shardSize, io);
+    return;
+  }
+  const began = performance.now();
+  const rows = await rowsOf(inputs, options, plan, io);
+  const ms = performance.now() - began;
+  await report(inputs, rows, ms, options, io);
+}
+
+async function report(
+  inputs: SweepInputs,
+  rows: SweepRow[],
+  ms: number,
+  options: SweepCliOptions,
+  io: CliIo,
+): Promise<void> {
+  const { config, grid, series } = inputs;
+  const stream = streamOf(config);
   const runId = options.runid ?? runIdNow('sweep');
   const lake = await openLake(dataRoot(options.dataRoot), io);
   let allRefused: string | null = null;
@@ -131,20 +204,7 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
     const csv = OutputFile.create(layout.runFile(runId, 'sweep.csv'));
     const manifest = OutputFile.create(layout.manifest(runId));
     try {
-      const began = performance.now();
-      const series = await lake.read(stream, start - 2 * warmup * tf.ms, end);
-      const progress = new Progress(`sweep ${config.strategy.id}`, io.stderr);
-      const rows = await runSweep({
-        config,
-        grid,
-        series,
-        window: { start, end },
-        ...(options.workers === undefined ? {} : { workers: options.workers }),
-        onProgress: (done, total) => progress.update(done, total, 'sets'),
-      });
-      progress.done();
-      const ms = performance.now() - began;
-      const metric = options.sort;
+      const metric = options.sort as keyof typeof SWEEP_METRICS;
       const ranked = rankSweep(rows, metric);
       // The best set is the first one ranked by a value: with the metric n/a for every set, none is.
       const best = ranked.find((row) => Number.isFinite(sweepValue(row, metric)));
@@ -160,8 +220,10 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
           code_version: codeVersion(),
           config,
           grid,
-          window: { start_ts_ms: start, end_ts_ms: end },
-          input: { lake: layout.rawDir(stream), bars: series.length, sha256: seriesHash(series) },
+          window: { start_ts_ms: inputs.window.start, end_ts_ms: inputs.window.end },
+          input: { lake: inputs.source, bars: series.length, sha256: seriesHash(series) },
+          ran_on:
+            options.queue !== undefined ? 'queue' : options.collect !== undefined ? 'indexed_job' : 'threads',
           sets: rows.length,
           refused: refused.length,
           ranked_by: options.sort,
@@ -196,40 +258,4 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
     lake.close();
   }
   if (allRefused !== null) throw new MjolnirError('input_invalid', allRefused);
-}
-
-export type LookaheadCliOptions = {
-  config: string;
-  start?: number;
-  end?: number;
-  cuts: number;
-  dataRoot?: string;
-};
-
-/** `mjolnir lookahead`: decisions on data cut at many points against the full run. */
-export async function lookahead(options: LookaheadCliOptions, io: CliIo): Promise<void> {
-  const { start, end } = windowOf(options);
-  const config = loadConfig(options.config, env);
-  const stream = streamOf(config);
-  const lake = await openLake(dataRoot(options.dataRoot), io);
-  try {
-    const series = await lake.read(stream, start, end);
-    if (series.length < 2)
-      throw new MjolnirError('input_invalid', `the lake has ${series.length} bars in the window`);
-    const report = checkLookahead(() => engineSpecOf(config), series, evenCuts(series.length, options.cuts));
-    io.stdout.write(
-      `lookahead: ${config.strategy.id} over ${num(series.length)} bars, ${report.cuts.length} cuts, ${num(report.compared)} decisions compared\n`,
-    );
-    if (report.violation === null) {
-      io.stdout.write('PASS: every decision up to each cut equals the full run\n');
-      return;
-    }
-    const v = report.violation;
-    io.stdout.write(
-      `FAIL: cut at bar ${v.cut}, bar ${v.index} (ts_ms ${v.ts}) decided differently\n  full:      ${v.full}\n  truncated: ${v.truncated}\n`,
-    );
-    io.setExitCode(EXIT.failed);
-  } finally {
-    lake.close();
-  }
 }
