@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep workers queue-status lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -47,7 +47,7 @@ lint: check ## alias of check
 format: $(INSTALLED) ## rewrite files with the formatter and safe lint fixes
 	npx biome check --write .
 
-test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare, docker-compose, shellcheck, prometheus from apt when missing
+test: check $(KERNEL_INSTALLED) ## the whole test suite (what .ci/run calls); installs Jupyter, tmux, unshare, docker-compose, shellcheck, prometheus, redis-server from apt when missing
 	bash scripts/ensure-apt.sh
 	npx vitest run
 
@@ -100,14 +100,20 @@ eq: build ## equivalence of DATA_TAG vs DATA_TAG_bt_RUNID (exit 0 PASS, 1 FAIL, 
 eqflat: build ## backtest from the first LIVE decision of DATA_TAG, then eq; prints the RUNID
 	$(CLI) eqflat
 
-sweep: build ## parameter grid on all cores (GRID="fast=5:15:5 slow=20,30", START_TS_MS, END_TS_MS, SORT, CONFIG)
-	$(CLI) sweep $(foreach axis,$(GRID),-g $(axis)) $(if $(SORT),--sort $(SORT))
+sweep: build ## parameter grid on all cores, or on a queue's workers with QUEUE=redis://host:port/db (GRID="fast=5:15:5 slow=20,30", START_TS_MS, END_TS_MS, SORT, CONFIG)
+	$(CLI) sweep $(foreach axis,$(GRID),-g $(axis)) $(if $(SORT),--sort $(SORT)) $(if $(QUEUE),--queue '$(QUEUE)')
+
+workers: build ## N queue workers here (N=2, QUEUE=redis://127.0.0.1:6379/0; metrics on 9470..; Ctrl-C stops them)
+	bash scripts/workers.sh $(or $(N),2) '$(or $(QUEUE),redis://127.0.0.1:6379/0)'
+
+queue-status: build ## the work queue: jobs by state, failed shards with causes, workers seen (QUEUE)
+	$(CLI) queue status --queue '$(or $(QUEUE),redis://127.0.0.1:6379/0)'
 
 lookahead: build ## prove the configured strategy does not peek (START_TS_MS, END_TS_MS, CONFIG)
 	$(CLI) lookahead
 
 # Without a CONFIG it trains on the simulator's bars (configs/train-sim.yaml), backfilled first.
-train: build ## train a model from CONFIG into DATA_ROOT/models/<model_id>/ (default configs/train-sim.yaml on TRAIN_SIM_DAYS=60 simulated days; DEPLOY=FILE writes a paper config trading it; TF_BACKEND, TRAIN_THREADS)
+train: build ## train a model from CONFIG into DATA_ROOT/models/<model_id>/ (default configs/train-sim.yaml on TRAIN_SIM_DAYS=60 simulated days; DEPLOY=FILE writes a paper config trading it; TF_BACKEND, TRAIN_THREADS; QUEUE=redis://… trains on the workers)
 	$(CLI) train -c $${CONFIG:-configs/train-sim.yaml} \
 	  $(if $(or $(TRAIN_SIM_DAYS),$(if $(CONFIG),,1)),--sim-days $(or $(TRAIN_SIM_DAYS),60)) \
 	  $(if $(DEPLOY),--deploy $(DEPLOY)) $(if $(TRAIN_THREADS),--threads $(TRAIN_THREADS))

@@ -3,11 +3,12 @@
 # python3 (classic Notebook, nbclient, nbconvert: the notebooks run on the real kernel), tmux (the
 # dashboard's end-to-end test in a real terminal), util-linux's unshare (the small-disk tests),
 # docker-compose (validates the compose files without an engine), shellcheck (the ops scripts are
-# checked by the tests), prometheus with promtool (the alert rules' unit tests, a real scrape).
-# Usage: ensure-apt.sh [jupyter] [tmux] [unshare] [compose] [shellcheck] [prometheus]   (default: all)
+# checked by the tests), prometheus with promtool (the alert rules' unit tests, a real scrape),
+# redis-server with redis-cli (the work queue's tests run against a real Redis).
+# Usage: ensure-apt.sh [jupyter] [tmux] [unshare] [compose] [shellcheck] [prometheus] [redis]   (default: all)
 set -euo pipefail
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare compose shellcheck prometheus)
+[ ${#wanted[@]} -gt 0 ] || wanted=(jupyter tmux unshare compose shellcheck prometheus redis)
 missing=()
 for what in "${wanted[@]}"; do
   case "$what" in
@@ -18,6 +19,7 @@ for what in "${wanted[@]}"; do
     compose) command -v docker-compose >/dev/null || missing+=(docker-compose) ;;
     shellcheck) command -v shellcheck >/dev/null || missing+=(shellcheck) ;;
     prometheus) { command -v prometheus && command -v promtool; } >/dev/null || missing+=(prometheus) ;;
+    redis) { command -v redis-server && command -v redis-cli; } >/dev/null || missing+=(redis-server redis-tools) ;;
     *) echo "ensure-apt.sh: unknown tool $what" >&2; exit 2 ;;
   esac
 done

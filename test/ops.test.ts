@@ -349,6 +349,7 @@ describe('the ops scripts under a docker that hangs, a read-only HOME, and shell
       'ops/deploy.sh',
       'scripts/ensure-apt.sh',
       'scripts/make-env.sh',
+      'scripts/workers.sh',
       'kernel/lab.sh',
     ];
     const run = spawnSync('shellcheck', ['-x', '-P', 'SCRIPTDIR', ...files], { cwd: ROOT, encoding: 'utf8' });

@@ -6,7 +6,7 @@
  * indexes, run here one by one and collected, give the same sweep.csv too.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barsFromSeries, DataLayout, generateSeries, type TsMs, timeframe } from '@mjolnir/lib';
@@ -22,6 +22,7 @@ const FIRST = Date.UTC(2024, 0, 1) + TF.ms;
 const work = mkdtempSync(join(tmpdir(), 'mjolnir-queue-'));
 const root = join(work, 'data');
 const config = join(work, 'sweep.yaml');
+const trainConfig = join(work, 'train.yaml');
 const layout = new DataLayout(root);
 /** 1,024 sets: 16 fast x 64 slow. */
 const GRID = ['-g', 'fast=3:18', '-g', 'slow=20:83'];
@@ -50,22 +51,11 @@ const submit = (runid: string, extra: string[] = []) =>
   );
 
 /** A `mjolnir worker` process, ready once it has said where it serves its metrics. */
-async function worker(concurrency = 1): Promise<Spawned> {
+async function worker(env: Record<string, string> = {}): Promise<Spawned> {
   const child = start(
     process.execPath,
-    [
-      CLI,
-      'worker',
-      '--queue',
-      redis.url,
-      '--concurrency',
-      String(concurrency),
-      '--lock-ms',
-      '1500',
-      '--metrics-port',
-      '0',
-    ],
-    { DATA_ROOT: root },
+    [CLI, 'worker', '--queue', redis.url, '--concurrency', '1', '--lock-ms', '1500', '--metrics-port', '0'],
+    { DATA_ROOT: root, ...env },
   );
   await printed(child, '/metrics\n');
   return child;
@@ -91,10 +81,22 @@ data_tag: ops
 strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 7, allow_short: true } }
 `,
   );
+  writeFileSync(
+    trainConfig,
+    `exchange: binance
+symbols: [ETH/USDT]
+timeframe: 5m
+data_tag: model
+strategy: { id: model_classifier, params: { enter: 0.51, exit: 0.5, atr_mult: 2 } }
+train: { horizon: 6, train_rows: 1500, test_rows: 500, hidden: [8], epochs: 3, patience: 2, seed: 5 }
+`,
+  );
   const lake = await Lake.open(root);
   try {
     const series = generateSeries({ seed: 3, timeframe: TF, startTs: FIRST as TsMs }, 12_000);
     await lake.write({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '5m' }, barsFromSeries(series));
+    const eth = generateSeries({ seed: 8, timeframe: TF, startTs: FIRST as TsMs, startPrice: 2_000 }, 3_200);
+    await lake.write({ exchange: 'binance', symbol: 'ETH/USDT', timeframe: '5m' }, barsFromSeries(eth));
   } finally {
     lake.close();
   }
@@ -175,6 +177,46 @@ describe('the work queue', () => {
     await finished(run);
     expect(sweepCsv('restarted')).toBe(local);
     expect(workers.map((w) => completedLines(w).length).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('training on the queue gives the model id training on threads gives', async () => {
+    const here = cli(['train', '-c', trainConfig, '--threads', '1']);
+    expect(here.code, here.stderr).toBe(0);
+    const idOf = (text: string) => /^model ([0-9a-f]{16}): trained on/m.exec(text)?.[1];
+    const one = await worker();
+    const queued = start(process.execPath, [CLI, 'train', '-c', trainConfig, '--queue', redis.url], {
+      DATA_ROOT: root,
+    });
+    const output = await finished(queued);
+    expect(output).toMatch(/queue: redis [\d.]+ at redis:\/\/127\.0\.0\.1:\d+\/0; 3 networks over snapshot/);
+    expect(output).toContain('train 100.0%  3/3 networks');
+    expect(idOf(output)).toBeDefined();
+    expect(idOf(output)).toBe(idOf(here.stdout));
+    expect(completedLines(one)).toHaveLength(3);
+  });
+
+  it('a shard whose snapshot the worker cannot reproduce is refused at once, with its cause', async () => {
+    const plan = join(work, 'tampered');
+    expect(cli(['sweep', ...WINDOW, ...GRID, '--plan', plan]).code).toBe(0);
+    const shared = join(plan, 'snapshots');
+    const copy = join(work, 'their-snapshots');
+    cpSync(shared, copy, { recursive: true });
+    const [id] = readdirSync(copy);
+    const month = join(copy, id!, '2024-01.bars');
+    const bytes = readFileSync(month);
+    bytes[8] = bytes[8]! ^ 0x40;
+    writeFileSync(month, bytes);
+    const theirs = await worker({ SNAPSHOTS_DIR: copy });
+    const run = submit('refused', ['--snapshots', shared, '--shard-size', '512']);
+    expect(await exited(run)).toBe(2);
+    expect(run.output()).toMatch(
+      /error \[data_invalid\]: the run failed on the queue: shard [0-9a-f]{12} failed after 1 attempt\(s\): \[data_invalid\] snapshot [0-9a-f]{12} in .*their-snapshots: 2024-01\.bars is not the file the manifest names/,
+    );
+    expect(theirs.output()).toMatch(/shard [0-9a-f]{12} failed in [\d,]+ ms \(attempt 1\): \[data_invalid\]/);
+    const status = cli(['queue', 'status', '--queue', redis.url]);
+    expect(status.stdout).toMatch(
+      /failed \(latest \d+\):\n +[0-9a-f]{12} +1 attempts +\[data_invalid\] snapshot/,
+    );
   });
 
   it('an unreachable or evicting Redis is one clear line, the password never shown', () => {

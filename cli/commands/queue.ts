@@ -57,7 +57,7 @@ async function worker(options: WorkerCliOptions, io: CliIo): Promise<void> {
     onError: errorLines(io),
   });
   io.stdout.write(
-    `worker ${running.name}: redis ${facts.version} at ${address.shown}, ${options.concurrency} shards at once, snapshots ${snapshots}, code ${code}` +
+    `worker ${running.name}: redis ${facts.version} at ${address.shown}, ${options.concurrency} shard${options.concurrency === 1 ? '' : 's'} at once, snapshots ${snapshots}, code ${code}` +
       `${running.metricsUrl === null ? '' : `, metrics ${running.metricsUrl}`}\n`,
   );
   await new Promise<void>((resolve) => {
