@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep workers queue-status lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep workers queue-status workers-up workers-down lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -63,6 +63,13 @@ LIVE_COMPOSE = bash -c '. ops/common.sh; v=cpu; case "$${GPU:-auto}" in 1) v=gpu
 live-up: env ## docker compose: build and start paper and trade (GPU variant when GPU=1 or detected)
 	$(LIVE_COMPOSE) up -d --build --remove-orphans
 	$(LIVE_COMPOSE) ps
+
+workers-up: env build ## docker compose profile workers: Redis (127.0.0.1:6379) and N=2 queue workers built from this checkout's code
+	MJOLNIR_CODE_VERSION=$$($(CLI) code-version) $(LIVE_COMPOSE) --profile workers up -d --build --scale worker=$(or $(N),2) redis worker
+	$(LIVE_COMPOSE) --profile workers ps
+
+workers-down: ## docker compose: stop the queue's workers and Redis (its jobs stay on its volume)
+	$(LIVE_COMPOSE) --profile workers stop worker redis
 
 live-down: ## docker compose: stop the stack
 	$(LIVE_COMPOSE) down --remove-orphans

@@ -36,8 +36,29 @@ describe('docker compose', () => {
     for (const files of [['docker-compose.yml'], ['docker-compose.yml', 'docker-compose.gpu.yml']]) {
       const run = config(files);
       expect(run.status, run.stderr).toBe(0);
-      expect(Object.keys(run.resolved.services).sort()).toEqual(['paper', 'trade']);
+      expect(Object.keys(run.resolved.services).sort()).toEqual(['paper', 'redis', 'trade', 'worker']);
     }
+  });
+
+  it('keeps the work queue in its own profile: Redis on 127.0.0.1 with a volume and noeviction, N workers', () => {
+    const services = config(['docker-compose.yml'], { ...HOST, WORKERS: '5' }).resolved.services as Record<
+      string,
+      Service & { profiles?: string[]; command: string[]; volumes: unknown[]; deploy: { replicas: number } }
+    >;
+    expect(services['paper']!.profiles).toBeUndefined();
+    expect(services['trade']!.profiles).toBeUndefined();
+    const redis = services['redis']!;
+    expect(redis.profiles).toEqual(['workers']);
+    expect(redis.ports).toEqual(['127.0.0.1:6379:6379/tcp']);
+    expect(redis.command.join(' ')).toContain('--maxmemory-policy noeviction');
+    expect(redis.command.join(' ')).toContain('--appendonly yes');
+    expect(JSON.stringify(redis.volumes)).toContain('redis-data');
+    const worker = services['worker']!;
+    expect(worker.profiles).toEqual(['workers']);
+    expect(worker.user).toBe('1000:1000');
+    expect(worker.command.join(' ')).toContain('worker --queue redis://redis:6379/0');
+    expect(worker.deploy.replicas).toBe(5);
+    expect(worker.healthcheck.test.join(' ')).toContain(':9470/livez');
   });
 
   it('refuses to resolve before make env, saying so', () => {
@@ -89,6 +110,36 @@ describe('docker compose', () => {
     }
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const path of ['.env', 'data', '.git']) expect(ignored).toContain(path);
+  });
+
+  it('runs the shard entrypoint as a Kubernetes Indexed Job over the plan in a ConfigMap', () => {
+    const [job, claim] = readFileSync(join(ROOT, 'ops/k8s/sweep-job.yaml'), 'utf8')
+      .split(/^---$/m)
+      .map((doc) => parse(doc));
+    expect(job.kind).toBe('Job');
+    expect(job.spec.completionMode).toBe('Indexed');
+    const pod = job.spec.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    const [container] = pod.containers;
+    expect(container.command.slice(0, 5)).toEqual([
+      'node',
+      'dist/cli/main.js',
+      'shard',
+      '--plan',
+      '/plan/plan.json',
+    ]);
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'plan').configMap.name).toBe(
+      parse(readFileSync(join(ROOT, 'ops/k8s/sweep-configmap.yaml'), 'utf8')).metadata.name,
+    );
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+    // Every option the Job passes is one `mjolnir shard` takes.
+    const help = spawnSync(process.execPath, ['dist/cli/main.js', 'shard', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    for (const option of container.command.filter((arg: string) => arg.startsWith('--')))
+      expect(help.stdout).toContain(option);
+    expect(help.stdout).toContain('JOB_COMPLETION_INDEX');
   });
 
   it('builds images that run as a non-root user, on Debian slim (CPU) and CUDA 11.2 + cuDNN 8 (GPU)', () => {
