@@ -15,7 +15,7 @@ $(INSTALLED):
 	  npm ci --no-audit --no-fund && cp package-lock.json $@; \
 	fi
 
-.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http config-check sim paper backtest eq eqflat sweep workers queue-status workers-up workers-down lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
+.PHONY: help install build demo test check lint format health tui lab bench bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-soak bench-http bench-queue config-check sim paper backtest eq eqflat sweep workers queue-status workers-up workers-down lookahead validate train drift monitor validate-oos bench-train env live-up live-down live-logs compose-check doctor
 
 # The research kernel's tslab, installed apart from the workspace (its TypeScript 5.0 must not shadow tsc).
 KERNEL_INSTALLED := kernel/node_modules/.mjolnir-installed-lock
@@ -137,7 +137,7 @@ validate-oos: build ## mjolnir validate-oos exits 1 when EVAL_START..EVAL_END ov
 validate: build ## validation on real candles from ../shared/data (not a test; SHARED_DATA)
 	node dist/scripts/validate-binance-nfi.js
 
-bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-train bench-http bench-soak ## benchmarks (not tests): figures and ratios to in-process baselines
+bench: bench-engine bench-lake bench-paper bench-backtest bench-eq bench-journal bench-dashboard bench-import bench-kernel bench-train bench-http bench-soak bench-queue ## benchmarks (not tests): figures and ratios to in-process baselines
 
 bench-engine: build ## engine over 1e7 in-memory bars vs a hand-fused loop (BENCH_BARS)
 	node --max-old-space-size=8192 dist/bench/engine.js
@@ -159,6 +159,9 @@ bench-journal: build ## the read side following a 10M-row journal vs a 1k-row on
 
 bench-dashboard: build ## the dashboard's sources on a 10M-row journal: first read, redraw cost per new row vs a 1k-row one, memory held (JOURNAL_ROWS)
 	node --expose-gc dist/bench/dashboard.js
+
+bench-queue: build ## a 256-set sweep over two years of 1m bars: threads vs the work queue with 1 and 2 workers (needs redis-server; BENCH_SETS, BENCH_BARS, SHARD_SIZE)
+	node dist/bench/queue.js
 
 bench-train: build ## training throughput wasm vs cpu; a model-strategy backtest over 1e6 bars vs ema_cross_atr; LIVE per-bar latency with a model (BENCH_BARS, TRAIN_ROWS)
 	node --max-old-space-size=8192 dist/bench/train.js

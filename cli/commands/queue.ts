@@ -156,7 +156,9 @@ async function shard(options: ShardCliOptions, io: CliIo): Promise<void> {
 export function registerQueue(program: Command, io: CliIo): void {
   program
     .command('code-version')
-    .description("the code this checkout runs, as runs and shards record it (a queue's workers must run the same)")
+    .description(
+      "the code this checkout runs, as runs and shards record it (a queue's workers must run the same)",
+    )
     .action(() => io.stdout.write(`${codeVersion()}\n`));
   const queueOption = () => envOption('--queue <url>', 'the queue: redis://host:port/db', 'QUEUE');
   program

@@ -48,13 +48,15 @@ const connectionOf = (address: QueueAddress) => ({ connection: address.options, 
 
 /** Removes what a resubmission must run again: a failed run and its failed shards (finished ones are kept). */
 async function clearFailures(shards: Queue, runs: Queue, id: string, ids: readonly string[]): Promise<void> {
-  const parent = await runs.getJob(id);
-  if (parent !== undefined && (await parent.getState()) === 'failed')
-    await parent.remove({ removeChildren: false });
-  for (const shard of ids) {
-    const job = await shards.getJob(shard);
-    if (job !== undefined && (await job.getState()) === 'failed') await job.remove();
-  }
+  if ((await runs.getJobState(id)) === 'failed')
+    await (await runs.getJob(id))?.remove({ removeChildren: false });
+  // One round trip for every shard's state, not two per shard: a sweep can have thousands.
+  const client = await shards.client;
+  const pipeline = client.pipeline();
+  for (const shard of ids) pipeline.zscore(shards.toKey('failed'), shard);
+  const scores = (await pipeline.exec()) ?? [];
+  for (const [i, [, score]] of scores.entries())
+    if (score !== null) await (await shards.getJob(ids[i]!))?.remove();
 }
 
 /** Why a run failed: its failed shard's own cause (the parent says only which child failed). */
@@ -68,19 +70,24 @@ async function failureOf(shards: Queue, parent: Job): Promise<MjolnirError> {
   return new MjolnirError('data_invalid', `the run failed on the queue: ${cause}`);
 }
 
-/** The run's results, once its parent has aggregated them; null while it is still running. */
+/**
+ * The run's results, once its parent has aggregated them; null while it is still running. The state
+ * is read first and the job after it: a job read before it completed has no return value yet.
+ */
 async function finished(
   shards: Queue,
-  parent: Job | undefined,
+  runs: Queue,
+  id: string,
   ids: readonly string[],
 ): Promise<ShardResult[] | null> {
+  const state = await runs.getJobState(id);
+  if (state !== 'completed' && state !== 'failed') return null;
+  const parent = await runs.getJob(id);
   if (parent === undefined) throw new MjolnirError('invariant_violated', 'the run vanished from the queue');
-  const state = await parent.getState();
   if (state === 'failed') throw await failureOf(shards, parent);
-  if (state !== 'completed') return null;
-  const texts = parseExactJson(parent.returnvalue as string) as string[];
-  if (texts.length !== ids.length)
-    throw new MjolnirError('invariant_violated', 'the run returned a result per shard');
+  const texts = parseExactJson(parent.returnvalue as string) as string[] | null;
+  if (texts?.length !== ids.length)
+    throw new MjolnirError('invariant_violated', 'the run did not return one result per shard');
   return texts.map(decodeResult);
 }
 
@@ -98,7 +105,16 @@ export async function submitRun(
   const id = runId(run.kind, ids);
   const shards = new Queue(SHARD_QUEUE, connectionOf(address));
   const runs = new Queue(RUN_QUEUE, connectionOf(address));
-  const events = new QueueEvents(SHARD_QUEUE, connectionOf(address));
+  // Shards finishing move the progress; the run finishing (its parent aggregated) ends the wait. Each
+  // listener reads its queue's events from the latest one now, not from when it happens to connect:
+  // a run finishing in between would otherwise wake nobody.
+  const events = await Promise.all(
+    [shards, runs].map(async (queue) => {
+      const client = await queue.client;
+      const [latest] = await client.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
+      return new QueueEvents(queue.name, { ...connectionOf(address), lastEventId: latest?.[0] ?? '0-0' });
+    }),
+  );
   const flow = new FlowProducer(connectionOf(address));
   try {
     await clearFailures(shards, runs, id, ids);
@@ -124,45 +140,57 @@ export async function submitRun(
     });
     return await waitForRun(shards, runs, events, id, ids, options);
   } finally {
-    await Promise.allSettled([flow.close(), events.close(), shards.close(), runs.close()]);
+    await Promise.allSettled([flow.close(), ...events.map((e) => e.close()), shards.close(), runs.close()]);
   }
+}
+
+/** Shards of a run finished so far (its parent's processed dependencies). */
+async function processedShards(runs: Queue, id: string): Promise<number> {
+  const parent = await runs.getJob(id);
+  if (parent === undefined) return 0;
+  return (await parent.getDependenciesCount({ processed: true })).processed ?? 0;
 }
 
 async function waitForRun(
   shards: Queue,
   runs: Queue,
-  events: QueueEvents,
+  events: readonly QueueEvents[],
   id: string,
   ids: readonly string[],
   options: SubmitOptions,
 ): Promise<ShardResult[]> {
   const total = ids.length;
-  let wake: () => void = () => {};
-  const onEvent = () => wake();
-  events.on('completed', onEvent);
-  events.on('failed', onEvent);
+  // An event while the state is being read is kept, not lost: the next wait returns at once.
+  let pending = false;
+  let wake: (() => void) | null = null;
+  const onEvent = () => {
+    pending = true;
+    wake?.();
+  };
+  for (const queue of events) for (const event of ['completed', 'failed'] as const) queue.on(event, onEvent);
   let shown = -1;
   try {
     for (;;) {
-      const parent = await runs.getJob(id);
-      const results = await finished(shards, parent, ids);
-      const counts = await parent!.getDependenciesCount({ processed: true });
-      const done = results === null ? (counts.processed ?? 0) : total;
+      pending = false;
+      const results = await finished(shards, runs, id, ids);
+      const done = results === null ? await processedShards(runs, id) : total;
       if (done !== shown) {
         shown = done;
         options.onProgress?.(done, total);
       }
       if (results !== null) return results;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 1_000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (!pending)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollMs ?? 1_000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      wake = null;
     }
   } finally {
-    events.off('completed', onEvent);
-    events.off('failed', onEvent);
+    for (const queue of events)
+      for (const event of ['completed', 'failed'] as const) queue.off(event, onEvent);
   }
 }
