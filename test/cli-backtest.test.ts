@@ -2,14 +2,13 @@
  * `mjolnir backtest`, `eq`, `sweep` and `lookahead` as operators type them, over a real lake: outputs,
  * exit codes (0 ok, 1 FAIL, 2 bad usage or missing input) and the files they leave.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barsFromSeries, DataLayout, generateSeries, type TsMs, timeframe } from '@mjolnir/lib';
 import { Lake } from '@mjolnir/lib/store';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from './support/processes.js';
+import { cliRun } from './support/processes.js';
 
 const TF = timeframe('5m');
 const FIRST = Date.UTC(2024, 0, 1) + TF.ms;
@@ -19,14 +18,8 @@ const layout = new DataLayout(root);
 const START = new Date(FIRST + 1_000 * TF.ms).toISOString();
 const END = new Date(FIRST + 2_999 * TF.ms).toISOString();
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, DATA_ROOT: root, CONFIG: config, ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  cliRun(args, { DATA_ROOT: root, CONFIG: config, ...env });
 
 beforeAll(async () => {
   writeFileSync(

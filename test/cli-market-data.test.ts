@@ -2,25 +2,17 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { barsFromSeries, generateSeries, timeframe, tsMs } from '@mjolnir/lib';
 import { Lake } from '@mjolnir/lib/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cliRun, ROOT } from './support/processes.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/cli/main.js');
 const dataRoot = mkdtempSync(join(tmpdir(), 'mjolnir-cli-md-'));
 let sim: ChildProcess;
 let port = 0;
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, DATA_ROOT: dataRoot, SIM_PORT: String(port), ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  cliRun(args, { DATA_ROOT: dataRoot, SIM_PORT: String(port), ...env });
 
 beforeAll(async () => {
   sim = spawn(

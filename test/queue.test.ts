@@ -5,7 +5,6 @@
  * a Redis restart and a resubmission; a shard whose bars differ is refused. The Kubernetes plan's
  * indexes, run here one by one and collected, give the same sweep.csv too.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { barsFromSeries, DataLayout, generateSeries, type TsMs, timeframe } from
 import { Lake } from '@mjolnir/lib/store';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, exited, printed, ROOT, type Spawned, start, waitFor } from './support/processes.js';
+import { CLI, cliRun, exited, printed, type Spawned, start, waitFor } from './support/processes.js';
 import { parsePrometheus, samplesOf } from './support/prometheus.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 
@@ -30,14 +29,8 @@ const WINDOW = ['--start', '2024-01-10', '--end', '2024-02-15'];
 let redis: TestRedis;
 let local: string;
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, DATA_ROOT: root, CONFIG: config, ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  cliRun(args, { DATA_ROOT: root, CONFIG: config, ...env });
 
 /** A sweep submitted to the queue as its own process (it can be killed, or outlive a Redis restart). */
 const submit = (runid: string, extra: string[] = []) =>
@@ -77,8 +70,8 @@ beforeAll(async () => {
     `exchange: binance
 symbols: [BTC/USDT]
 timeframe: 5m
-data_tag: ops
-strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 7, allow_short: true } }
+data_tag: queue
+strategy: { id: ema_cross_atr, params: { fast: 5, slow: 13, atr_period: 10, allow_short: true } }
 `,
   );
   writeFileSync(
