@@ -20,7 +20,14 @@ import {
 } from '@mjolnir/lib';
 import { eqflat, formatEq } from '@mjolnir/lib/equivalence';
 import { checkHealth, type Logger, runPaper, VenueClocks } from '@mjolnir/lib/live';
-import { FaultPlan, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
+import {
+  FaultPlan,
+  SIM_VENUES,
+  type SimVenue,
+  SyntheticSource,
+  startSimServer,
+  VirtualClock,
+} from '@mjolnir/lib/sim';
 import { Lake } from '@mjolnir/lib/store';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
@@ -68,8 +75,15 @@ function sessionLogger(file: string, onInfo: (message: string) => void): Logger 
 }
 
 /** What the demo was asked for. */
+/** The demo's config on each venue the simulator speaks (VENUE=coinbase: the runbooks' default stream). */
+export const DEMO_CONFIG: Readonly<Record<SimVenue, string>> = {
+  binance: 'configs/sim.yaml',
+  coinbase: 'configs/sim-coinbase.yaml',
+};
+
 export interface DemoOptions {
-  readonly config: string;
+  readonly config?: string;
+  readonly venue?: SimVenue;
   readonly bars: number;
   readonly speed: number;
   readonly seed: number;
@@ -78,12 +92,14 @@ export interface DemoOptions {
 }
 
 /** The README's "after make demo" commands, which work on this session's data as printed. */
-export function nextSteps(dir: string): string {
+export function nextSteps(dir: string, config: string, symbol: string): string {
+  // make's targets read configs/sim.yaml unless told: another venue's demo says its config.
+  const env = config === DEMO_CONFIG.binance ? `DATA_ROOT=${dir}` : `DATA_ROOT=${dir} CONFIG=${config}`;
   return [
     `Next, on this session's data (${dir}: venue sim, tag sim; cleared by the next demo):`,
-    `  DATA_ROOT=${dir} RUNID=bt1 START_TS_MS=2024-03-01T08:00 END_TS_MS=2024-03-01T12:00 make backtest`,
-    `  DATA_ROOT=${dir} make eqflat`,
-    `  node dist/cli/main.js lake gaps --data-root ${dir} --exchange sim --symbol BTC/USDT --timeframe 5m`,
+    `  ${env} RUNID=bt1 START_TS_MS=2024-03-01T08:00 END_TS_MS=2024-03-01T12:00 make backtest`,
+    `  ${env} make eqflat`,
+    `  node dist/cli/main.js lake gaps --data-root ${dir} --exchange sim --symbol ${symbol} --timeframe 5m`,
     '',
   ].join('\n');
 }
@@ -119,15 +135,34 @@ export async function demo(options: DemoOptions, io: CliIo): Promise<void> {
       io.stdout.write(`\nhealth, judged while the loop ran:\n${formatHealth(health)}`);
       if (health.status === 'FAIL') io.setExitCode(1);
     }
-    io.stdout.write(`\n${nextSteps(dir)}`);
+    io.stdout.write(`\n${nextSteps(dir, configOf(options), stream.symbol)}`);
   } finally {
     lake.close();
   }
 }
 
 /** The simulator and the paper loop until the bars asked for are decided (or a signal); null if it failed. */
+/** The config a demo runs: -c, else the venue's demo config. */
+const configOf = (options: DemoOptions) => options.config ?? DEMO_CONFIG[options.venue ?? 'binance'];
+
+/** The venue the simulator speaks for a demo: the config's exchange, which VENUE must agree with. */
+function venueOf(options: DemoOptions, exchange: string): SimVenue {
+  if (!(SIM_VENUES as readonly string[]).includes(exchange))
+    throw new MjolnirError(
+      'input_invalid',
+      `${configOf(options)} trades on ${exchange}; the simulator speaks ${SIM_VENUES.join(' and ')}`,
+    );
+  if (options.venue !== undefined && options.venue !== exchange)
+    throw new MjolnirError(
+      'input_invalid',
+      `VENUE=${options.venue} but ${configOf(options)} trades on ${exchange} (VENUE=${options.venue} alone runs ${DEMO_CONFIG[options.venue]})`,
+    );
+  return exchange as SimVenue;
+}
+
 async function runSession(options: DemoOptions, dir: string, io: CliIo) {
-  const loaded = loadConfig(options.config, { ...process.env, SIM_PORT: undefined, SIM_SPEED: undefined });
+  const loaded = loadConfig(configOf(options), { ...process.env, SIM_PORT: undefined, SIM_SPEED: undefined });
+  const venue = venueOf(options, loaded.exchange);
   const stream = streamsOf(loaded)[0]!;
   const markets = Object.fromEntries(
     loaded.symbols.map((symbol) => [
@@ -142,10 +177,11 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
     clock,
     markets,
     faults: new FaultPlan(),
+    venue,
   });
   const config = { ...loaded, simulator: { host: '127.0.0.1', port: sim.port, speed: options.speed } };
   io.stdout.write(
-    `Mjölnir demo: the simulated exchange (Binance API on ${sim.url}, ${options.speed}x, seed ${options.seed}) ` +
+    `Mjölnir demo: the simulated exchange (${venue === 'coinbase' ? 'Coinbase' : 'Binance'} API on ${sim.url}, ${options.speed}x, seed ${options.seed}) ` +
       `and the paper loop, ${config.strategy.id} on ${config.symbols.join(', ')} ${config.timeframe}, until ${options.bars} bars are decided\n`,
   );
   // The session ends when its bars are decided, or at a shutdown request.

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { countOption, envOption, intOption, numberOption, timeOption } from '../options.js';
 import type { DemoOptions } from './demo-session.js';
+import { venueOption } from './sim.js';
 
 export function registerDemo(program: Command, io: CliIo): void {
   program
@@ -12,10 +13,16 @@ export function registerDemo(program: Command, io: CliIo): void {
     .addOption(
       envOption(
         '-c, --config <file>',
-        'config (its simulator settings are overridden)',
+        "config (its simulator settings are overridden; default the venue's: configs/sim.yaml, configs/sim-coinbase.yaml)",
         'CONFIG',
-        undefined,
-        'configs/sim.yaml',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--venue <id>',
+        "the exchange the simulator speaks: binance or coinbase (default the config's)",
+        'VENUE',
+        venueOption,
       ),
     )
     .addOption(

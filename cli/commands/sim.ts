@@ -13,13 +13,15 @@ import {
   FaultPlan,
   faultSchema,
   ReplaySource,
+  SIM_VENUES,
   type SimBarSource,
   type SimServer,
+  type SimVenue,
   SyntheticSource,
   startSimServer,
   VirtualClock,
 } from '@mjolnir/lib/sim';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../io.js';
 import {
@@ -37,12 +39,13 @@ import {
 } from '../options.js';
 
 interface SimOptions {
+  venue: SimVenue;
   port: number;
   host: string;
   speed: number;
   seed: number;
   start?: number;
-  symbols: string[];
+  symbols?: string[];
   historyDays: number;
   replay?: string;
   replayFormat?: 'freqtrade' | 'csv' | 'lake';
@@ -53,6 +56,19 @@ interface SimOptions {
   quiet?: boolean;
   verbose?: boolean;
   summaryEvery: number;
+}
+
+/** The markets a venue's simulator serves when none are named. */
+const VENUE_SYMBOLS: Readonly<Record<SimVenue, string[]>> = {
+  binance: ['BTC/USDT', 'ETH/USDT'],
+  coinbase: ['BTC/USD', 'ETH/USD'],
+};
+
+/** A venue the simulator speaks. */
+export function venueOption(value: string): SimVenue {
+  if (!(SIM_VENUES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected ${SIM_VENUES.join(' or ')}, got "${value}"`);
+  return value as SimVenue;
 }
 
 /** A comma-separated list of unified symbols. */
@@ -137,7 +153,16 @@ export function registerSim(program: Command, io: CliIo): void {
   program
     .command('sim')
     .description(
-      "the simulated exchange: Binance's public spot REST API on loopback, with a virtual clock and fault injection",
+      "the simulated exchange: Binance's or Coinbase's public spot REST API on loopback (--venue), with a virtual clock and fault injection",
+    )
+    .addOption(
+      envOption(
+        '--venue <id>',
+        `whose public API it speaks: ${SIM_VENUES.join(' or ')}`,
+        'VENUE',
+        venueOption,
+        'binance',
+      ),
     )
     .addOption(envOption('--port <port>', 'port (0: any free one)', 'SIM_PORT', portOption, 8765))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -162,9 +187,10 @@ export function registerSim(program: Command, io: CliIo): void {
       ),
     )
     .addOption(
-      new Option('--symbols <list>', 'comma-separated unified symbols')
-        .argParser(symbolsOption)
-        .default(['BTC/USDT', 'ETH/USDT'], 'BTC/USDT,ETH/USDT'),
+      new Option(
+        '--symbols <list>',
+        "comma-separated unified symbols (default: the venue's BTC and ETH)",
+      ).argParser(symbolsOption),
     )
     .option('--history-days <days>', 'synthetic history before the start', intOption, 30)
     .option(
@@ -205,7 +231,7 @@ export function registerSim(program: Command, io: CliIo): void {
       ),
     )
     .action(async (options: SimOptions) => {
-      const symbols = options.symbols;
+      const symbols = options.symbols ?? VENUE_SYMBOLS[options.venue];
       const markets: Record<string, SimBarSource> = {};
       let start = options.start;
       for (const symbol of symbols) {
@@ -232,6 +258,7 @@ export function registerSim(program: Command, io: CliIo): void {
         clock,
         markets,
         faults,
+        venue: options.venue,
         ...(verbose ? { log: (line: string) => io.stdout.write(`${line}\n`) } : {}),
       });
       // Quiet by default: a line a minute says what was asked, not a line per request.
@@ -241,7 +268,7 @@ export function registerSim(program: Command, io: CliIo): void {
           ? null
           : setInterval(() => io.stdout.write(`${requestSummary(server, tally)}\n`), options.summaryEvery);
       io.stdout.write(
-        `Simulated exchange listening on ${server.url} (binance API), ${symbols.join(', ')}, ` +
+        `Simulated exchange listening on ${server.url} (${options.venue} API), ${symbols.join(', ')}, ` +
           `virtual start ${new Date(start!).toISOString()}, speed ${options.speed}x` +
           `${options.replay ? `, replaying ${options.replay}` : `, seed ${options.seed}`}\n`,
       );

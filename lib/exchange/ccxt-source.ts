@@ -128,6 +128,22 @@ function rawOrderFlags(raw: unknown, tf: Timeframe): FlaggedRow[] {
   return flags;
 }
 
+/**
+ * Venues whose ccxt fetchTime drops the milliseconds (Coinbase's answers whole seconds: a clock check
+ * would see up to a second of drift that is not there), read from the endpoint that has them.
+ */
+const MILLISECOND_TIME: Readonly<Record<string, (exchange: Exchange) => Promise<number>>> = {
+  coinbase: async (exchange) => {
+    const call = (
+      exchange as unknown as { v3PublicGetBrokerageTime: () => Promise<{ epochMillis?: string }> }
+    ).v3PublicGetBrokerageTime;
+    return Number((await call.call(exchange)).epochMillis);
+  },
+};
+
+/** Venues whose ccxt fetchOHLCV, given no `since`, asks for a window of this machine's time. */
+const SINCE_FROM_LOCAL_CLOCK = new Set(['coinbase']);
+
 /** Market data through ccxt, for any ccxt exchange id. */
 export class CcxtMarketData implements MarketDataSource {
   readonly exchangeId: string;
@@ -175,7 +191,8 @@ export class CcxtMarketData implements MarketDataSource {
     const pageLimit = Math.min(limit ?? this.maxBarsPerRequest, this.maxBarsPerRequest);
     return this.call(context, async () => {
       await this.ensureMarkets();
-      const candles = await this.exchange.fetchOHLCV(symbol, tf.label, since, pageLimit);
+      const from = since ?? (await this.latestWindowStart(tf, pageLimit));
+      const candles = await this.exchange.fetchOHLCV(symbol, tf.label, from, pageLimit);
       const raw = this.exchange.last_json_response as unknown;
       if (ARRAY_KLINES.has(this.exchangeId) && !Array.isArray(raw)) {
         throw new MjolnirError('bad_response', `${context}: the exchange did not send a list of klines`);
@@ -186,9 +203,23 @@ export class CcxtMarketData implements MarketDataSource {
     });
   }
 
+  /**
+   * Where the latest `limit` bars start, by the venue's clock, for venues whose ccxt class fills a
+   * missing `since` from this machine's clock (Coinbase: a window of the machine's time, empty when the
+   * clocks differ, as against the simulator's virtual one); undefined lets the venue answer its latest.
+   */
+  private async latestWindowStart(tf: Timeframe, limit: number): Promise<number | undefined> {
+    if (!SINCE_FROM_LOCAL_CLOCK.has(this.exchangeId)) return undefined;
+    const now = await this.fetchServerTime();
+    return now === null ? undefined : (Math.floor(now / tf.ms) - (limit - 1)) * tf.ms;
+  }
+
   async fetchServerTime(): Promise<number | null> {
     if (!this.exchange.has['fetchTime']) return null;
-    const time = await this.call(`${this.exchangeId} server time`, () => this.exchange.fetchTime());
+    const precise = MILLISECOND_TIME[this.exchangeId];
+    const time = await this.call(`${this.exchangeId} server time`, () =>
+      precise === undefined ? this.exchange.fetchTime() : precise(this.exchange),
+    );
     return typeof time === 'number' && Number.isFinite(time) ? time : null;
   }
 

@@ -1,4 +1,5 @@
 export { binanceId, exchangeInfo, klineRow } from './binance.js';
+export { COINBASE_MAX_CANDLES, coinbaseId } from './coinbase.js';
 export {
   FAULT_KINDS,
   type FaultConfig,
@@ -8,5 +9,11 @@ export {
   NO_FAULTS,
 } from './faults.js';
 export { klines, ReplaySource, type SimBarSource, type SimKline, SyntheticSource } from './market.js';
-export { type SimServer, type SimServerOptions, startSimServer } from './server.js';
+export {
+  SIM_VENUES,
+  type SimServer,
+  type SimServerOptions,
+  type SimVenue,
+  startSimServer,
+} from './server.js';
 export { VirtualClock } from './virtual-clock.js';

@@ -4,6 +4,16 @@ import { describeSystemError, MjolnirError, systemErrorCode } from '../core/inde
 import type { Clock } from '../time/index.js';
 import { isoUtc, parseTimeframe, type Timeframe } from '../time/index.js';
 import { binanceError, binanceId, exchangeInfo, klineRow } from './binance.js';
+import {
+  COINBASE_GRANULARITY,
+  COINBASE_MAX_CANDLES,
+  candleRow,
+  coinbaseCurrencies,
+  coinbaseError,
+  coinbaseId,
+  coinbaseTime,
+  productInfo,
+} from './coinbase.js';
 import { type FaultKind, FaultPlan } from './faults.js';
 import { klines, type SimBarSource } from './market.js';
 
@@ -18,9 +28,15 @@ export interface SimServerOptions {
   /** The markets served, by unified symbol. */
   readonly markets: Readonly<Record<string, SimBarSource>>;
   readonly faults?: FaultPlan;
+  /** Whose public API it speaks (default Binance's). */
+  readonly venue?: SimVenue;
   /** One line per request, for `make sim` on a terminal. */
   readonly log?: (line: string) => void;
 }
+
+/** The exchanges the simulator can be: ccxt's ids. */
+export const SIM_VENUES = ['binance', 'coinbase'] as const;
+export type SimVenue = (typeof SIM_VENUES)[number];
 
 /** A running simulated exchange. */
 export interface SimServer {
@@ -31,7 +47,8 @@ export interface SimServer {
   readonly faults: FaultPlan;
   /** Requests served so far, by path. */
   readonly requests: Record<string, number>;
-  /** Requests that carried an API key header (X-MBX-APIKEY): none should, this venue is public. */
+  readonly venue: SimVenue;
+  /** Requests that carried an API key (Binance's X-MBX-APIKEY, Coinbase's Authorization): none should. */
   readonly keyed: () => number;
   close(): Promise<void>;
 }
@@ -76,7 +93,7 @@ function klinesReply(
   return ok(chosen.map((k) => klineRow(k, interval.ms)));
 }
 
-function route(options: SimServerOptions, faults: FaultPlan, url: URL, now: number): Reply {
+function binanceRoute(options: SimServerOptions, faults: FaultPlan, url: URL, now: number): Reply {
   const time = now + faults.timeOffset(now);
   switch (url.pathname) {
     case '/api/v3/ping':
@@ -99,15 +116,95 @@ function route(options: SimServerOptions, faults: FaultPlan, url: URL, now: numb
   }
 }
 
+const coinbaseBad = (message: string): Reply => ({
+  status: 400,
+  body: coinbaseError('INVALID_ARGUMENT', message),
+});
+const CANDLES_PATH = /^\/api\/v3\/brokerage\/market\/products\/([^/]+)\/candles$/;
+
+/**
+ * GET .../products/{id}/candles?start&end&granularity: candles opening in [start, end) (seconds),
+ * newest first, the one still forming included, at most COINBASE_MAX_CANDLES a request.
+ */
+function candlesReply(options: SimServerOptions, faults: FaultPlan, url: URL, now: number): Reply {
+  const id = decodeURIComponent(CANDLES_PATH.exec(url.pathname)![1]!);
+  const symbol = Object.keys(options.markets).find((s) => coinbaseId(s) === id);
+  if (symbol === undefined)
+    return { status: 404, body: coinbaseError('NOT_FOUND', `ProductID ${id} could not be found`) };
+  const query = url.searchParams;
+  const label = COINBASE_GRANULARITY[query.get('granularity') ?? ''];
+  const source = options.markets[symbol]!;
+  if (label === undefined) return coinbaseBad(`granularity ${query.get('granularity')} is not valid`);
+  const interval = parseTimeframe(label);
+  if (!interval.ok || interval.value.ms % source.base.ms !== 0)
+    return coinbaseBad(`granularity ${query.get('granularity')} is not served for ${id}`);
+  const tf = interval.value;
+  const [start, end] = [Number(query.get('start')) * 1000, Number(query.get('end')) * 1000];
+  if (
+    !(query.get('start') && query.get('end')) ||
+    !Number.isFinite(start) ||
+    !Number.isFinite(end) ||
+    end < start
+  )
+    return coinbaseBad('start and end are required, in UNIX seconds, start before end');
+  if (Math.ceil((end - start) / tf.ms) > COINBASE_MAX_CANDLES)
+    return coinbaseBad(`number of candles requested should be less than or equal to ${COINBASE_MAX_CANDLES}`);
+  const firstOpen = Math.ceil(start / tf.ms) * tf.ms;
+  const lastOpen = Math.min(Math.floor(now / tf.ms) * tf.ms, Math.ceil(end / tf.ms) * tf.ms - tf.ms);
+  const candles = faults
+    .shape(
+      klines(source, tf, firstOpen, lastOpen, now).filter((k) => !faults.lacks(symbol, tf.label, k.openTime)),
+    )
+    .map(candleRow)
+    .reverse();
+  return ok({ candles });
+}
+
+function coinbaseRoute(options: SimServerOptions, faults: FaultPlan, url: URL, now: number): Reply {
+  const time = now + faults.timeOffset(now);
+  if (CANDLES_PATH.test(url.pathname)) return candlesReply(options, faults, url, now);
+  switch (url.pathname) {
+    case '/v2/time':
+      return ok(coinbaseTime(time, false));
+    case '/api/v3/brokerage/time':
+      return ok(coinbaseTime(time, true));
+    case '/v2/currencies':
+    case '/v2/currencies/crypto':
+    case '/v2/exchange-rates':
+      return ok(coinbaseCurrencies(Object.keys(options.markets), url.pathname));
+    case '/api/v3/brokerage/market/products': {
+      // No futures are simulated: ccxt asks for them (product_type=FUTURE) and gets none.
+      if (url.searchParams.get('product_type') === 'FUTURE') return ok({ products: [], num_products: 0 });
+      const products = Object.entries(options.markets).map(([symbol, source]) => {
+        const last = klines(
+          source,
+          source.base,
+          Math.floor(now / source.base.ms) * source.base.ms,
+          Math.floor(now / source.base.ms) * source.base.ms,
+          now,
+        );
+        return productInfo(symbol, last[0]?.close ?? Number.NaN);
+      });
+      return ok({ products, num_products: products.length });
+    }
+    default:
+      return { status: 404, body: coinbaseError('NOT_FOUND', `no such endpoint ${url.pathname}`) };
+  }
+}
+
+const ROUTES = { binance: binanceRoute, coinbase: coinbaseRoute } as const;
+
+/** The venue's error body for a request refused by its rate limit. */
+const RATE_LIMITED: Readonly<Record<SimVenue, string>> = {
+  binance: binanceError(-1003, 'Too many requests; current limit is 6000 request weight per 1 MINUTE.'),
+  coinbase: coinbaseError('rate_limit_exceeded', 'Too many requests'),
+};
+
 /** Applies a response fault to a reply (the request was served; the answer is what breaks). */
-function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan): Reply {
+function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan, venue: SimVenue): Reply {
   switch (fault) {
     case 'rate_limit':
-      return {
-        status: 429,
-        body: binanceError(-1003, 'Too many requests; current limit is 6000 request weight per 1 MINUTE.'),
-        headers: { 'retry-after': '1' },
-      };
+      return { status: 429, body: RATE_LIMITED[venue], headers: { 'retry-after': '1' } };
     case 'server_error': {
       const status = [500, 502, 503][Math.floor(faults.pick() * 3)]!;
       return {
@@ -129,12 +226,14 @@ function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan): Reply {
     }
     case 'duplicate':
     case 'out_of_order': {
-      const rows = JSON.parse(reply.body) as unknown[];
+      // Binance answers a list of klines, Coinbase an object holding its list of candles.
+      const body = JSON.parse(reply.body) as unknown;
+      const rows = Array.isArray(body) ? body : (body as { candles?: unknown[] }).candles;
       if (!Array.isArray(rows) || rows.length < 2) return reply;
       const i = 1 + Math.floor(faults.pick() * (rows.length - 1));
       if (fault === 'duplicate') rows.splice(i, 0, rows[i]);
       else [rows[i - 1], rows[i]] = [rows[i], rows[i - 1]];
-      return { status: reply.status, body: JSON.stringify(rows) };
+      return { status: reply.status, body: JSON.stringify(body) };
     }
     default:
       return reply;
@@ -144,13 +243,15 @@ function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan): Reply {
 /** Starts the simulated exchange on loopback. */
 export function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const faults = options.faults ?? new FaultPlan();
+  const venue = options.venue ?? 'binance';
+  const route = ROUTES[venue];
   const requests: Record<string, number> = {};
   let keyed = 0;
   const hanging = new Set<NodeJS.Timeout>();
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://sim');
     requests[url.pathname] = (requests[url.pathname] ?? 0) + 1;
-    if (request.headers['x-mbx-apikey'] !== undefined) keyed++;
+    if (request.headers['x-mbx-apikey'] !== undefined || request.headers.authorization !== undefined) keyed++;
     const now = options.clock.now();
     if (url.pathname === '/sim/status') {
       response
@@ -158,7 +259,7 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
         .end(JSON.stringify({ now, iso: isoUtc(now), requests, injected: faults.injected }));
       return;
     }
-    const fault = faults.next(url.pathname.endsWith('/klines'));
+    const fault = faults.next(url.pathname.endsWith('/klines') || url.pathname.endsWith('/candles'));
     options.log?.(
       `${isoUtc(now)} ${request.method} ${url.pathname}${url.search}${fault ? ` [fault: ${fault}]` : ''}`,
     );
@@ -175,7 +276,7 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
       return;
     }
     let reply = route(options, faults, url, now);
-    if (fault !== null && reply.status === 200) reply = corrupt(reply, fault, faults);
+    if (fault !== null && reply.status === 200) reply = corrupt(reply, fault, faults, venue);
     response.writeHead(reply.status, { ...JSON_TYPE, ...reply.headers }).end(reply.body);
   };
   const server = createServer((request, response) => {
@@ -184,7 +285,11 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
     } catch (error) {
       response
         .writeHead(500, JSON_TYPE)
-        .end(binanceError(-1000, `simulator error: ${(error as Error).message}`));
+        .end(
+          venue === 'coinbase'
+            ? coinbaseError('INTERNAL', `simulator error: ${(error as Error).message}`)
+            : binanceError(-1000, `simulator error: ${(error as Error).message}`),
+        );
     }
   });
   return new Promise((resolve, reject) => {
@@ -206,6 +311,7 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
       resolve({
         url: `http://${options.host ?? '127.0.0.1'}:${port}`,
         port,
+        venue,
         clock: options.clock,
         faults,
         requests,
