@@ -83,6 +83,23 @@ describe('mjolnir CLI (the built binary, as operators run it)', () => {
     expect(readFileSync(join(foreign, 'demo', 'precious.csv'), 'utf8')).toBe('keep me');
   });
 
+  it('demo VENUE=coinbase: the default stream (Coinbase BTC/USD 5m) against the simulator speaking Coinbase, eqflat PASS, health OK', () => {
+    const root = mkdtempSync(join(tmpdir(), 'mjolnir-demo-cb-'));
+    const run = cli(['demo', '--data-root', root, '--speed', '30000', '--bars', '100'], {
+      VENUE: 'coinbase',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Mjölnir demo: the simulated exchange (Coinbase API on http://127.0.0.1:');
+    expect(run.stdout).toMatch(/decisions\s+100 \(one per closed bar/);
+    expect(run.stdout).toContain(`${root}/demo/raw/sim/BTC_USD/5m`);
+    expect(run.stdout).toMatch(/^OVERALL PASS$/m);
+    expect(run.stdout).toMatch(/^health OK \(operator mode, /m);
+    expect(run.stdout).toContain(`DATA_ROOT=${root}/demo CONFIG=configs/sim-coinbase.yaml make eqflat`);
+    const mismatch = cli(['demo', '--data-root', root, '-c', 'configs/sim.yaml'], { VENUE: 'coinbase' });
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain('VENUE=coinbase but configs/sim.yaml trades on binance');
+  });
+
   it('engine runs the engine over generated bars and prints a summary with one decision per bar', () => {
     const run = cli(['engine', '--bars', '3000', '--seed', '9']);
     expect(run.code).toBe(0);

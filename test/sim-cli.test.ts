@@ -29,6 +29,23 @@ describe('mjolnir sim', () => {
     child.kill('SIGTERM');
   });
 
+  it("speaks Coinbase's API with VENUE=coinbase (BTC/USD and ETH/USD), and refuses a venue it does not", async () => {
+    const { child, url } = await simWith({ VENUE: 'coinbase' });
+    expect(child.output()).toContain('(coinbase API), BTC/USD, ETH/USD');
+    const time = (await (await fetch(`${url}/api/v3/brokerage/time`)).json()) as { epochMillis: string };
+    expect(Number(time.epochMillis)).toBeGreaterThan(0);
+    const products = (await (await fetch(`${url}/api/v3/brokerage/market/products`)).json()) as {
+      products: { product_id: string }[];
+    };
+    expect(products.products.map((p) => p.product_id)).toEqual(['BTC-USD', 'ETH-USD']);
+    expect((await fetch(`${url}/api/v3/klines`)).status).toBe(404);
+    child.kill('SIGTERM');
+    const wrong = start(process.execPath, [CLI, 'sim', '--port', '0'], { VENUE: 'kraken' });
+    await waitFor(() => wrong.exitCode !== null, 'the refusal');
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.output()).toContain('expected binance or coinbase, got "kraken"');
+  });
+
   it('logs every request with SIM_VERBOSE=1', async () => {
     const { child, url } = await simWith({ SIM_VERBOSE: '1', SIM_SUMMARY_MS: '300' });
     await fetch(`${url}/api/v3/time`);

@@ -10,7 +10,14 @@ import {
   systemClock,
   type TradeRow,
 } from '@mjolnir/lib';
-import { FaultPlan, type SimServer, SyntheticSource, startSimServer, VirtualClock } from '@mjolnir/lib/sim';
+import {
+  FaultPlan,
+  type SimServer,
+  type SimVenue,
+  SyntheticSource,
+  startSimServer,
+  VirtualClock,
+} from '@mjolnir/lib/sim';
 import { onTestFinished } from 'vitest';
 
 /** The repository root and the built CLI (test/global-setup.ts builds it). */
@@ -124,11 +131,18 @@ export function trades(root: string, tag: string, symbol = 'BTC/USDT'): (TradeRo
 }
 
 /** The simulator in this process on a free port, its clock running `speed` times real time from `start`. */
-export function acceleratedSim(start: number, speed: number, seed: number): Promise<SimServer> {
+export function acceleratedSim(
+  start: number,
+  speed: number,
+  seed: number,
+  venue: SimVenue = 'binance',
+): Promise<SimServer> {
+  const symbol = venue === 'coinbase' ? 'BTC/USD' : 'BTC/USDT';
   return startSimServer({
     clock: new VirtualClock(start, speed, systemClock),
-    markets: { 'BTC/USDT': new SyntheticSource(start - 30 * 86_400_000, seed, 'BTC/USDT') },
+    markets: { [symbol]: new SyntheticSource(start - 30 * 86_400_000, seed, symbol) },
     faults: new FaultPlan(),
+    venue,
   });
 }
 
