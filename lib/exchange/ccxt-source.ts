@@ -1,7 +1,14 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { MjolnirError } from '../core/index.js';
-import type { MarketDataSource } from '../market/index.js';
-import { type FlaggedRow, type RawBarRow, type ValidatedBars, validateRows } from '../market/index.js';
+import {
+  decimalText,
+  type FlaggedRow,
+  type MarketDataSource,
+  type MarketRules,
+  type RawBarRow,
+  type ValidatedBars,
+  validateRows,
+} from '../market/index.js';
 import type { Timeframe } from '../time/index.js';
 import { translateExchangeError } from './errors.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
@@ -141,6 +148,27 @@ const MILLISECOND_TIME: Readonly<Record<string, (exchange: Exchange) => Promise<
   },
 };
 
+/** A ccxt market's precision and limits as MarketRules (ccxt's TICK_SIZE mode: steps as numbers). */
+export function rulesOfMarket(
+  market: {
+    precision: { amount?: number | undefined; price?: number | undefined };
+    limits: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
+  },
+  what: string,
+): MarketRules {
+  const { amount, price } = market.precision;
+  if (amount === undefined || price === undefined || !(amount > 0) || !(price > 0))
+    throw new MjolnirError('bad_response', `${what}: the venue states no amount step or price tick`);
+  const min = (value: number | undefined) =>
+    value === undefined || !(value > 0) ? null : decimalText(value);
+  return {
+    amountStep: decimalText(amount),
+    minAmount: min(market.limits.amount?.min),
+    priceTick: decimalText(price),
+    minNotional: min(market.limits.cost?.min),
+  };
+}
+
 /** Venues whose ccxt fetchOHLCV, given no `since`, asks for a window of this machine's time. */
 const SINCE_FROM_LOCAL_CLOCK = new Set(['coinbase']);
 
@@ -212,6 +240,23 @@ export class CcxtMarketData implements MarketDataSource {
     if (!SINCE_FROM_LOCAL_CLOCK.has(this.exchangeId)) return undefined;
     const now = await this.fetchServerTime();
     return now === null ? undefined : (Math.floor(now / tf.ms) - (limit - 1)) * tf.ms;
+  }
+
+  /**
+   * The market's order rules as the venue states them (ccxt's loadMarkets: precision and limits), with
+   * the venue's time they were read at: what a run snapshots so a backtest applies the same.
+   */
+  async marketRules(
+    symbol: string,
+  ): Promise<{ readonly rules: MarketRules; readonly readAt: number | null }> {
+    const market = await this.call(`${this.exchangeId} ${symbol} market rules`, async () => {
+      await this.ensureMarkets();
+      return this.exchange.market(symbol);
+    });
+    return {
+      rules: rulesOfMarket(market, `${this.exchangeId} ${symbol}`),
+      readAt: await this.fetchServerTime(),
+    };
   }
 
   async fetchServerTime(): Promise<number | null> {

@@ -3,6 +3,7 @@ export {
   type CcxtOptions,
   ccxtExchanges,
   createCcxtExchange,
+  rulesOfMarket,
 } from './ccxt-source.js';
 export { type ClockDrift, measureClockDrift } from './clock.js';
 export { redact, translateExchangeError } from './errors.js';

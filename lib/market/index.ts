@@ -14,6 +14,14 @@ export type { MarketKey } from './key.js';
 export { MemoryMarketData } from './memory-source.js';
 export { Random } from './random.js';
 export {
+  amountToStep,
+  applyRules,
+  decimalText,
+  type MarketRules,
+  priceToTick,
+  type RulesRefusal,
+} from './rules.js';
+export {
   allocateSeries,
   type BarSeries,
   barAt,
