@@ -1,4 +1,5 @@
 import type { EngineSpec } from '../engine/index.js';
+import type { MarketRules } from '../market/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
 import { timeframe } from '../time/index.js';
 
@@ -6,6 +7,16 @@ import type { Config } from './schema.js';
 import { definitionOf } from './strategy-ref.js';
 
 export type { Config } from './schema.js';
+
+/** A config's market_rules section as the engine's MarketRules. */
+function marketRulesOf(section: NonNullable<Config['market_rules']>): MarketRules {
+  return {
+    amountStep: section.amount_step,
+    minAmount: section.min_amount ?? null,
+    priceTick: section.price_tick,
+    minNotional: section.min_notional ?? null,
+  };
+}
 
 /** One (exchange, symbol, timeframe) the config trades, with its storage tag. */
 export interface Stream {
@@ -60,6 +71,7 @@ export function engineSpecOf(config: Config, definition?: StrategyDefinition): E
       maxOrdersPerMinute: orInfinity(config.risk.max_orders_per_minute),
     },
     initialCapital: config.capital,
+    ...(config.market_rules === undefined ? {} : { marketRules: marketRulesOf(config.market_rules) }),
   };
 }
 

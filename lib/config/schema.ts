@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalText } from '../market/index.js';
 import {
   isStrategyId,
   MODEL_CLASSIFIER_ID,
@@ -11,6 +12,12 @@ import { TIMEFRAMES } from '../time/index.js';
 const positive = z.number().positive();
 /** A limit: a positive number, or null / absent for "no limit". */
 const limit = positive.nullable().default(null);
+
+/** A positive decimal as text or a number ("0.00001", 5): kept as text, exactly. */
+const decimal = z
+  .union([z.string().regex(/^\d+(\.\d+)?$/, 'a decimal such as 0.00001'), z.number().positive()])
+  .transform((value) => (typeof value === 'number' ? decimalText(value) : value))
+  .refine((value) => Number(value) > 0, 'above 0');
 
 /** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE. */
 export const SYMBOL_PATTERN = /^[A-Z0-9]{2,15}\/[A-Z0-9]{2,15}(:[A-Z0-9]{2,15})?$/;
@@ -58,6 +65,19 @@ export const configSchema = z
       ])
       .default({ mode: 'fixed_notional', notional: 1000 }),
     capital: positive.default(10_000),
+    /**
+     * The market's order rules the engine applies (amount step and minimum, price tick, minimum
+     * notional): a venue's as its API states them (mjolnir lake rules shows them), as decimals. Absent:
+     * orders as sized, to any fraction.
+     */
+    market_rules: z
+      .strictObject({
+        amount_step: decimal,
+        min_amount: decimal.optional(),
+        price_tick: decimal,
+        min_notional: decimal.optional(),
+      })
+      .optional(),
     /** Point the exchange's API at the simulated exchange on loopback (configs/sim.yaml). */
     simulator: z
       .strictObject({

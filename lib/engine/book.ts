@@ -1,3 +1,4 @@
+import { amountToStep, priceToTick } from '../market/index.js';
 import { DAY_MS, tsMs, utcDayStart } from '../time/index.js';
 import type { EngineSpec } from './spec.js';
 import type { EngineState } from './state.js';
@@ -28,12 +29,18 @@ export class Book {
   /** Base quantity for a new position entered around `price`. */
   entryQty(state: EngineState, price: number): number {
     const sizing = this.spec.sizing;
-    if (sizing.mode === 'fixed_quantity') return sizing.quantity;
-    const notional =
-      sizing.mode === 'fixed_notional'
-        ? sizing.notional
-        : (this.spec.initialCapital + state.account.realizedPnl) * sizing.fraction;
-    return notional > 0 ? notional / price : 0;
+    const rules = this.spec.marketRules;
+    let qty: number;
+    if (sizing.mode === 'fixed_quantity') qty = sizing.quantity;
+    else {
+      const notional =
+        sizing.mode === 'fixed_notional'
+          ? sizing.notional
+          : (this.spec.initialCapital + state.account.realizedPnl) * sizing.fraction;
+      qty = notional > 0 ? notional / price : 0;
+    }
+    // Cut down to the market's step, never up: the position never holds more than the venue fills.
+    return rules === undefined ? qty : amountToStep(qty, rules.amountStep);
   }
 
   /**
@@ -71,7 +78,10 @@ export class Book {
     position.entryPrice = price;
     position.entryTs = decisionTs;
     position.entryFee = fee;
-    position.stop = price - side * stopDistance;
+    const stop = price - side * stopDistance;
+    // A stop order's price is on the market's tick (where the venue would place it).
+    const rules = this.spec.marketRules;
+    position.stop = rules === undefined || !Number.isFinite(stop) ? stop : priceToTick(stop, rules.priceTick);
     state.account.feesPaid += fee;
     this.recordOrder(state, decisionTs);
     log.event({

@@ -1,3 +1,4 @@
+import type { RulesRefusal } from '../market/index.js';
 import { REFUSAL_REASONS, type RefusalReason } from '../risk/index.js';
 import type { TsMs } from '../time/index.js';
 
@@ -36,8 +37,20 @@ export const TRADE_REASONS = [
   'reverse_signal',
 ] as const;
 
-/** Every reason in a fixed order (the index is the code used on hot paths). */
-export const REASONS = [...SKIP_REASONS, ...HOLD_REASONS, ...REFUSAL_REASONS, ...TRADE_REASONS] as const;
+/** Why an entry was refused by the market's rules (its quantity under the minimum amount or value). */
+export const RULES_REASONS = [
+  'below_min_amount',
+  'below_min_notional',
+] as const satisfies readonly RulesRefusal[];
+
+/** Every reason in a fixed order (the index is the code used on hot paths; new ones go last). */
+export const REASONS = [
+  ...SKIP_REASONS,
+  ...HOLD_REASONS,
+  ...REFUSAL_REASONS,
+  ...TRADE_REASONS,
+  ...RULES_REASONS,
+] as const;
 
 export type Action = (typeof ACTIONS)[number];
 export type SkipReason = (typeof SKIP_REASONS)[number];
@@ -153,4 +166,6 @@ export const REASON_CODE = {
   stop_hit: 16,
   kill_switch_flatten: 17,
   reverse_signal: 18,
+  below_min_amount: 19,
+  below_min_notional: 20,
 } as const satisfies Record<Reason, number>;

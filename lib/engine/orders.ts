@@ -1,4 +1,4 @@
-import type { Bar } from '../market/index.js';
+import { applyRules, type Bar } from '../market/index.js';
 import { entryRefusal } from '../risk/index.js';
 import type { Strategy } from '../strategy/index.js';
 import type { EngineContext } from './advance.js';
@@ -106,9 +106,10 @@ export class Orders {
     position.stop = position.side === 1 ? Math.max(position.stop, next) : Math.min(position.stop, next);
   }
 
+  /** Why an entry must not be placed: the kill switch, a risk limit, then the market's minimums. */
   private refusal(state: EngineState, bar: Bar, context: EngineContext, ordersNeeded: number) {
     const qty = this.book.entryQty(state, bar.close);
-    return entryRefusal(
+    const risk = entryRefusal(
       {
         killSwitch: context.killSwitch,
         dayPnl: this.book.dayPnl(state, bar.ts) + this.book.unrealized(state, bar.close),
@@ -118,6 +119,8 @@ export class Orders {
       },
       this.spec.risk,
     );
+    const rules = this.spec.marketRules;
+    return risk ?? (rules === undefined ? null : applyRules(qty, bar.close, rules).refusal);
   }
 
   private enter(state: EngineState, bar: Bar, side: 1 | -1, log: StepLog): void {

@@ -1,4 +1,5 @@
 import { MjolnirError } from '../core/index.js';
+import type { MarketRules } from '../market/index.js';
 import type { RiskSpec } from '../risk/index.js';
 import { createStrategy, type Strategy } from '../strategy/index.js';
 import { type Timeframe, type TimeframeLabel, timeframe } from '../time/index.js';
@@ -39,6 +40,11 @@ export interface EngineSpec {
   readonly sizing: SizingSpec;
   readonly risk: RiskSpec;
   readonly initialCapital: number;
+  /**
+   * The market's order rules (amount step and minimum, price tick, minimum notional): quantities cut
+   * to the step, stops set on the tick, entries under a minimum refused. None: orders as sized.
+   */
+  readonly marketRules?: MarketRules | undefined;
 }
 
 /** The decision-relevant content of a spec as plain data (what the fingerprint covers). */
@@ -55,6 +61,8 @@ export function describeSpec(spec: EngineSpec): Record<string, unknown> {
     sizing: spec.sizing,
     risk: spec.risk,
     initialCapital: spec.initialCapital,
+    // Only when set: a spec without rules keeps the fingerprint it always had.
+    ...(spec.marketRules === undefined ? {} : { marketRules: spec.marketRules }),
   };
 }
 
@@ -77,6 +85,7 @@ export function specOfDescription(config: Readonly<Record<string, unknown>>): En
     sizing: EngineSpec['sizing'];
     risk: Record<string, number | null>;
     initialCapital: number;
+    marketRules?: MarketRules;
   };
   let strategy: Strategy;
   try {
@@ -96,6 +105,7 @@ export function specOfDescription(config: Readonly<Record<string, unknown>>): En
     sizing: d.sizing,
     risk: risk as unknown as EngineSpec['risk'],
     initialCapital: d.initialCapital,
+    ...(d.marketRules === undefined ? {} : { marketRules: d.marketRules }),
   };
 }
 

@@ -209,8 +209,33 @@ export function scenarios(explain: boolean): Scenario[] {
       ...contexts(start, [{ from: slot(1_000), to: slot(1_100), flatten: true }]),
       shows: ['risk_daily_loss', 'kill_switch_flatten', 'fetch_failed', 'bar_missing'],
     },
+    {
+      name: "a market's rules: quantities cut to the step, stops on the tick",
+      spec: spec({ marketRules: BTC_USDT_RULES, sizing: { mode: 'equity_fraction', fraction: 0.1 } }),
+      series,
+      ...base,
+      ...contexts(start, []),
+      shows: ['entry_signal', 'stop_hit'],
+    },
+    {
+      // 26.3 of quote a trade, cut to the 0.00001 step: under 0.001 of base above a price of 26,300
+      // (about half the series: below_min_amount), under 26.2 of value when the cut takes more than 0.1
+      // (below_min_notional).
+      name: "entries under the market's minimum amount or value refused",
+      spec: spec({
+        marketRules: { amountStep: '0.00001', minAmount: '0.001', priceTick: '0.01', minNotional: '26.2' },
+        sizing: { mode: 'fixed_notional', notional: 26.3 },
+      }),
+      series,
+      ...base,
+      ...contexts(start, []),
+      shows: ['entry_signal', 'below_min_amount', 'below_min_notional'],
+    },
   ];
 }
+
+/** Binance BTC/USDT's rules: LOT_SIZE step 0.00001, PRICE_FILTER tick 0.01, NOTIONAL 5. */
+const BTC_USDT_RULES = { amountStep: '0.00001', minAmount: '0.00001', priceTick: '0.01', minNotional: '5' };
 
 /**
  * Runs every scenario through `host` and asserts the same bytes as the reference host. `explains`:
