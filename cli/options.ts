@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import {
   type BarSeries,
+  type Config,
   type MarketKey,
   MjolnirError,
   parseTimeframe,
   SYMBOL_PATTERN,
+  streamsOf,
   type Timeframe,
   type TimeframeLabel,
 } from '@mjolnir/lib';
@@ -113,6 +115,34 @@ export function envFlag(variable: string): boolean {
 /** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
 export function dataRoot(option: string | undefined): string {
   return option ?? (process.env['DATA_ROOT'] || 'data');
+}
+
+/**
+ * A config saying `market_rules: venue` with the rules its venue stated, as the paper loop or backfill
+ * stored them in the lake (what LIVE traded under): a backtest, eqflat or sweep applies the same. None
+ * stored is refused; any other config is returned as it is.
+ */
+export async function withStoredRules(config: Config, lake: Lake): Promise<Config> {
+  if (config.market_rules !== 'venue') return config;
+  const { readRulesSnapshot } = await import('@mjolnir/lib/store');
+  const stream = streamsOf(config)[0]!;
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  const snapshot = readRulesSnapshot(lake.layout, key);
+  if (snapshot === null)
+    throw new MjolnirError(
+      'input_invalid',
+      `market_rules: venue, but no rules of ${key.exchange} ${key.symbol} are stored in ${lake.layout.root}: the paper loop and backfill read them from the venue`,
+    );
+  const { amountStep, minAmount, priceTick, minNotional } = snapshot.rules;
+  return {
+    ...config,
+    market_rules: {
+      amount_step: amountStep,
+      price_tick: priceTick,
+      ...(minAmount === null ? {} : { min_amount: minAmount }),
+      ...(minNotional === null ? {} : { min_notional: minNotional }),
+    },
+  };
 }
 
 /** Where bar snapshots are exported to and read from: `--snapshots`, else `<data root>/snapshots`. */

@@ -6,10 +6,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataLayout } from '@mjolnir/lib';
 import type { SimServer } from '@mjolnir/lib/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceleratedSim,
+  cliRun,
   decisions,
   exited,
   paper,
@@ -61,6 +63,20 @@ describe('Coinbase, the default venue', () => {
     expect(second.output()).toContain('Resumed from the journal');
     // The latest 300 candles hold the one still forming: 299 closed ones were taken.
     expect(first.output()).toMatch(/"bars":300,"closed":299/);
+    // The venue's rules (market_rules: venue), read through ccxt at each start, stored beside the bars
+    // and kept in the run's manifest: the backtest eqflat runs applies the same.
+    expect(first.output()).toContain('"msg":"Market rules read"');
+    const rules = { amountStep: '0.00000001', minAmount: '0.00000001', priceTick: '0.01', minNotional: '1' };
+    const key = { exchange: 'sim', symbol: 'BTC/USD', timeframe: '5m' } as const;
+    expect(
+      JSON.parse(readFileSync(join(new DataLayout(root).rawDir(key), '_market_rules.json'), 'utf8')),
+    ).toMatchObject({
+      rules,
+    });
+    const manifest = JSON.parse(
+      readFileSync(new DataLayout(root).liveManifest('cb', 'BTC/USD', '5m'), 'utf8'),
+    );
+    expect(manifest.config.marketRules).toEqual(rules);
     const all = live();
     expect(all.every((row, i) => i === 0 || row.ts_ms - all[i - 1]!.ts_ms === BAR)).toBe(true);
     // All of it through Coinbase's endpoints: candles, and the venue's time in milliseconds.
@@ -75,5 +91,11 @@ describe('Coinbase, the default venue', () => {
     expect(eqflat.output()).toMatch(/^OVERALL PASS$/m);
     expect(eqflat.output()).toContain('BTC/USD 5m');
     expect(code).toBe(0);
+    // Without stored rules (another data root) a backtest of this config is refused, saying why.
+    const bare = cliRun(['backtest', '-c', config, '--start', '2024-05-20', '--end', '2024-05-21'], {
+      DATA_ROOT: mkdtempSync(join(tmpdir(), 'mjolnir-bare-')),
+    });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('market_rules: venue, but no rules of sim BTC/USD are stored in');
   });
 });

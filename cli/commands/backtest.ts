@@ -25,6 +25,7 @@ import {
   timeframeOption,
   timeOption,
   windowOf,
+  withStoredRules,
   withWindow,
 } from '../options.js';
 import { codeVersion, runIdNow } from '../runs.js';
@@ -73,10 +74,13 @@ export function registerBacktest(program: Command, io: CliIo): void {
         dataRoot?: string;
       }) => {
         const { start, end } = windowOf(options);
-        const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
         const { runBacktest } = await import('@mjolnir/lib/backtest');
         const lake = await openLake(dataRoot(options.dataRoot), io);
         try {
+          const config = await withStoredRules(
+            withStopThrough(loadConfig(options.config, env), options.stopThrough),
+            lake,
+          );
           const result = await runBacktest(lake, {
             spec: engineSpecOf(config),
             stream: streamOf(config),
@@ -186,12 +190,15 @@ export function registerBacktest(program: Command, io: CliIo): void {
       this: Command,
       options: { config: string; runid?: string; stopThrough?: boolean; dataRoot?: string },
     ) {
-      const config = withStopThrough(loadConfig(options.config, env), options.stopThrough);
-      const stream = streamOf(config);
       const runId = options.runid ?? runIdNow('eqflat');
       const { eqflat, formatEq, liveRunSpec } = await import('@mjolnir/lib/equivalence');
       const lake = await openLake(dataRoot(options.dataRoot), io);
       try {
+        const config = await withStoredRules(
+          withStopThrough(loadConfig(options.config, env), options.stopThrough),
+          lake,
+        );
+        const stream = streamOf(config);
         // Without a CONFIG of its own, eqflat reproduces LIVE from its manifest; a CONFIG given must
         // match what LIVE ran (eqflat refuses one that does not).
         const chosen = this.getOptionValueSource('config') !== 'default';

@@ -46,7 +46,7 @@ export function registerConfig(program: Command, io: CliIo): void {
         const what =
           strategy.id === MODEL_CLASSIFIER_ID && strategy.model === undefined && strategy.file === undefined
             ? 'trains a model for it (mjolnir train)'
-            : `spec ${specFingerprint(engineSpecOf(result.value))}`;
+            : `spec ${specFingerprint(engineSpecOf(result.value))}${result.value.market_rules === 'venue' ? " + the venue's market rules" : ''}`;
         const model = strategy.model === undefined ? '' : `  model ${strategy.model.id}`;
         io.stdout.write(`${file}: ok  ${streams.join('; ')}  strategy ${strategy.id}${model}  ${what}\n`);
       }

@@ -32,7 +32,7 @@ import { Lake } from '@mjolnir/lib/store';
 import { pino } from 'pino';
 import { columns, num, pct } from '../format.js';
 import type { CliIo } from '../io.js';
-import { dataRoot, openLake } from '../options.js';
+import { dataRoot, openLake, withStoredRules } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 
@@ -121,7 +121,7 @@ export async function demo(options: DemoOptions, io: CliIo): Promise<void> {
     io.stdout.write(await summary(lake, stream, run, started, outcome.iterations));
     // The runbook's proof that a backtest over the same bars reproduces what LIVE decided.
     const eq = await eqflat(lake, {
-      spec: engineSpecOf(config),
+      spec: engineSpecOf(await withStoredRules(config, lake)),
       stream,
       runId: runIdNow('demo_eqflat'),
       codeVersion: codeVersion(),

@@ -6,12 +6,14 @@ import {
   type FlaggedRow,
   isoUtc,
   loadConfig,
+  type MarketDataSource,
   type MarketKey,
   MjolnirError,
   streamsOf,
   systemClock,
   type Timeframe,
   timeframe,
+  usesVenueRules,
 } from '@mjolnir/lib';
 import type { CcxtMarketData } from '@mjolnir/lib/exchange';
 import type { BackfillReport, Lake } from '@mjolnir/lib/store';
@@ -65,6 +67,17 @@ async function historyNote(lake: Lake, key: MarketKey, report: BackfillReport): 
   return (
     `the exchange has no ${key.symbol} ${key.timeframe} bars before ${isoUtc(bounds.first)}: ` +
     `${before.toLocaleString('en-US')} of the ${total.toLocaleString('en-US')} requested slots (${((before / total) * 100).toFixed(0)}%) precede its history`
+  );
+}
+
+/** The market's rules as the venue states them now, stored beside its bars (a change said). */
+async function storeRules(source: MarketDataSource, lake: Lake, key: MarketKey, io: CliIo): Promise<void> {
+  if (source.marketRules === undefined) return;
+  const { recordRules } = await import('@mjolnir/lib/store');
+  const { rules, readAt } = await source.marketRules(key.symbol);
+  const changes = recordRules(lake.layout, key, rules, readAt);
+  io.stdout.write(
+    `${key.symbol} rules: amount step ${rules.amountStep}, min amount ${rules.minAmount ?? 'none'}, price tick ${rules.priceTick}, min notional ${rules.minNotional ?? 'none'}${changes.length > 0 ? ` (changed: ${changes.join('; ')})` : ''}\n`,
   );
 }
 
@@ -130,6 +143,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
             );
             const history = await historyNote(lake, key, report);
             if (history !== null) io.stderr.write(`note: ${history}\n`);
+            if (usesVenueRules(config)) await storeRules(source, lake, key, io);
           }
         } finally {
           lake.close();

@@ -24,7 +24,7 @@ import {
 } from '@mjolnir/lib/backtest';
 import { columns, num, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
-import { dataRoot, openLake, snapshotsOf, windowOf } from '../options.js';
+import { dataRoot, openLake, snapshotsOf, windowOf, withStoredRules } from '../options.js';
 import { Progress } from '../progress.js';
 import { codeVersion, runIdNow } from '../runs.js';
 import { streamOf } from './backtest.js';
@@ -126,12 +126,12 @@ async function inputsFromLake(options: SweepCliOptions, io: CliIo): Promise<Swee
   const { start, end } = windowOf(options);
   if (options.grid.length === 0)
     throw new MjolnirError('input_invalid', 'a sweep needs at least one --grid name=values');
-  const config = loadConfig(options.config, env);
-  const stream = streamOf(config);
   const grid = parseGrid(options.grid);
-  const warmup = largestWarmup(config, expandGrid(grid));
   const lake = await openLake(dataRoot(options.dataRoot), io);
   try {
+    const config = await withStoredRules(loadConfig(options.config, env), lake);
+    const stream = streamOf(config);
+    const warmup = largestWarmup(config, expandGrid(grid));
     const series = await lake.read(stream, start - 2 * warmup * timeframe(stream.timeframe).ms, end);
     return { config, grid, window: { start, end }, series, source: lake.layout.rawDir(stream) };
   } finally {

@@ -9,13 +9,18 @@ import { definitionOf } from './strategy-ref.js';
 export type { Config } from './schema.js';
 
 /** A config's market_rules section as the engine's MarketRules. */
-function marketRulesOf(section: NonNullable<Config['market_rules']>): MarketRules {
+function marketRulesOf(section: Exclude<NonNullable<Config['market_rules']>, 'venue'>): MarketRules {
   return {
     amountStep: section.amount_step,
     minAmount: section.min_amount ?? null,
     priceTick: section.price_tick,
     minNotional: section.min_notional ?? null,
   };
+}
+
+/** Whether a config trades under the rules its venue states (read from the venue, stored in the lake). */
+export function usesVenueRules(config: Config): boolean {
+  return config.market_rules === 'venue';
 }
 
 /** One (exchange, symbol, timeframe) the config trades, with its storage tag. */
@@ -71,7 +76,10 @@ export function engineSpecOf(config: Config, definition?: StrategyDefinition): E
       maxOrdersPerMinute: orInfinity(config.risk.max_orders_per_minute),
     },
     initialCapital: config.capital,
-    ...(config.market_rules === undefined ? {} : { marketRules: marketRulesOf(config.market_rules) }),
+    // `venue`: the rules the venue states, added by the host that reads or stored them (specWithStoredRules).
+    ...(config.market_rules === undefined || config.market_rules === 'venue'
+      ? {}
+      : { marketRules: marketRulesOf(config.market_rules) }),
   };
 }
 

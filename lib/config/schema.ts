@@ -67,16 +67,20 @@ export const configSchema = z
     capital: positive.default(10_000),
     /**
      * The market's order rules the engine applies (amount step and minimum, price tick, minimum
-     * notional): a venue's as its API states them (mjolnir lake rules shows them), as decimals. Absent:
-     * orders as sized, to any fraction.
+     * notional): `venue`, as the venue states them (read by the paper loop and backfill through
+     * ccxt, stored in the lake with the time they were read), or given as decimals. Absent: orders as
+     * sized, to any fraction.
      */
     market_rules: z
-      .strictObject({
-        amount_step: decimal,
-        min_amount: decimal.optional(),
-        price_tick: decimal,
-        min_notional: decimal.optional(),
-      })
+      .union([
+        z.literal('venue'),
+        z.strictObject({
+          amount_step: decimal,
+          min_amount: decimal.optional(),
+          price_tick: decimal,
+          min_notional: decimal.optional(),
+        }),
+      ])
       .optional(),
     /** Point the exchange's API at the simulated exchange on loopback (configs/sim.yaml). */
     simulator: z

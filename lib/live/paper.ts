@@ -1,10 +1,17 @@
-import { type Config, engineSpecOf, type Stream, simulatorUrl, streamsOf } from '../config/index.js';
+import {
+  type Config,
+  engineSpecOf,
+  type Stream,
+  simulatorUrl,
+  streamsOf,
+  usesVenueRules,
+} from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, type EngineSpec } from '../engine/index.js';
 import { marketDataFor } from '../exchange/index.js';
 import type { Venue } from '../journal/index.js';
 import type { MarketDataSource } from '../market/index.js';
-import { Lake } from '../store/index.js';
+import { Lake, readRulesSnapshot, recordRules } from '../store/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
 import { type Clock, isoUtc, realScheduler, type Scheduler, timeframe } from '../time/index.js';
 import { ExchangeClock } from './exchange-clock.js';
@@ -50,6 +57,45 @@ export const HEARTBEAT_MS = 60_000;
 /** The venue a config reads from: its ccxt class, the simulator's address and speed when it has one. */
 export function venueFor(config: Config): Venue {
   return { exchange: config.exchange, url: simulatorUrl(config) ?? null, rate: config.simulator?.speed ?? 1 };
+}
+
+/**
+ * The spec under the rules the venue states for the stream's market, read now through its API and
+ * stored in the lake (with the venue's time) for backtests and eqflat to apply the same; a change
+ * since the last read is logged. The LIVE manifest keeps them too (its spec description).
+ */
+async function withVenueRules(
+  spec: EngineSpec,
+  source: MarketDataSource,
+  lake: Lake,
+  stream: Stream,
+  log: Logger,
+): Promise<EngineSpec> {
+  if (source.marketRules === undefined)
+    throw new MjolnirError(
+      'config_invalid',
+      `market_rules: venue, but ${source.exchangeId} states none here`,
+    );
+  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+  let read: Awaited<ReturnType<NonNullable<MarketDataSource['marketRules']>>>;
+  try {
+    read = await source.marketRules(stream.symbol);
+  } catch (error) {
+    // The venue unreachable at start: the rules read last time, said so; none stored, no trading.
+    const stored = readRulesSnapshot(lake.layout, key);
+    if (!(error instanceof MjolnirError) || error.category !== 'retryable' || stored === null) throw error;
+    log.warn(
+      { error: error.message, read_at: stored.read_at === null ? null : isoUtc(stored.read_at) },
+      'Market rules not read: trading under the ones read last',
+    );
+    return { ...spec, marketRules: stored.rules };
+  }
+  const { rules, readAt } = read;
+  const changes = recordRules(lake.layout, key, rules, readAt);
+  const fields = { rules, read_at: readAt === null ? null : isoUtc(readAt) };
+  if (changes.length > 0) log.warn({ ...fields, changes }, 'Market rules changed since the last read');
+  else log.info(fields, 'Market rules read');
+  return { ...spec, marketRules: rules };
 }
 
 /** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
@@ -124,9 +170,12 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     });
     let loop: StreamLoop | null = null;
     try {
+      const streamSpec = usesVenueRules(config)
+        ? await withVenueRules(spec, source, lake, stream, streamLog)
+        : spec;
       loop = await StreamLoop.open({
         stream,
-        engine: createEngine(spec),
+        engine: createEngine(streamSpec),
         source,
         lake,
         clock: options.clock,

@@ -1,4 +1,5 @@
 import type { Timeframe } from '../time/index.js';
+import type { MarketRules } from './rules.js';
 import type { ValidatedBars } from './validate.js';
 
 /** Where hosts get market data: the ccxt adapter in production, the same against the simulator in tests. */
@@ -13,5 +14,7 @@ export interface MarketDataSource {
   fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars>;
   /** The exchange's clock in ms, or null when it offers none. */
   fetchServerTime(): Promise<number | null>;
+  /** The market's order rules as the venue states them, with its time they were read (absent: none offered). */
+  marketRules?(symbol: string): Promise<{ readonly rules: MarketRules; readonly readAt: number | null }>;
   close(): Promise<void>;
 }

@@ -12,5 +12,13 @@ export { Duck, sqlString } from './duck.js';
 export { parseFreqtradeJson, parseOhlcvCsv, parseTimestamp, type TimestampKey } from './importers.js';
 export { Lake, type LakeOptions, type LakeWarning, type WriteReport } from './lake.js';
 export { FileLock, type LockOptions, type LockTakeover, withFileLock } from './lock.js';
+export {
+  type RulesSnapshot,
+  readRulesSnapshot,
+  recordRules,
+  rulesChanges,
+  rulesPath,
+  rulesReadLine,
+} from './market-rules.js';
 export { type Owner, ownerAlive, ownerText, parseOwner, processStartTime, SELF } from './owner.js';
 export { type Resampled, resample } from './resample.js';
