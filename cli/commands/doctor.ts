@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, MjolnirError } from '@mjolnir/lib';
+import { loadConfig, MjolnirError, systemClock } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { type DoctorCheck, doctorExitCode } from '../doctor/check.js';
 import {
@@ -12,6 +12,7 @@ import {
   installed,
   jupyter,
   killSwitch,
+  marketRules,
   nodeVersion,
   ports,
   tfjsBackend,
@@ -59,7 +60,7 @@ async function runChecks(options: DoctorOptions, env: NodeJS.ProcessEnv): Promis
     if (!(error instanceof MjolnirError)) throw error;
   }
   if (config !== null) {
-    checks.push(apiKeys(config.exchange, env));
+    checks.push(apiKeys(config.exchange, env), ...(await marketRules(config, root, systemClock.now())));
     if (options.exchange !== false) checks.push(...(await exchangeChecks(config, env)));
   }
   checks.push(jupyter(REPO), await tfjsBackend());

@@ -12,7 +12,17 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { KERNEL_CHECKOUT_VARIABLE, kernelCheckoutProblem, loadConfig, MjolnirError } from '@mjolnir/lib';
+import {
+  type Config,
+  DataLayout,
+  isoUtc,
+  KERNEL_CHECKOUT_VARIABLE,
+  kernelCheckoutProblem,
+  loadConfig,
+  MjolnirError,
+  streamsOf,
+  usesVenueRules,
+} from '@mjolnir/lib';
 import { type DoctorCheck, fail, ok, warn } from './check.js';
 
 const GB = 1024 ** 3;
@@ -315,4 +325,43 @@ export async function ports(wanted: Readonly<Record<string, number>>): Promise<D
     );
   }
   return checks;
+}
+
+/**
+ * The market rules a config trades under when it says `market_rules: venue`: when they were read (by
+ * the venue's clock) and whether they changed from the ones before (a backtest applies the current).
+ */
+export async function marketRules(config: Config, root: string, now: number): Promise<DoctorCheck[]> {
+  if (!usesVenueRules(config)) return [];
+  const { readRulesSnapshot, rulesChanges } = await import('@mjolnir/lib/store');
+  const layout = new DataLayout(root);
+  return streamsOf(config).map((stream) => {
+    const name = 'market rules';
+    const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
+    const snapshot = readRulesSnapshot(layout, key);
+    if (snapshot === null)
+      return warn(
+        name,
+        `${stream.symbol}: none stored yet (the paper loop reads them from ${config.exchange} when it starts)`,
+        `mjolnir backfill -c CONFIG --start <time>   (reads and stores them now)`,
+      );
+    const r = snapshot.rules;
+    const stated = `step ${r.amountStep}, min amount ${r.minAmount ?? 'none'}, tick ${r.priceTick}, min notional ${r.minNotional ?? 'none'}`;
+    // A simulator's clock is virtual: its read time is a date, not an age.
+    const when =
+      snapshot.read_at === null
+        ? 'read at an unknown venue time'
+        : config.simulator === undefined
+          ? `read ${((now - snapshot.read_at) / 3_600_000).toFixed(1)} hours ago`
+          : `read at ${isoUtc(snapshot.read_at)} (simulated)`;
+    if (snapshot.previous !== undefined) {
+      const changes = rulesChanges(snapshot.previous.rules, r).join('; ');
+      return warn(
+        name,
+        `${stream.symbol}: ${when}, changed since the read before (${changes}): ${stated}`,
+        'check that the sizing still meets the minimums; runs before the change traded under the old rules (their manifests keep them)',
+      );
+    }
+    return ok(name, `${stream.symbol}: ${when}: ${stated}`);
+  });
 }

@@ -61,14 +61,20 @@ export function describeSpec(spec: EngineSpec): Record<string, unknown> {
     sizing: spec.sizing,
     risk: spec.risk,
     initialCapital: spec.initialCapital,
-    // Only when set: a spec without rules keeps the fingerprint it always had.
+    // Only when set: a run's manifest keeps the rules it traded under.
     ...(spec.marketRules === undefined ? {} : { marketRules: spec.marketRules }),
   };
 }
 
-/** A short stable hash of everything that determines decisions: saved state only restores under the same one. */
+/**
+ * A short stable hash of everything that determines decisions: saved state only restores under the
+ * same one. The market's rules are not in it: they are the venue's, not the operator's, and a venue
+ * changing its step must not stop a LIVE loop for good (the manifest keeps them; doctor says when they
+ * changed).
+ */
 export function specFingerprint(spec: EngineSpec): string {
-  return stableHash(describeSpec(spec));
+  const { marketRules: _rules, ...described } = describeSpec(spec);
+  return stableHash(described);
 }
 
 /**
