@@ -9,6 +9,8 @@ import {
   streamsOf,
   type Timeframe,
   type TimeframeLabel,
+  usesVenueRules,
+  withVenueStatement,
 } from '@mjolnir/lib';
 import type { Lake } from '@mjolnir/lib/store';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -123,7 +125,7 @@ export function dataRoot(option: string | undefined): string {
  * stored is refused; any other config is returned as it is.
  */
 export async function withStoredRules(config: Config, lake: Lake): Promise<Config> {
-  if (config.market_rules !== 'venue') return config;
+  if (!usesVenueRules(config)) return config;
   const { readRulesSnapshot } = await import('@mjolnir/lib/store');
   const stream = streamsOf(config)[0]!;
   const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
@@ -131,18 +133,13 @@ export async function withStoredRules(config: Config, lake: Lake): Promise<Confi
   if (snapshot === null)
     throw new MjolnirError(
       'input_invalid',
-      `market_rules: venue, but no rules of ${key.exchange} ${key.symbol} are stored in ${lake.layout.root}: the paper loop and backfill read them from the venue`,
+      `the config asks for the venue's market rules or fees, but none of ${key.exchange} ${key.symbol} are stored in ${lake.layout.root}: the paper loop and backfill read them from the venue`,
     );
-  const { amountStep, minAmount, priceTick, minNotional } = snapshot.rules;
-  return {
-    ...config,
-    market_rules: {
-      amount_step: amountStep,
-      price_tick: priceTick,
-      ...(minAmount === null ? {} : { min_amount: minAmount }),
-      ...(minNotional === null ? {} : { min_notional: minNotional }),
-    },
-  };
+  return withVenueStatement(
+    config,
+    { rules: snapshot.rules, fees: snapshot.fees ?? null },
+    `${key.exchange} ${key.symbol}`,
+  );
 }
 
 /** Where bar snapshots are exported to and read from: `--snapshots`, else `<data root>/snapshots`. */

@@ -35,7 +35,8 @@ beforeAll(async () => {
   const text = readFileSync(join(ROOT, 'configs/sim-coinbase.yaml'), 'utf8')
     .replace('port: 8765', `port: ${sim.port}\n  speed: ${SPEED}`)
     .replace('data_tag: sim', 'data_tag: cb')
-    .replace('fast: 12, slow: 26, atr_period: 14', 'fast: 3, slow: 8, atr_period: 5');
+    .replace('fast: 12, slow: 26, atr_period: 14', 'fast: 3, slow: 8, atr_period: 5')
+    .replace('fee_bps: 10', 'fee_bps: market');
   writeFileSync(config, `${text}paper: { fetch_grace_bars: 50 }\n`);
 });
 afterAll(async () => {
@@ -72,11 +73,14 @@ describe('Coinbase, the default venue', () => {
       JSON.parse(readFileSync(join(new DataLayout(root).rawDir(key), '_market_rules.json'), 'utf8')),
     ).toMatchObject({
       rules,
+      fees: { maker: 0.006, taker: 0.012 },
     });
     const manifest = JSON.parse(
       readFileSync(new DataLayout(root).liveManifest('cb', 'BTC/USD', '5m'), 'utf8'),
     );
     expect(manifest.config.marketRules).toEqual(rules);
+    // fee_bps: market, the venue's taker fee (ccxt's coinbase entry tier: 1.2%).
+    expect(manifest.config.costs.feeBps).toBe(120);
     const all = live();
     expect(all.every((row, i) => i === 0 || row.ts_ms - all[i - 1]!.ts_ms === BAR)).toBe(true);
     // All of it through Coinbase's endpoints: candles, and the venue's time in milliseconds.
@@ -96,6 +100,8 @@ describe('Coinbase, the default venue', () => {
       DATA_ROOT: mkdtempSync(join(tmpdir(), 'mjolnir-bare-')),
     });
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toContain('market_rules: venue, but no rules of sim BTC/USD are stored in');
+    expect(bare.stderr).toContain(
+      "the config asks for the venue's market rules or fees, but none of sim BTC/USD are stored in",
+    );
   });
 });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import {
-  engineSpecOf,
   formatProblem,
   MODEL_CLASSIFIER_ID,
   parseConfig,
+  previewSpecOf,
   specFingerprint,
   streamsOf,
+  usesVenueRules,
 } from '@mjolnir/lib';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
@@ -46,7 +47,7 @@ export function registerConfig(program: Command, io: CliIo): void {
         const what =
           strategy.id === MODEL_CLASSIFIER_ID && strategy.model === undefined && strategy.file === undefined
             ? 'trains a model for it (mjolnir train)'
-            : `spec ${specFingerprint(engineSpecOf(result.value))}${result.value.market_rules === 'venue' ? " + the venue's market rules" : ''}`;
+            : `spec ${specFingerprint(previewSpecOf(result.value))}${usesVenueRules(result.value) ? " + the venue's market rules and fees" : ''}`;
         const model = strategy.model === undefined ? '' : `  model ${strategy.model.id}`;
         io.stdout.write(`${file}: ok  ${streams.join('; ')}  strategy ${strategy.id}${model}  ${what}\n`);
       }

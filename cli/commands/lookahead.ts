@@ -1,4 +1,4 @@
-import { engineSpecOf, loadConfig, MjolnirError } from '@mjolnir/lib';
+import { loadConfig, MjolnirError, previewSpecOf } from '@mjolnir/lib';
 import { checkLookahead, evenCuts } from '@mjolnir/lib/backtest';
 import { EXIT } from '../errors.js';
 import { num } from '../format.js';
@@ -26,7 +26,7 @@ export async function lookahead(options: LookaheadCliOptions, io: CliIo): Promis
     const series = await lake.read(stream, start, end);
     if (series.length < 2)
       throw new MjolnirError('input_invalid', `the lake has ${series.length} bars in the window`);
-    const report = checkLookahead(() => engineSpecOf(config), series, evenCuts(series.length, options.cuts));
+    const report = checkLookahead(() => previewSpecOf(config), series, evenCuts(series.length, options.cuts));
     io.stdout.write(
       `lookahead: ${config.strategy.id} over ${num(series.length)} bars, ${report.cuts.length} cuts, ${num(report.compared)} decisions compared\n`,
     );

@@ -70,14 +70,15 @@ async function historyNote(lake: Lake, key: MarketKey, report: BackfillReport): 
   );
 }
 
-/** The market's rules as the venue states them now, stored beside its bars (a change said). */
+/** The market's rules and fees as the venue states them now, stored beside its bars (a change said). */
 async function storeRules(source: MarketDataSource, lake: Lake, key: MarketKey, io: CliIo): Promise<void> {
   if (source.marketRules === undefined) return;
   const { recordRules } = await import('@mjolnir/lib/store');
-  const { rules, readAt } = await source.marketRules(key.symbol);
-  const changes = recordRules(lake.layout, key, rules, readAt);
+  const stated = await source.marketRules(key.symbol);
+  const changes = recordRules(lake.layout, key, stated);
+  const { rules, fees } = stated;
   io.stdout.write(
-    `${key.symbol} rules: amount step ${rules.amountStep}, min amount ${rules.minAmount ?? 'none'}, price tick ${rules.priceTick}, min notional ${rules.minNotional ?? 'none'}${changes.length > 0 ? ` (changed: ${changes.join('; ')})` : ''}\n`,
+    `${key.symbol} rules: amount step ${rules.amountStep}, min amount ${rules.minAmount ?? 'none'}, price tick ${rules.priceTick}, min notional ${rules.minNotional ?? 'none'}, fees ${fees === null ? 'none stated' : `maker ${fees.maker} taker ${fees.taker}`}${changes.length > 0 ? ` (changed: ${changes.join('; ')})` : ''}\n`,
   );
 }
 

@@ -355,7 +355,7 @@ export async function marketRules(config: Config, root: string, now: number): Pr
           ? `read ${((now - snapshot.read_at) / 3_600_000).toFixed(1)} hours ago`
           : `read at ${isoUtc(snapshot.read_at)} (simulated)`;
     if (snapshot.previous !== undefined) {
-      const changes = rulesChanges(snapshot.previous.rules, r).join('; ');
+      const changes = rulesChanges(snapshot.previous, snapshot).join('; ');
       return warn(
         name,
         `${stream.symbol}: ${when}, changed since the read before (${changes}): ${stated}`,

@@ -23,15 +23,19 @@ describe('doctor: market rules', () => {
       status: 'WARN',
       detail: expect.stringContaining('none stored yet'),
     });
-    recordRules(new DataLayout(root), KEY, RULES, now - 3 * 3_600_000);
+    recordRules(new DataLayout(root), KEY, { rules: RULES, fees: null, readAt: now - 3 * 3_600_000 });
     expect((await marketRules(config, root, now))[0]).toMatchObject({
       status: 'OK',
       detail:
         'BTC/USD: read 3.0 hours ago: step 0.00000001, min amount 0.00000001, tick 0.01, min notional 1',
     });
-    expect(recordRules(new DataLayout(root), KEY, { ...RULES, minNotional: '10' }, now)).toEqual([
-      'minNotional 1 -> 10',
-    ]);
+    expect(
+      recordRules(new DataLayout(root), KEY, {
+        rules: { ...RULES, minNotional: '10' },
+        fees: null,
+        readAt: now,
+      }),
+    ).toEqual(['minNotional 1 -> 10']);
     expect((await marketRules(config, root, now))[0]).toMatchObject({
       status: 'WARN',
       detail: expect.stringContaining('changed since the read before (minNotional 1 -> 10)'),

@@ -1,5 +1,6 @@
+import { MjolnirError } from '../core/index.js';
 import type { EngineSpec } from '../engine/index.js';
-import type { MarketRules } from '../market/index.js';
+import type { MarketFees, MarketRules } from '../market/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
 import { timeframe } from '../time/index.js';
 
@@ -18,9 +19,63 @@ function marketRulesOf(section: Exclude<NonNullable<Config['market_rules']>, 've
   };
 }
 
-/** Whether a config trades under the rules its venue states (read from the venue, stored in the lake). */
+/**
+ * Whether a config trades under what its venue states for the market (its rules, or its taker fee with
+ * `fee_bps: market`): read from the venue by the paper loop and backfill, stored in the lake.
+ */
 export function usesVenueRules(config: Config): boolean {
-  return config.market_rules === 'venue';
+  return config.market_rules === 'venue' || config.fees.fee_bps === 'market';
+}
+
+/**
+ * A config with what its venue states filled in where it asks for it: `market_rules: venue` becomes
+ * the rules stated, `fee_bps: market` the taker fee (paper fills are market orders). Any other config
+ * is returned as it is.
+ */
+export function withVenueStatement(
+  config: Config,
+  stated: { readonly rules: MarketRules; readonly fees: MarketFees | null },
+  where: string,
+): Config {
+  let out = config;
+  if (config.market_rules === 'venue') {
+    const { amountStep, minAmount, priceTick, minNotional } = stated.rules;
+    out = {
+      ...out,
+      market_rules: {
+        amount_step: amountStep,
+        price_tick: priceTick,
+        ...(minAmount === null ? {} : { min_amount: minAmount }),
+        ...(minNotional === null ? {} : { min_notional: minNotional }),
+      },
+    };
+  }
+  if (config.fees.fee_bps === 'market') {
+    if (stated.fees === null)
+      throw new MjolnirError(
+        'config_invalid',
+        `fees.fee_bps: market, but ${where} states no fee for the market`,
+      );
+    out = { ...out, fees: { ...out.fees, fee_bps: Number((stated.fees.taker * 10_000).toPrecision(12)) } };
+  }
+  return out;
+}
+
+/** A config's strategy and sizing as a spec before its venue was asked (`fee_bps: market` as 0): for what does not trade. */
+export function previewSpecOf(config: Config, definition?: StrategyDefinition): EngineSpec {
+  const fees = config.fees.fee_bps === 'market' ? { ...config.fees, fee_bps: 0 } : config.fees;
+  return engineSpecOf({ ...config, fees }, definition);
+}
+
+/** The fee rate in bps; `market` must have been replaced by the venue's (readVenue / the stored snapshot). */
+function feeBpsOf(config: Config): number {
+  const bps = config.fees.fee_bps;
+  if (bps === 'market')
+    throw new MjolnirError(
+      'input_invalid',
+      "fees.fee_bps: market needs the venue's fee for the market: the paper loop and backfill read and store it",
+    );
+  return bps;
 }
 
 /** One (exchange, symbol, timeframe) the config trades, with its storage tag. */
@@ -67,7 +122,7 @@ export function engineSpecOf(config: Config, definition?: StrategyDefinition): E
     timeframe: timeframe(config.timeframe),
     strategy: (definition ?? definitionOf(config.strategy)).create(config.strategy.params),
     fill: { model: config.fill.model, stopThrough: config.fill.stop_through },
-    costs: { feeBps: config.fees.fee_bps, slippageBps: config.fees.slippage_bps },
+    costs: { feeBps: feeBpsOf(config), slippageBps: config.fees.slippage_bps },
     sizing: config.sizing,
     risk: {
       maxPositionNotional: orInfinity(config.risk.max_position_notional),

@@ -53,7 +53,8 @@ export const configSchema = z
       .default({ model: 'close', stop_through: false }),
     fees: z
       .strictObject({
-        fee_bps: z.number().min(0).max(1000).default(10),
+        /** `market`: the venue's taker fee for the market, read with its rules (paper fills are market orders). */
+        fee_bps: z.union([z.number().min(0).max(1000), z.literal('market')]).default(10),
         slippage_bps: z.number().min(0).max(1000).default(0),
       })
       .default({ fee_bps: 10, slippage_bps: 0 }),

@@ -7,6 +7,7 @@ import {
   type MarketRules,
   type RawBarRow,
   type ValidatedBars,
+  type VenueStatement,
   validateRows,
 } from '../market/index.js';
 import type { Timeframe } from '../time/index.js';
@@ -243,18 +244,19 @@ export class CcxtMarketData implements MarketDataSource {
   }
 
   /**
-   * The market's order rules as the venue states them (ccxt's loadMarkets: precision and limits), with
-   * the venue's time they were read at: what a run snapshots so a backtest applies the same.
+   * The market's order rules and fees as the venue states them (ccxt's loadMarkets: precision, limits,
+   * maker and taker), with the venue's time they were read at: what a run snapshots so a backtest
+   * applies the same.
    */
-  async marketRules(
-    symbol: string,
-  ): Promise<{ readonly rules: MarketRules; readonly readAt: number | null }> {
+  async marketRules(symbol: string): Promise<VenueStatement> {
     const market = await this.call(`${this.exchangeId} ${symbol} market rules`, async () => {
       await this.ensureMarkets();
       return this.exchange.market(symbol);
     });
+    const { maker, taker } = market;
     return {
       rules: rulesOfMarket(market, `${this.exchangeId} ${symbol}`),
+      fees: typeof maker === 'number' && typeof taker === 'number' ? { maker, taker } : null,
       readAt: await this.fetchServerTime(),
     };
   }

@@ -35,10 +35,16 @@ describe('market rules', () => {
       binance: { amountStep: '0.00001', minAmount: '0.00001', priceTick: '0.01', minNotional: '5' },
       coinbase: { amountStep: '0.00000001', minAmount: '0.00000001', priceTick: '0.01', minNotional: '1' },
     };
+    // The fees ccxt states without keys: Binance's 0.1%, Coinbase's entry tier (0.6% maker, 1.2% taker).
+    const fees = { binance: { maker: 0.001, taker: 0.001 }, coinbase: { maker: 0.006, taker: 0.012 } };
     for (const { venue, symbol } of VENUES) {
       const md = new CcxtMarketData({ exchange: venue, simulatorUrl: sims[venue]!.url, spotOnly: true });
       try {
-        expect(await md.marketRules(symbol)).toEqual({ rules: expected[venue], readAt: NOW });
+        expect(await md.marketRules(symbol)).toEqual({
+          rules: expected[venue],
+          fees: fees[venue],
+          readAt: NOW,
+        });
       } finally {
         await md.close();
       }

@@ -1,16 +1,18 @@
 import {
   type Config,
   engineSpecOf,
+  previewSpecOf,
   type Stream,
   simulatorUrl,
   streamsOf,
   usesVenueRules,
+  withVenueStatement,
 } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine, type EngineSpec } from '../engine/index.js';
+import { createEngine } from '../engine/index.js';
 import { marketDataFor } from '../exchange/index.js';
 import type { Venue } from '../journal/index.js';
-import type { MarketDataSource } from '../market/index.js';
+import type { MarketDataSource, VenueStatement } from '../market/index.js';
 import { Lake, readRulesSnapshot, recordRules } from '../store/index.js';
 import type { StrategyDefinition } from '../strategy/index.js';
 import { type Clock, isoUtc, realScheduler, type Scheduler, timeframe } from '../time/index.js';
@@ -60,42 +62,46 @@ export function venueFor(config: Config): Venue {
 }
 
 /**
- * The spec under the rules the venue states for the stream's market, read now through its API and
- * stored in the lake (with the venue's time) for backtests and eqflat to apply the same; a change
- * since the last read is logged. The LIVE manifest keeps them too (its spec description).
+ * The config with what the venue states for the stream's market (its rules, its taker fee), read now
+ * through its API and stored in the lake with the venue's time, for backtests and eqflat to apply the
+ * same; a change since the last read is logged. The venue unreachable at start: the statement read
+ * last, said so; none stored, no trading. The LIVE manifest keeps what was applied (its spec).
  */
-async function withVenueRules(
-  spec: EngineSpec,
+async function withVenue(
+  config: Config,
   source: MarketDataSource,
   lake: Lake,
   stream: Stream,
   log: Logger,
-): Promise<EngineSpec> {
+): Promise<Config> {
   if (source.marketRules === undefined)
     throw new MjolnirError(
       'config_invalid',
-      `market_rules: venue, but ${source.exchangeId} states none here`,
+      `the config asks for the venue's market rules or fees, but ${source.exchangeId} states none here`,
     );
   const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
-  let read: Awaited<ReturnType<NonNullable<MarketDataSource['marketRules']>>>;
+  const where = `${source.exchangeId} ${stream.symbol}`;
+  let read: VenueStatement;
   try {
     read = await source.marketRules(stream.symbol);
   } catch (error) {
-    // The venue unreachable at start: the rules read last time, said so; none stored, no trading.
     const stored = readRulesSnapshot(lake.layout, key);
     if (!(error instanceof MjolnirError) || error.category !== 'retryable' || stored === null) throw error;
     log.warn(
       { error: error.message, read_at: stored.read_at === null ? null : isoUtc(stored.read_at) },
       'Market rules not read: trading under the ones read last',
     );
-    return { ...spec, marketRules: stored.rules };
+    return withVenueStatement(config, stored, where);
   }
-  const { rules, readAt } = read;
-  const changes = recordRules(lake.layout, key, rules, readAt);
-  const fields = { rules, read_at: readAt === null ? null : isoUtc(readAt) };
+  const changes = recordRules(lake.layout, key, read);
+  const fields = {
+    rules: read.rules,
+    fees: read.fees,
+    read_at: read.readAt === null ? null : isoUtc(read.readAt),
+  };
   if (changes.length > 0) log.warn({ ...fields, changes }, 'Market rules changed since the last read');
   else log.info(fields, 'Market rules read');
-  return { ...spec, marketRules: rules };
+  return withVenueStatement(config, read, where);
 }
 
 /** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
@@ -119,7 +125,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
       `DRY_RUN=${dryRun} asks for real orders: Mjölnir only paper-trades, refusing to start`,
     );
   }
-  const spec = engineSpecOf(config, options.definition);
+  // What does not depend on the venue's statement (warmup, the strategy); each stream's own below.
+  const spec = previewSpecOf(config, options.definition);
   const streams = streamsOf(config);
   const settings: StreamSettings = {
     historyBars: Math.max(config.paper.history_bars, spec.strategy.warmupBars + 1),
@@ -171,7 +178,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     let loop: StreamLoop | null = null;
     try {
       const streamSpec = usesVenueRules(config)
-        ? await withVenueRules(spec, source, lake, stream, streamLog)
+        ? engineSpecOf(await withVenue(config, source, lake, stream, streamLog), options.definition)
         : spec;
       loop = await StreamLoop.open({
         stream,

@@ -17,6 +17,7 @@ export {
   amountToStep,
   applyRules,
   decimalText,
+  type MarketFees,
   type MarketRules,
   priceToTick,
   type RulesRefusal,
@@ -33,7 +34,7 @@ export {
   sliceSeries,
   storeBar,
 } from './series.js';
-export type { MarketDataSource } from './source.js';
+export type { MarketDataSource, VenueStatement } from './source.js';
 export { symbolPath } from './symbol.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';
 export {

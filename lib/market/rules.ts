@@ -17,6 +17,12 @@ export interface MarketRules {
   readonly minNotional: string | null;
 }
 
+/** A market's fee rates (fractions: 0.001 is 10 bps) as the venue states them for its entry tier. */
+export interface MarketFees {
+  readonly maker: number;
+  readonly taker: number;
+}
+
 /** Why an order the rules refuse is refused: the decision's reason code. */
 export type RulesRefusal = 'below_min_amount' | 'below_min_notional';
 

@@ -1,5 +1,5 @@
 import type { Timeframe } from '../time/index.js';
-import type { MarketRules } from './rules.js';
+import type { MarketFees, MarketRules } from './rules.js';
 import type { ValidatedBars } from './validate.js';
 
 /** Where hosts get market data: the ccxt adapter in production, the same against the simulator in tests. */
@@ -14,7 +14,14 @@ export interface MarketDataSource {
   fetchBars(symbol: string, tf: Timeframe, sinceClose?: number, limit?: number): Promise<ValidatedBars>;
   /** The exchange's clock in ms, or null when it offers none. */
   fetchServerTime(): Promise<number | null>;
-  /** The market's order rules as the venue states them, with its time they were read (absent: none offered). */
-  marketRules?(symbol: string): Promise<{ readonly rules: MarketRules; readonly readAt: number | null }>;
+  /** The market's order rules and fees as the venue states them, with its time they were read (absent: none offered). */
+  marketRules?(symbol: string): Promise<VenueStatement>;
   close(): Promise<void>;
+}
+
+/** What a venue states of a market: its order rules, its fees (null when it gives none), and when (its time). */
+export interface VenueStatement {
+  readonly rules: MarketRules;
+  readonly fees: MarketFees | null;
+  readonly readAt: number | null;
 }

@@ -2,16 +2,22 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MjolnirError } from '../core/index.js';
 import type { DataLayout } from '../journal/index.js';
-import type { MarketKey, MarketRules } from '../market/index.js';
+import type { MarketFees, MarketKey, MarketRules, VenueStatement } from '../market/index.js';
 import { isoUtc } from '../time/index.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** The rules a venue stated for a market, when they were read, and the ones before them if they changed. */
 export interface RulesSnapshot {
   readonly rules: MarketRules;
+  /** Maker and taker fee rates, null when the venue states none. */
+  readonly fees: MarketFees | null;
   /** The venue's time they were read at (epoch ms), null when it offers no clock. */
   readonly read_at: number | null;
-  readonly previous?: { readonly rules: MarketRules; readonly read_at: number | null };
+  readonly previous?: {
+    readonly rules: MarketRules;
+    readonly fees: MarketFees | null;
+    readonly read_at: number | null;
+  };
 }
 
 /** `raw/<exchange>/<SYMBOL>/<tf>/_market_rules.json`, beside the bars it applies to. */
@@ -35,31 +41,37 @@ export function readRulesSnapshot(layout: DataLayout, key: MarketKey): RulesSnap
   }
 }
 
-/** What changed between two rule sets, in words (`amountStep 0.00001 -> 0.0001`), empty when alike. */
-export function rulesChanges(from: MarketRules, to: MarketRules): string[] {
-  return (Object.keys(to) as (keyof MarketRules)[])
-    .filter((name) => from[name] !== to[name])
-    .map((name) => `${name} ${from[name]} -> ${to[name]}`);
+type Stated = Pick<RulesSnapshot, 'rules' | 'fees'>;
+
+/** What changed between two statements, in words (`amountStep 0.00001 -> 0.0001`), empty when alike. */
+export function rulesChanges(from: Stated, to: Stated): string[] {
+  const flat = (s: Stated): Record<string, string | number | null> => ({
+    ...s.rules,
+    makerFee: s.fees?.maker ?? null,
+    takerFee: s.fees?.taker ?? null,
+  });
+  const [a, b] = [flat(from), flat(to)];
+  return Object.keys(b)
+    .filter((name) => a[name] !== b[name])
+    .map((name) => `${name} ${a[name]} -> ${b[name]}`);
 }
 
 /**
  * Stores the rules just read (atomically): a change keeps the rules before it as `previous`, and is
  * returned in words for the operator's log.
  */
-export function recordRules(
-  layout: DataLayout,
-  key: MarketKey,
-  rules: MarketRules,
-  readAt: number | null,
-): string[] {
+export function recordRules(layout: DataLayout, key: MarketKey, statement: VenueStatement): string[] {
   const path = rulesPath(layout, key);
   const before = readRulesSnapshot(layout, key);
-  const changes = before === null ? [] : rulesChanges(before.rules, rules);
+  const stated = { rules: statement.rules, fees: statement.fees };
+  const changes = before === null ? [] : rulesChanges(before, stated);
   const previous = before === null ? undefined : changes.length > 0 ? before : before.previous;
   const snapshot: RulesSnapshot = {
-    rules,
-    read_at: readAt,
-    ...(previous === undefined ? {} : { previous: { rules: previous.rules, read_at: previous.read_at } }),
+    ...stated,
+    read_at: statement.readAt,
+    ...(previous === undefined
+      ? {}
+      : { previous: { rules: previous.rules, fees: previous.fees ?? null, read_at: previous.read_at } }),
   };
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
