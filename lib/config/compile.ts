@@ -67,7 +67,7 @@ export function previewSpecOf(config: Config, definition?: StrategyDefinition): 
   return engineSpecOf({ ...config, fees }, definition);
 }
 
-/** The fee rate in bps; `market` must have been replaced by the venue's (readVenue / the stored snapshot). */
+/** The fee rate in bps; `market` must have been replaced by the venue's first (withVenueStatement). */
 function feeBpsOf(config: Config): number {
   const bps = config.fees.fee_bps;
   if (bps === 'market')
@@ -131,7 +131,7 @@ export function engineSpecOf(config: Config, definition?: StrategyDefinition): E
       maxOrdersPerMinute: orInfinity(config.risk.max_orders_per_minute),
     },
     initialCapital: config.capital,
-    // `venue`: the rules the venue states, added by the host that reads or stored them (specWithStoredRules).
+    // `venue`: the rules the venue states, filled in by the host that read or stored them (withVenueStatement).
     ...(config.market_rules === undefined || config.market_rules === 'venue'
       ? {}
       : { marketRules: marketRulesOf(config.market_rules) }),
