@@ -115,7 +115,10 @@ describe('eqflat over the paper loop', () => {
     const before = existsSync(verdictPath) ? readFileSync(verdictPath, 'utf8') : null;
     const lake = await Lake.open(root);
     try {
-      const other = engineSpecOf({ ...config, fees: { ...config.fees, fee_bps: Number(config.fees.fee_bps) + 5 } });
+      const other = engineSpecOf({
+        ...config,
+        fees: { ...config.fees, fee_bps: Number(config.fees.fee_bps) + 5 },
+      });
       const refused = eqflat(lake, {
         spec: other,
         stream,
