@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
 import { describeSpec } from '../engine/index.js';
 import { symbolPath } from '../market/index.js';
-import { engineSpecOf, streamsOf } from './compile.js';
+import { engineSpecOf, streamsOf, usesVenueRules, withVenueStatement } from './compile.js';
 import { formatProblem, loadConfig, parseConfig } from './load.js';
 
 const DEFAULT = readFileSync(new URL('../../configs/default.yaml', import.meta.url), 'utf8');
@@ -90,6 +90,49 @@ describe('config validation', () => {
     ],
   ])('names file, line, key, value and expectation for %s', (_name, text, expected) => {
     expect(problems(text).join('\n')).toContain(expected);
+  });
+
+  it("takes market rules as decimals (exactly) or from the venue, and the venue's taker fee", () => {
+    const base = 'exchange: binance\nsymbols: [BTC/USDT]\ntimeframe: 5m\nstrategy: {id: sma_cross}\n';
+    const given = parseConfig(
+      `${base}market_rules: { amount_step: 0.00001, min_amount: "0.00001", price_tick: 0.01, min_notional: 5 }\n`,
+      'r.yaml',
+    );
+    if (!given.ok) throw new Error(JSON.stringify(given.error));
+    expect(engineSpecOf(given.value).marketRules).toEqual({
+      amountStep: '0.00001',
+      minAmount: '0.00001',
+      priceTick: '0.01',
+      minNotional: '5',
+    });
+    expect(problems(`${base}market_rules: { amount_step: -1, price_tick: 0.01 }\n`)[0]).toContain(
+      'market_rules',
+    );
+    const venue = parseConfig(`${base}market_rules: venue\nfees: market\n`, 'v.yaml');
+    if (!venue.ok) throw new Error(JSON.stringify(venue.error));
+    expect(venue.value.fees).toEqual({ fee_bps: 'market', slippage_bps: 0 });
+    expect(usesVenueRules(venue.value)).toBe(true);
+    // Nothing stated yet: the fee is not guessed.
+    expect(() => engineSpecOf(venue.value)).toThrow("fees.fee_bps: market needs the venue's fee");
+    const stated = withVenueStatement(
+      venue.value,
+      {
+        rules: { amountStep: '0.00000001', minAmount: null, priceTick: '0.01', minNotional: '1' },
+        fees: { maker: 0.006, taker: 0.012 },
+      },
+      'coinbase BTC/USD',
+    );
+    const spec = engineSpecOf(stated);
+    expect(spec.costs.feeBps).toBe(120);
+    expect(spec.marketRules).toEqual({
+      amountStep: '0.00000001',
+      minAmount: null,
+      priceTick: '0.01',
+      minNotional: '1',
+    });
+    expect(() =>
+      withVenueStatement(venue.value, { rules: spec.marketRules!, fees: null }, 'x BTC/USDT'),
+    ).toThrow('fees.fee_bps: market, but x BTC/USDT states no fee for the market');
   });
 
   it('applies the runbook environment overrides, naming them when they are wrong', () => {

@@ -51,13 +51,17 @@ export const configSchema = z
         stop_through: z.boolean().default(false),
       })
       .default({ model: 'close', stop_through: false }),
-    fees: z
-      .strictObject({
-        /** `market`: the venue's taker fee for the market, read with its rules (paper fills are market orders). */
-        fee_bps: z.union([z.number().min(0).max(1000), z.literal('market')]).default(10),
-        slippage_bps: z.number().min(0).max(1000).default(0),
-      })
-      .default({ fee_bps: 10, slippage_bps: 0 }),
+    /** `fees: market` is `fees: { fee_bps: market }` (no slippage). */
+    fees: z.preprocess(
+      (value) => (value === 'market' ? { fee_bps: 'market' } : value),
+      z
+        .strictObject({
+          /** `market`: the venue's taker fee for the market, read with its rules (paper fills are market orders). */
+          fee_bps: z.union([z.number().min(0).max(1000), z.literal('market')]).default(10),
+          slippage_bps: z.number().min(0).max(1000).default(0),
+        })
+        .default({ fee_bps: 10, slippage_bps: 0 }),
+    ),
     sizing: z
       .discriminatedUnion('mode', [
         z.strictObject({ mode: z.literal('fixed_notional'), notional: positive }),
