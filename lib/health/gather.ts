@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import {
   DataLayout,
   type EqflatVerdict,
@@ -11,7 +10,7 @@ import {
 } from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
-import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
+import type { TimeframeLabel } from '../time/index.js';
 import type { HealthFacts, Restart, StreamFacts, VenueTime } from './evaluate.js';
 
 /** A LIVE stream under a data root. */
@@ -24,26 +23,9 @@ export interface LiveStream {
 /** A stream as health, the metrics and the dashboard name it: `<tag> <symbol> <timeframe>`. */
 export const streamName = (s: LiveStream): string => `${s.tag} ${s.symbol} ${s.timeframe}`;
 
-const subdirs = (dir: string) =>
-  existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-        .sort()
-    : [];
-
 /** Every LIVE stream with a decisions journal under `root` (backtest tags, `<tag>_bt_<RUNID>`, left out). */
 export function liveStreams(root: string): LiveStream[] {
-  const base = join(root, 'processed', 'decisions');
-  return subdirs(base)
-    .filter((tag) => !tag.includes('_bt_'))
-    .flatMap((tag) =>
-      subdirs(join(base, tag)).flatMap((symbolDir) =>
-        subdirs(join(base, tag, symbolDir))
-          .filter((tf): tf is TimeframeLabel => (TIMEFRAMES as readonly string[]).includes(tf))
-          .map((tf) => ({ tag, symbol: symbolDir.replace('_', '/'), timeframe: tf })),
-      ),
-    );
+  return new DataLayout(root).journalStreams().filter((s) => !s.tag.includes('_bt_'));
 }
 
 /** The end of a stream's raw bars, as the lake (DuckDB, a host's) tells it. */

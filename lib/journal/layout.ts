@@ -1,10 +1,20 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MjolnirError } from '../core/index.js';
-import { type MarketKey, symbolPath } from '../market/index.js';
-import type { TimeframeLabel } from '../time/index.js';
+import { type MarketKey, symbolFromPath, symbolPath } from '../market/index.js';
+import { TIMEFRAMES, type TimeframeLabel } from '../time/index.js';
 
 /** What a RUNID may be made of: it becomes a folder name and part of a tag. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The folders in `dir`, in name order (none when it does not exist). */
+const subdirs = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
 
 /** Every path of the data root (CONTRACTS.md "Data layout"), in one place. */
 export class DataLayout {
@@ -18,6 +28,22 @@ export class DataLayout {
   /** `raw/.../<YYYY-MM-DD>.parquet`. */
   partition(key: MarketKey, day: string): string {
     return join(this.rawDir(key), `${day}.parquet`);
+  }
+
+  /**
+   * Every stream with a decisions folder: `processed/decisions/<tag>/<SYMBOL>/<tf>/`, the symbol read
+   * back exactly (symbolFromPath), in name order; `tag` narrows to one tag.
+   */
+  journalStreams(tag?: string): { tag: string; symbol: string; timeframe: TimeframeLabel }[] {
+    const base = join(this.root, 'processed', 'decisions');
+    const tags = tag === undefined ? subdirs(base) : subdirs(base).filter((t) => t === tag);
+    return tags.flatMap((t) =>
+      subdirs(join(base, t)).flatMap((symbolDir) =>
+        subdirs(join(base, t, symbolDir))
+          .filter((tf): tf is TimeframeLabel => (TIMEFRAMES as readonly string[]).includes(tf))
+          .map((timeframe) => ({ tag: t, symbol: symbolFromPath(symbolDir), timeframe })),
+      ),
+    );
   }
 
   /** `processed/decisions/<tag>/<SYMBOL>/<tf>/decisions.csv`. */

@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { MjolnirError } from '../core/index.js';
 import { type DataLayout, readManifest } from '../journal/index.js';
 import type { TimeframeLabel } from '../time/index.js';
@@ -33,15 +32,7 @@ export function runFacts(layout: DataLayout, symbol: string, tf: TimeframeLabel,
 /** The one symbol and timeframe a tag has journals for (or those asked for). */
 export function streamOfTag(layout: DataLayout, tag: string, symbol?: string, tf?: TimeframeLabel) {
   if (symbol !== undefined && tf !== undefined) return { symbol, timeframe: tf };
-  const base = join(layout.root, 'processed', 'decisions', tag);
-  const all = existsSync(base)
-    ? readdirSync(base).flatMap((sym) =>
-        readdirSync(join(base, sym)).map((t) => ({
-          symbol: sym.replace('_', '/'),
-          timeframe: t as TimeframeLabel,
-        })),
-      )
-    : [];
+  const all = layout.journalStreams(tag);
   const matching = all.filter(
     (s) => (symbol === undefined || s.symbol === symbol) && (tf === undefined || s.timeframe === tf),
   );
