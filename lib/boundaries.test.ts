@@ -1,5 +1,5 @@
 /**
- * The library's areas meet at their index (STYLE.md 5) and depend downward only (ARCHITECTURE.md):
+ * The library's areas meet at their index and depend downward only (docs/architecture.md):
  * every import of another area names its `index.js`, and only areas of a lower layer are imported
  * (tests beside the code may look sideways, at an index). The store knows market and time, not
  * config: loading the lake must not load every strategy.
@@ -11,29 +11,17 @@ import { describe, expect, it } from 'vitest';
 
 const LIB = dirname(fileURLToPath(import.meta.url));
 
-/** ARCHITECTURE.md's layers, bottom up. */
-const LAYER: Readonly<Record<string, number>> = {
-  core: 0,
-  time: 1,
-  market: 2,
-  features: 2,
-  strategy: 3,
-  risk: 3,
-  metrics: 3,
-  engine: 4,
-  config: 5,
-  journal: 6,
-  store: 7,
-  exchange: 7,
-  sim: 7,
-  health: 7,
-  live: 8,
-  backtest: 8,
-  equivalence: 9,
-  research: 9,
-  train: 9,
-  scale: 10,
-};
+/** The layers, bottom up, as docs/architecture.md's table between its `layers` markers says them. */
+function layerTable(): Readonly<Record<string, number>> {
+  const doc = readFileSync(join(LIB, '..', 'docs', 'architecture.md'), 'utf8');
+  const table = /<!-- layers -->\n([\s\S]*?)<!-- \/layers -->/.exec(doc)?.[1] ?? '';
+  const layers: Record<string, number> = {};
+  for (const [, layer, areas] of table.matchAll(/^\| (\d+) \| ([a-z, ]+) \|/gm))
+    for (const area of areas!.split(',')) layers[area.trim()] = Number(layer);
+  return layers;
+}
+
+const LAYER = layerTable();
 
 /** Imports a layer allows but the design rules out. */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = { store: ['config'] };
@@ -73,9 +61,13 @@ const isTest = (file: string) => /\.test\.ts$|\/test-support\//.test(file);
 describe('the library layout', () => {
   const imports = crossImports();
 
-  it('finds the imports it checks', () => {
+  it('finds the imports it checks, and a layer in docs/architecture.md for every area of lib/', () => {
     expect(imports.length).toBeGreaterThan(200);
     expect(Object.keys(LAYER)).toEqual(expect.arrayContaining(imports.map((i) => i.from)));
+    const areas = readdirSync(LIB, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'dist' && e.name !== 'node_modules')
+      .map((e) => e.name);
+    expect(Object.keys(LAYER).sort()).toEqual(areas.sort());
   });
 
   it("every area is entered through its index (a test may use another area's test-support)", () => {
