@@ -19,6 +19,7 @@ export function queueAddress(url: string): QueueAddress {
   try {
     parsed = new URL(url);
   } catch {
+    // The parser's own message repeats the URL, password and all: it is not kept.
     throw new MjolnirError('input_invalid', `--queue ${redactUrl(url)}: expected redis://host:port/db`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
