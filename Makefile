@@ -1,4 +1,4 @@
-# Operator entry points (CONTRACTS.md). Each target installs dependencies and builds what it needs,
+# Operator entry points (docs/contracts.md). Each target installs dependencies and builds what it needs,
 # so it works on a fresh clone with only Node >= 20.19 and npm.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help

@@ -1,7 +1,7 @@
 import { describeSystemError, MjolnirError, systemErrorCode } from '@mjolnir/lib';
 import type { TextOutput } from './io.js';
 
-/** Exit codes shared by every command (CONTRACTS.md: 2 = bad usage or missing input). */
+/** Exit codes shared by every command (docs/contracts.md: 2 = bad usage or missing input). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 3 } as const;
 
 /** Where a system error happened, from what Node attaches to it (path, address, port). */

@@ -114,7 +114,7 @@ export function envFlag(variable: string): boolean {
   return value === '1' || value === 'true';
 }
 
-/** The data root: --data-root, else DATA_ROOT, else ./data (CONTRACTS.md). */
+/** The data root: --data-root, else DATA_ROOT, else ./data (docs/contracts.md). */
 export function dataRoot(option: string | undefined): string {
   return option ?? (process.env['DATA_ROOT'] || 'data');
 }

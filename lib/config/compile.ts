@@ -84,7 +84,7 @@ export interface Stream {
   readonly exchange: string;
   readonly symbol: string;
   readonly timeframe: Config['timeframe'];
-  /** Namespace of its decisions and trades (CONTRACTS.md: defaults to the exchange id). */
+  /** Namespace of its decisions and trades (docs/contracts.md: defaults to the exchange id). */
   readonly tag: string;
 }
 

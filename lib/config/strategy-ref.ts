@@ -52,7 +52,7 @@ export function resolveStrategyRef(
   return ok({ id: definition.id, file, params: parsed.params });
 }
 
-/** Where models live: MODELS_DIR, else `<DATA_ROOT>/models` (CONTRACTS.md), else ./data/models. */
+/** Where models live: MODELS_DIR, else `<DATA_ROOT>/models` (docs/contracts.md), else ./data/models. */
 export function modelsDir(env: Readonly<Record<string, string | undefined>>): string {
   return resolve(env['MODELS_DIR'] || join(env['DATA_ROOT'] || 'data', 'models'));
 }

@@ -1,5 +1,5 @@
 /**
- * Errors are grouped by what the operator does about them (STYLE.md):
+ * Errors are grouped by what the operator does about them (docs/contracts.md: exit codes):
  * - `retryable`: transient (network, rate limit); the caller retries with backoff.
  * - `operator`: needs a human fix (bad config, permission, corrupt file); retrying will not help.
  * - `invariant`: a bug or broken invariant; fail fast, never paper over it.

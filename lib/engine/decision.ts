@@ -71,7 +71,7 @@ export type PositionLabel = 'flat' | 'long' | 'short';
 export type ExitReason = 'exit_signal' | 'stop_hit' | 'kill_switch_flatten' | RefusalReason;
 
 interface DecisionCommon {
-  /** Close time of the bar decided (CONTRACTS.md). */
+  /** Close time of the bar decided (docs/contracts.md). */
   readonly ts_ms: TsMs;
   /** Position once this decision takes effect (with next-open fills, from the next bar's open). */
   readonly position: PositionLabel;

@@ -20,7 +20,7 @@ function block(layer: string, result: EqResult, mismatch: Mismatch): string[] {
 }
 
 /**
- * The equivalence report as the runbooks and CONTRACTS.md print it: the three verdict lines, then on
+ * The equivalence report as the runbooks and docs/contracts.md print it: the three verdict lines, then on
  * FAIL a mismatch block per failing layer (layer, overlap window, first mismatch with both rows).
  */
 export function formatEq(result: EqResult, header: string): string {

@@ -25,7 +25,7 @@ export function redact(text: string): string {
 }
 
 /**
- * Translates a ccxt error, once, into our codes grouped by what the operator does (STYLE.md):
+ * Translates a ccxt error, once, into our codes grouped by what the operator does (docs/contracts.md: exit codes):
  * retryable (rate limit, timeout, unavailable, malformed response) or operator-fix (bad symbol,
  * credentials, clock, rejection). Errors that are not ccxt's are returned unchanged: they are bugs.
  */

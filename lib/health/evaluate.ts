@@ -171,7 +171,7 @@ export function evaluateHealth(facts: HealthFacts, options: HealthOptions = DEFA
   return { status, mode: options.strict ? 'strict' : 'operator', now: facts.now, clock, streams };
 }
 
-/** CONTRACTS.md: 0 OK, 1 WARN in strict mode only (operator mode: 0), 2 FAIL. */
+/** docs/contracts.md: 0 OK, 1 WARN in strict mode only (operator mode: 0), 2 FAIL. */
 export function healthExitCode(report: HealthReport): 0 | 1 | 2 {
   if (report.status === 'FAIL') return 2;
   return report.status === 'WARN' && report.mode === 'strict' ? 1 : 0;

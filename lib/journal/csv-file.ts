@@ -21,7 +21,7 @@ export interface OpenedCsv {
 }
 
 /**
- * An append-only CSV journal (CONTRACTS.md: never rewritten in place). Every append is written and
+ * An append-only CSV journal (docs/contracts.md: never rewritten in place). Every append is written and
  * fsynced before it returns, so a row that was reported written survives a SIGKILL or power loss.
  * On open, a last line without its newline (torn by a crash mid-append, never acknowledged) is cut;
  * anything else that does not parse is an error naming file and line, and nothing is touched.

@@ -1,7 +1,7 @@
 import type { Action, Decision, PositionLabel, Reason } from '../engine/index.js';
 import type { TsMs } from '../time/index.js';
 
-/** decisions.csv columns: the first four are fixed by CONTRACTS.md (operators `awk -F, '$4==TS'`). */
+/** decisions.csv columns: the first four are fixed by docs/contracts.md (operators `awk -F, '$4==TS'`). */
 export const DECISION_COLUMNS = [
   'exchange',
   'symbol',
@@ -88,7 +88,7 @@ export function decisionRow(
   };
 }
 
-/** What to do about a row whose ts_ms is not after the last one (CONTRACTS.md). */
+/** What to do about a row whose ts_ms is not after the last one (docs/contracts.md). */
 export interface MonotonicPolicy {
   /** ENFORCE_DECISION_MONOTONIC=1: fail fast. Otherwise the row is refused and reported. */
   readonly enforce: boolean;

@@ -16,7 +16,7 @@ const subdirs = (dir: string): string[] =>
         .sort()
     : [];
 
-/** Every path of the data root (CONTRACTS.md "Data layout"), in one place. */
+/** Every path of the data root (docs/contracts.md "Data layout"), in one place. */
 export class DataLayout {
   constructor(readonly root: string) {}
 

@@ -14,7 +14,7 @@ import { formatNumber } from './values.js';
 const COMMA = 44;
 const NEWLINE = 10;
 
-/** trades.csv columns (CONTRACTS.md). */
+/** trades.csv columns (docs/contracts.md). */
 export const TRADE_COLUMNS = [
   'exchange',
   'symbol',

@@ -40,7 +40,7 @@ export async function* fetchHistory(
 }
 
 /**
- * The bars that are closed by construction (CONTRACTS.md): the newest fetched bar may still be in
+ * The bars that are closed by construction (docs/contracts.md): the newest fetched bar may still be in
  * progress and is dropped, whatever its timestamp or any exchange flag says.
  */
 export function closedBars<B>(fetched: readonly B[]): B[] {

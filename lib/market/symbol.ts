@@ -1,4 +1,4 @@
-/** The path component of a symbol (CONTRACTS.md: "/" becomes "_"). */
+/** The path component of a symbol (docs/contracts.md: "/" becomes "_"). */
 export function symbolPath(symbol: string): string {
   return symbol.replaceAll('/', '_').replaceAll(':', '-');
 }

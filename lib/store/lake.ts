@@ -54,7 +54,7 @@ let incomingTables = 0;
 export const WRITES_PER_WRITER = 1_000;
 
 /**
- * The raw-bar lake: parquet files per UTC day under `raw/<exchange>/<SYMBOL>/<tf>/` (CONTRACTS.md),
+ * The raw-bar lake: parquet files per UTC day under `raw/<exchange>/<SYMBOL>/<tf>/` (docs/contracts.md),
  * the ground truth for replay. A bar belongs to the day in which it opens, so a day file holds the
  * bars trading that day (for 5m: closes 00:05 .. 24:00). Writes merge with what is there, duplicates
  * resolved last-write-wins, each partition replaced atomically; a partition that would not change is

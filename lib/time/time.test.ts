@@ -31,7 +31,7 @@ describe('timeframes', () => {
     }
   });
 
-  it('keys a bar by its close: ts_ms = open + timeframe (CONTRACTS.md)', () => {
+  it('keys a bar by its close: ts_ms = open + timeframe (docs/contracts.md)', () => {
     const tf = timeframe('5m');
     const open = Date.UTC(2026, 1, 8, 0, 0);
     expect(closeOfOpen(open, tf)).toBe(open + 300_000);

@@ -63,7 +63,7 @@ export function nextClose(closeTs: TsMs, tf: Timeframe): TsMs {
   return (closeTs + tf.ms) as TsMs;
 }
 
-/** The close of the bar that opens at `openTs` (CONTRACTS.md: ts_ms = open + timeframe). */
+/** The close of the bar that opens at `openTs` (docs/contracts.md: ts_ms = open + timeframe). */
 export function closeOfOpen(openTs: number, tf: Timeframe): TsMs {
   return (openTs + tf.ms) as TsMs;
 }

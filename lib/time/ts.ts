@@ -1,4 +1,4 @@
-/** UTC milliseconds since the epoch. For bars it is always the bar CLOSE (CONTRACTS.md "Time"). */
+/** UTC milliseconds since the epoch. For bars it is always the bar CLOSE (docs/contracts.md "Time"). */
 export type TsMs = number & { readonly __brand: 'TsMs' };
 
 /** Brands a plain number as a UTC millisecond timestamp (no validation: use at parsing edges). */
