@@ -11,11 +11,11 @@ import { createEngine, type EngineContext, RUNNING, WARMUP } from '../engine/ind
 import { compareRuns } from '../equivalence/index.js';
 import type { DecisionRow } from '../journal/index.js';
 import {
-  DecisionLines,
+  decisionLines,
   readDecisions,
   readTrades,
   TradeTable,
-  tradeCells,
+  tradeLines,
   tradeRow,
 } from '../journal/index.js';
 import { Decider } from '../live/index.js';
@@ -82,7 +82,7 @@ function live(
         : decider.bar(barAt(SERIES, i), i < startIndex ? WARMUP : (inputs.context?.(ts) ?? RUNNING));
     if (i < startIndex) continue;
     decisions.push(...fed.decisions);
-    trades.push(...fed.trades.map((t) => tradeCells(tradeRow(STREAM, t)).join(',')));
+    trades.push(...fed.trades.map((t) => tradeLines([tradeRow(STREAM, t)]).trimEnd()));
   }
   return { decisions, trades };
 }
@@ -226,8 +226,9 @@ describe('BACKTEST and LIVE hosts (conformance)', () => {
         explain: true,
       }),
     );
-    const lines = new DecisionLines(STREAM);
-    expect(body(result.decisionsPath)).toEqual(liveRun.decisions.map((row) => lines.row(row).trimEnd()));
+    expect(body(result.decisionsPath)).toEqual(
+      liveRun.decisions.map((row) => decisionLines([row]).trimEnd()),
+    );
     expect(body(result.tradesPath)).toEqual(liveRun.trades.map((line) => line.trimEnd()));
   });
 

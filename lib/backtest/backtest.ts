@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
 import { createEngine, describeSpec, type EngineSpec } from '../engine/index.js';
-import { DECISION_COLUMNS, DecisionLines, strategyName, TRADE_COLUMNS } from '../journal/index.js';
+import { DECISION_COLUMNS, decisionConstants, TRADE_COLUMNS } from '../journal/index.js';
 import type { PerformanceStats, TradeStats } from '../metrics/index.js';
 import type { Lake } from '../store/index.js';
 import { isoUtc } from '../time/index.js';
@@ -109,29 +109,17 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
   };
   const journalStream = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
   const engine = createEngine(spec);
+  const constants = decisionConstants(journalStream, spec.strategy, engine.fingerprint);
   const threads = formatThreadsFor(request);
   // Started first, so the formatting workers start up while the lake is read.
-  const threaded =
-    threads > 0
-      ? new ThreadedOutput(
-          { stream: journalStream, strategy: strategyName(spec.strategy), spec: engine.fingerprint },
-          threads,
-        )
-      : null;
+  const threaded = threads > 0 ? new ThreadedOutput({ constants }, threads) : null;
   let files: OutputFile[] = [];
   try {
     const { fed, warmupBars, proven } = await loadBars(lake, stream, spec.strategy, request);
     const loadMs = performance.now() - began;
     files = await OutputFile.createAll([paths.decisions, paths.trades, paths.manifest]);
     const [decisionsFile, tradesFile, manifestFile] = files as [OutputFile, OutputFile, OutputFile];
-    const output =
-      threaded?.into(decisionsFile) ??
-      new InlineOutput(
-        decisionsFile,
-        new DecisionLines(journalStream),
-        strategyName(spec.strategy),
-        engine.fingerprint,
-      );
+    const output = threaded?.into(decisionsFile) ?? new InlineOutput(decisionsFile, constants);
     decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);
     tradesFile.write(`${TRADE_COLUMNS.join(',')}\n`);
     const runStarted = performance.now();

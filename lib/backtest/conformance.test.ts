@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../engine/index.js';
-import { DecisionJournal, DecisionLines, strategyName, TradeJournal, tradeRow } from '../journal/index.js';
+import { DecisionJournal, decisionConstants, TradeJournal, tradeRow } from '../journal/index.js';
 import { Decider } from '../live/index.js';
 import { decideWindow } from './decide.js';
 import { type DecisionOutput, InlineOutput, ThreadedOutput } from './decision-output.js';
@@ -60,11 +60,11 @@ function backtest(threads: number): (scenario: Scenario) => Promise<JournalBytes
     ])) as [OutputFile, OutputFile];
     decisionsFile.write('header\n');
     tradesFile.write('header\n');
-    const names = { strategy: strategyName(scenario.spec.strategy), spec: engine.fingerprint };
+    const constants = decisionConstants(scenario.stream, scenario.spec.strategy, engine.fingerprint);
     const output: DecisionOutput =
       threads === 0
-        ? new InlineOutput(decisionsFile, new DecisionLines(scenario.stream), names.strategy, names.spec)
-        : new ThreadedOutput({ stream: scenario.stream, ...names }, threads, 97).into(decisionsFile);
+        ? new InlineOutput(decisionsFile, constants)
+        : new ThreadedOutput({ constants }, threads, 97).into(decisionsFile);
     try {
       await decideWindow({
         engine,

@@ -1,7 +1,7 @@
 import type { Engine, EngineState } from '../engine/index.js';
 import { Replayer, type ReplaySink, type ReplayVisit, ROW_NEXT, StepOutput } from '../engine/index.js';
 import type { JournalStream } from '../journal/index.js';
-import { featuresCell, TradeLines, writeStep } from '../journal/index.js';
+import { encodeBatch, featuresCell, TradeBatch, writeStep } from '../journal/index.js';
 import { type BarSeries, loadBar, mutableBar } from '../market/index.js';
 import type { DecisionOutput } from './decision-output.js';
 import type { SlotInputs } from './inputs.js';
@@ -48,7 +48,12 @@ export async function decideWindow(input: {
   const strategy = spec.strategy;
   const recorder = new RunRecorder(spec.initialCapital, fed.length);
   const features = (): string => featuresCell(strategy.describe(state.features));
-  const tradeLines = new TradeLines(input.stream);
+  const trades = new TradeBatch(input.stream);
+  const writeTrades = () => {
+    encodeBatch(trades, input.trades.sink);
+    trades.clear();
+    input.trades.flushIfFull();
+  };
   let decisions = 0;
   // A step on its own: host skips, bars after empty slots, bars that fill, and every bar explained.
   const visit: ReplayVisit = (out, barIndex, bar) => {
@@ -60,8 +65,8 @@ export async function decideWindow(input: {
     if (out.ts > end) return;
     for (const event of out.events)
       if (event.kind === 'close') {
-        tradeLines.write(input.trades.sink, event);
-        input.trades.flushIfFull();
+        trades.add(event);
+        if (trades.full) writeTrades();
       }
     recorder.record(out.ts, out.equity, out.side, out.events);
   };
@@ -98,6 +103,7 @@ export async function decideWindow(input: {
   }
   replayer.feedAll(sink);
   // What this thread has left, done while formatting workers finish the last batches.
+  writeTrades();
   const metrics = recorder.metrics(tfMs);
   input.whileFinishing?.();
   await output.finish();

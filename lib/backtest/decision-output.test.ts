@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, REASONS, StepOutput } from '../engine/index.js';
-import { DecisionLines } from '../journal/index.js';
+import { decisionConstants } from '../journal/index.js';
 import type { MutableBar } from '../market/index.js';
 import { Random } from '../market/index.js';
 import { type DecisionOutput, InlineOutput, ThreadedOutput } from './decision-output.js';
@@ -56,12 +56,9 @@ describe('decision outputs', () => {
       OutputFile.create(join(root, 'threaded.csv')),
     ];
     const [inlineFile, threadedFile] = files as [OutputFile, OutputFile];
-    const inline = new InlineOutput(inlineFile, new DecisionLines(STREAM), { id: 'ema_cross_atr' }, 'abc123');
-    const threaded = new ThreadedOutput(
-      { stream: STREAM, strategy: { id: 'ema_cross_atr' }, spec: 'abc123' },
-      3,
-      7,
-    ).into(threadedFile);
+    const constants = decisionConstants(STREAM, { id: 'ema_cross_atr' }, 'abc123');
+    const inline = new InlineOutput(inlineFile, constants);
+    const threaded = new ThreadedOutput({ constants }, 3, 7).into(threadedFile);
     try {
       const all = rows(5_000);
       const out = new StepOutput();
@@ -135,11 +132,8 @@ describe('decision outputs', () => {
     };
     const runOn = async (name: string, stream: typeof STREAM, spec: string) => {
       const file = OutputFile.create(join(root, name));
-      const threaded = new ThreadedOutput(
-        { stream, strategy: { id: 'sma_cross', modelId: '5eed5eed5eed5eed' }, spec },
-        2,
-        7,
-      ).into(file);
+      const constants = decisionConstants(stream, { id: 'sma_cross', modelId: '5eed5eed5eed5eed' }, spec);
+      const threaded = new ThreadedOutput({ constants }, 2, 7).into(file);
       try {
         await feed(threaded);
       } finally {
@@ -147,14 +141,7 @@ describe('decision outputs', () => {
       }
       await file.commit();
       const inlineFile = OutputFile.create(join(root, `inline-${name}`));
-      await feed(
-        new InlineOutput(
-          inlineFile,
-          new DecisionLines(stream),
-          { id: 'sma_cross', modelId: '5eed5eed5eed5eed' },
-          spec,
-        ),
-      );
+      await feed(new InlineOutput(inlineFile, constants));
       await inlineFile.commit();
       expect(readFileSync(join(root, name), 'latin1')).toBe(
         readFileSync(join(root, `inline-${name}`), 'latin1'),

@@ -2,11 +2,16 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { MjolnirError } from '../core/index.js';
 import type { StepOutput } from '../engine/index.js';
-import { ACTION_CODE, REASON_CODE } from '../engine/index.js';
-import type { JournalStream, StrategyName } from '../journal/index.js';
-import { ByteSink, DecisionLines, type DecisionSink, strategyCells } from '../journal/index.js';
+import { NUMBER_SLOTS } from '../engine/index.js';
+import {
+  type BatchData,
+  ByteSink,
+  type DecisionConstants,
+  type DecisionSink,
+  encodeBatch,
+  StepBatch,
+} from '../journal/index.js';
 import type { Bar, MutableBar } from '../market/index.js';
-import { type ColumnsData, DecisionColumns, writeColumns } from './decision-columns.js';
 import { returnFormatWorker, takeFormatWorkers } from './format-pool.js';
 import type { FormatMessage } from './format-worker.js';
 import type { OutputFile } from './output-file.js';
@@ -16,7 +21,7 @@ import type { OutputFile } from './output-file.js';
  * (rows through `writeStep`, the mapping every host uses), plus the hot path's common row.
  */
 export interface DecisionOutput extends DecisionSink {
-  /** Where the numbers of a `fromCells` row go: ts, close, stop, qty, fill, equity (CELL_*). */
+  /** Where the numbers of a `fromCells` row go, in StepLog.numbersInto's order (NUMBER_*). */
   readonly cells: Float64Array;
   /** The row of a bar's own slot without feature text, its numbers in `cells` (the backtest's common row). */
   fromCells(action: number, reason: number, side: number, bar: MutableBar): void;
@@ -28,70 +33,40 @@ export interface DecisionOutput extends DecisionSink {
   close(): Promise<void>;
 }
 
-const NAN = Number.NaN;
+/** Rows an inline output gathers before formatting them into the file's buffer. */
+const INLINE_ROWS = 1 << 12;
 
-/** Formats each row into the file's buffer as it comes. */
+/** Formats rows into the file's buffer on this thread, a batch at a time. */
 export class InlineOutput implements DecisionOutput {
-  /** The line writer's own cells: a row's numbers are written where it reads them. */
-  readonly cells: Float64Array;
-  /** The `strategy,model_id` cells of every line. */
-  private readonly strategy: string;
+  readonly cells = new Float64Array(NUMBER_SLOTS);
+  private readonly batch: StepBatch;
 
   constructor(
     private readonly file: OutputFile,
-    private readonly lines: DecisionLines,
-    strategy: StrategyName,
-    private readonly spec: string,
+    constants: DecisionConstants,
   ) {
-    this.cells = lines.cells;
-    this.strategy = strategyCells(strategy);
+    this.batch = new StepBatch(constants, INLINE_ROWS);
   }
 
   decided(out: StepOutput, bar: Bar | null, features: string): void {
-    const { file, lines } = this;
-    lines.write(
-      file.sink,
-      out.ts,
-      out.action,
-      out.reason,
-      out.side,
-      out.close,
-      out.stop,
-      out.qty,
-      out.fillPrice,
-      out.equity,
-      bar ?? '',
-      features,
-      this.strategy,
-      this.spec,
-    );
-    file.flushIfFull();
+    this.batch.decided(out, bar, features);
+    if (this.batch.full) this.write();
   }
 
   fromCells(action: number, reason: number, side: number, bar: MutableBar): void {
-    const { file, lines } = this;
-    lines.writeCells(file.sink, action, reason, side, bar, '', this.strategy, this.spec);
-    file.flushIfFull();
+    this.batch.fromCells(this.cells, action, reason, side, bar);
+    if (this.batch.full) this.write();
   }
 
   missing(ts: number, out: StepOutput): void {
-    const { file, lines } = this;
-    lines.write(
-      file.sink,
-      ts,
-      ACTION_CODE.skip,
-      REASON_CODE.bar_missing,
-      out.gapSide,
-      NAN,
-      out.gapStop,
-      out.gapQty,
-      NAN,
-      NAN,
-      '',
-      '',
-      this.strategy,
-      this.spec,
-    );
+    this.batch.missing(ts, out);
+    if (this.batch.full) this.write();
+  }
+
+  private write(): void {
+    encodeBatch(this.batch, this.file.sink);
+    this.batch.clear();
+    this.file.flushIfFull();
   }
 
   /** Lets the event loop turn (the file's background syncs finish meanwhile). */
@@ -99,15 +74,16 @@ export class InlineOutput implements DecisionOutput {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    if (this.batch.count > 0) this.write();
+  }
+
   async close(): Promise<void> {}
 }
 
-/** What a formatting worker is started with. */
+/** What a formatting worker is started with: the cells every row of the run shares. */
 export interface FormatWorkerData {
-  readonly stream: JournalStream;
-  readonly strategy: StrategyName;
-  readonly spec: string;
+  readonly constants: DecisionConstants;
 }
 
 /**
@@ -115,7 +91,7 @@ export interface FormatWorkerData {
  * its columns, for reuse.
  */
 export interface Formatted {
-  readonly batch: ColumnsData;
+  readonly batch: BatchData;
   readonly bytes: Uint8Array<ArrayBuffer>;
   readonly length: number;
 }
@@ -147,7 +123,6 @@ export class ThreadedOutput implements DecisionOutput {
   }[];
   /** Batches each worker has been sent and not yet returned. */
   private readonly pending: Int32Array;
-  private readonly lines: DecisionLines;
   /** Where this thread formats a batch: into a buffer from `spare`, handed to the file. */
   private readonly sink = new ByteSink(0);
   /**
@@ -158,9 +133,9 @@ export class ThreadedOutput implements DecisionOutput {
   private readonly release = (bytes: Uint8Array): void => {
     this.spare.push(new Uint8Array(bytes.buffer as ArrayBuffer));
   };
-  readonly cells = new Float64Array(6);
-  private columns: DecisionColumns;
-  private readonly recycled: ColumnsData[] = [];
+  readonly cells = new Float64Array(NUMBER_SLOTS);
+  private columns: StepBatch;
+  private readonly recycled: BatchData[] = [];
   private readonly ready = new Map<number, Uint8Array>();
   private sent = 0;
   private written = 0;
@@ -177,8 +152,7 @@ export class ThreadedOutput implements DecisionOutput {
     threads: number,
     private readonly batchRows = BATCH_ROWS,
   ) {
-    this.lines = new DecisionLines(data.stream);
-    this.columns = new DecisionColumns(batchRows);
+    this.columns = new StepBatch(data.constants, batchRows);
     this.pending = new Int32Array(threads);
     this.workers = takeFormatWorkers(threads);
     this.listeners = this.workers.map((worker, index) => {
@@ -241,7 +215,7 @@ export class ThreadedOutput implements DecisionOutput {
   }
 
   decided(out: StepOutput, bar: Bar | null): void {
-    this.columns.decided(out, out.equity, bar);
+    this.columns.decided(out, bar, '');
     if (this.columns.full) this.dispatch();
   }
 
@@ -261,7 +235,8 @@ export class ThreadedOutput implements DecisionOutput {
    * worker's count runs behind: a short queue made this thread format batches while its worker idled.
    */
   private dispatch(): void {
-    const batch = this.columns.data(this.sent++);
+    const columns = this.columns;
+    const batch = columns.data(this.sent++);
     let worker = 0;
     for (let i = 1; i < this.pending.length; i++) if (this.pending[i]! < this.pending[worker]!) worker = i;
     if (this.pending[worker]! < QUEUED) {
@@ -269,18 +244,18 @@ export class ThreadedOutput implements DecisionOutput {
       this.batches.workers++;
       const message: FormatMessage = { batch, into: this.buffer() };
       this.workers[worker]!.postMessage(message, [
-        batch.numbers.buffer,
+        batch.floats.buffer,
         batch.codes.buffer,
         message.into.buffer,
       ]);
     } else {
       this.sink.adopt(this.buffer());
-      writeColumns(this.lines, this.sink, batch, strategyCells(this.data.strategy), this.data.spec);
+      encodeBatch(columns, this.sink);
       this.batches.here++;
       this.recycled.push(batch);
       this.received(batch.seq, this.sink.buffer.subarray(0, this.sink.length));
     }
-    this.columns = new DecisionColumns(this.batchRows, this.recycled.pop());
+    this.columns = new StepBatch(this.data.constants, this.batchRows, this.recycled.pop());
   }
 
   /** Waits until at most `inFlight` batches are unwritten (or a worker failed). */

@@ -20,6 +20,8 @@ export const NUMBER_STOP = 2;
 export const NUMBER_QTY = 3;
 export const NUMBER_FILL = 4;
 export const NUMBER_EQUITY = 5;
+/** How many numbers numbersInto writes. */
+export const NUMBER_SLOTS = 6;
 
 /**
  * What the engine decided for a run of bars, one row per bar fed, in columns: the batch form of

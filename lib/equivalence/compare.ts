@@ -1,4 +1,4 @@
-import { type DecisionRow, DecisionTable, type TradeRow } from '../journal/index.js';
+import { type DecisionRow, DecisionTable, POSITION_CODE, type TradeRow } from '../journal/index.js';
 
 /** One side of a comparison: a journal (LIVE, or a backtest), read as columns; or rows in memory. */
 export interface EqSide {
@@ -7,7 +7,7 @@ export interface EqSide {
   readonly trades: readonly (TradeRow & { line?: number })[];
 }
 
-const FLAT = 0;
+const FLAT = POSITION_CODE.flat;
 
 const tableOf = (side: EqSide): DecisionTable =>
   side.decisions instanceof DecisionTable

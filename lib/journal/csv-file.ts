@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncPath, MjolnirError, storageFailed } from '../core/index.js';
-import { checkHeader } from './table.js';
+import { checkHeader } from './cells.js';
 
 /** What opening a journal found. */
 export interface OpenedCsv {

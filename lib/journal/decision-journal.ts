@@ -1,15 +1,14 @@
 import { MjolnirError } from '../core/index.js';
 import { CsvJournal } from './csv-file.js';
-import { DecisionLines } from './decision-lines.js';
-import { DECISION_COLUMNS, type DecisionRow, type MonotonicPolicy } from './decisions.js';
+import type { MonotonicPolicy } from './decisions.js';
+import { decisionLines } from './lines.js';
 import { readDecisions } from './read.js';
+import { DECISION_COLUMNS, type DecisionRow } from './schema.js';
 import type { DecisionTable } from './table.js';
 
 /** decisions.csv of one stream: strictly increasing ts_ms, append-only, durable. */
 export class DecisionJournal {
   private lastTs: number;
-
-  private lines: DecisionLines | null = null;
 
   private constructor(
     private readonly file: CsvJournal,
@@ -64,8 +63,7 @@ export class DecisionJournal {
       last = row.ts_ms;
     }
     if (accepted.length > 0) {
-      this.lines ??= new DecisionLines(accepted[0]!);
-      this.file.appendText(accepted.map((row) => this.lines!.row(row)).join(''));
+      this.file.appendText(decisionLines(accepted));
     }
     this.lastTs = last;
     return accepted;

@@ -1,53 +1,5 @@
-import type { Action, Decision, PositionLabel, Reason } from '../engine/index.js';
-import type { TsMs } from '../time/index.js';
-
-/** decisions.csv columns: the first four are fixed by docs/contracts.md (operators `awk -F, '$4==TS'`). */
-export const DECISION_COLUMNS = [
-  'exchange',
-  'symbol',
-  'timeframe',
-  'ts_ms',
-  'action',
-  'reason',
-  'position',
-  'close',
-  'stop',
-  'qty',
-  'fill_price',
-  'equity',
-  'input_hash',
-  'features',
-  'strategy',
-  'model_id',
-  'spec',
-  'time_utc',
-] as const;
-
-/** One decisions.csv row. */
-export interface DecisionRow {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: string;
-  readonly ts_ms: TsMs;
-  readonly action: Action;
-  readonly reason: Reason;
-  readonly position: PositionLabel;
-  readonly close: number;
-  readonly stop: number;
-  readonly qty: number;
-  readonly fill_price: number;
-  /** Capital plus realised and unrealised PnL, marked at this bar's close (NaN without a close): the equity curve. */
-  readonly equity: number;
-  /** Fingerprint of the bar decided (lib/market/hash.ts); empty when there was no bar. */
-  readonly input_hash: string;
-  /** The strategy's feature values, `name=value;...`. */
-  readonly features: string;
-  readonly strategy: string;
-  /** The trained model a model strategy decided with (its content hash, `models/<model_id>/`); empty otherwise. */
-  readonly model_id: string;
-  /** Fingerprint of the engine spec (config) the decision was made under. */
-  readonly spec: string;
-}
+import type { Decision } from '../engine/index.js';
+import type { DecisionRow } from './schema.js';
 
 /** Identifies the stream a journal belongs to. */
 export interface JournalStream {

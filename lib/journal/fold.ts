@@ -1,8 +1,9 @@
 import { ACTIONS, REASONS } from '../engine/index.js';
+import { POSITION_CODE } from './schema.js';
 import type { DecisionTable } from './table.js';
 
 const DAY_MS = 86_400_000;
-const FLAT = 0;
+const FLAT = POSITION_CODE.flat;
 /** Actions that open a position (their fill is the entry). */
 const OPENS = new Set(
   ['enter_long', 'enter_short', 'reverse_to_long', 'reverse_to_short'].map((a) =>

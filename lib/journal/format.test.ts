@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Trade } from '../engine/index.js';
 import type { TsMs } from '../time/index.js';
+import { encodeBatch } from './batch.js';
 import { ByteSink, MAX_NUMBER_BYTES, putHex32, putInteger, putNumber } from './byte-sink.js';
-import { DecisionLines } from './decision-lines.js';
 import { formatNumber } from './format.js';
-import { TradeLines, tradeCells, tradeRow } from './trades.js';
+import { decisionLines } from './lines.js';
+import { TradeBatch, tradeRow } from './trades.js';
 
 /** What putNumber writes for `x`, as text. */
 function written(x: number): string {
@@ -48,29 +49,30 @@ describe('journal number text', () => {
 
 describe('the time_utc column', () => {
   it('is exactly toISOString of ts_ms, on and off the minute, across days', () => {
-    const lines = new DecisionLines({ exchange: 'x', symbol: 'A/B', timeframe: '1m' });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.boolean(), (raw, onMinute) => {
         const ts = onMinute ? raw - (raw % 60_000) : raw;
-        const line = lines.row({
-          exchange: 'x',
-          symbol: 'A/B',
-          timeframe: '1m',
-          ts_ms: ts as TsMs,
-          action: 'hold',
-          reason: 'no_signal',
-          position: 'flat',
-          close: 1,
-          stop: Number.NaN,
-          qty: 0,
-          fill_price: Number.NaN,
-          equity: 1,
-          input_hash: '',
-          features: '',
-          strategy: 's',
-          model_id: '',
-          spec: 'p',
-        });
+        const line = decisionLines([
+          {
+            exchange: 'x',
+            symbol: 'A/B',
+            timeframe: '1m',
+            ts_ms: ts as TsMs,
+            action: 'hold',
+            reason: 'no_signal',
+            position: 'flat',
+            close: 1,
+            stop: Number.NaN,
+            qty: 0,
+            fill_price: Number.NaN,
+            equity: 1,
+            input_hash: '',
+            features: '',
+            strategy: 's',
+            model_id: '',
+            spec: 'p',
+          },
+        ]);
         expect(line.trimEnd().split(',')[17]).toBe(new Date(ts).toISOString());
       }),
       { numRuns: 20_000 },
@@ -117,9 +119,8 @@ describe('journal bytes', () => {
 });
 
 describe('trades.csv lines', () => {
-  it('TradeLines writes exactly the cells of tradeCells joined, for any trade, line after line', () => {
+  it("a trade batch writes exactly each trade's cells as String writes them, line after line", () => {
     const stream = { exchange: 'sim', symbol: 'BTC/USDT', timeframe: '5m' };
-    const lines = new TradeLines(stream);
     const price = fc.oneof(
       fc.double(),
       fc.integer({ min: -9e12, max: 9e12 }).map((n) => n / 100),
@@ -145,8 +146,21 @@ describe('trades.csv lines', () => {
     fc.assert(
       fc.property(fc.array(trade, { minLength: 1, maxLength: 5 }), (trades) => {
         const sink = new ByteSink(16);
-        for (const t of trades) lines.write(sink, t as Trade);
-        const expected = trades.map((t) => `${tradeCells(tradeRow(stream, t as Trade)).join(',')}\n`);
+        const batch = new TradeBatch(stream, trades.length);
+        for (const t of trades) batch.add(t as Trade);
+        encodeBatch(batch, sink);
+        const expected = trades.map((t) => {
+          const row = tradeRow(stream, t as Trade);
+          const cells = [
+            row.exchange,
+            row.symbol,
+            row.timeframe,
+            String(row.entry_ts_ms),
+            String(row.exit_ts_ms),
+          ];
+          const price = [row.entry_price, row.exit_price, row.qty].map(formatNumber);
+          return `${[...cells, row.side, ...price, row.exit_reason, formatNumber(row.pnl), formatNumber(row.fees)].join(',')}\n`;
+        });
         expect(sink.textFrom(0)).toBe(expected.join(''));
       }),
       { numRuns: 5_000 },

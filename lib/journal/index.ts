@@ -1,22 +1,12 @@
-// ByteSink, CELL_* and setCells are for the other areas of the library (the backtest's hot path),
-// not the package surface (lib/index.ts leaves them out).
+// Batches, their data and encodeBatch are for the other areas of the library (the backtest's hot
+// path, formatting workers), not the package surface (lib/index.ts leaves them out). ByteSink is the
+// buffer encodeBatch writes into; how it formats is the journal's own.
+export { Batch, type BatchData, encodeBatch } from './batch.js';
 export { ByteSink } from './byte-sink.js';
 export { CodeColumn, Dictionary, NumberColumn } from './columns.js';
 export { CsvJournal, type OpenedCsv } from './csv-file.js';
 export { DecisionJournal } from './decision-journal.js';
 export {
-  CELL_CLOSE,
-  CELL_EQUITY,
-  CELL_FILL,
-  CELL_QTY,
-  CELL_STOP,
-  CELL_TS,
-  DecisionLines,
-  setCells,
-} from './decision-lines.js';
-export {
-  DECISION_COLUMNS,
-  type DecisionRow,
   decisionRow,
   type JournalStream,
   type MonotonicPolicy,
@@ -27,6 +17,7 @@ export {
 export { DecisionFold } from './fold.js';
 export { featuresCell } from './format.js';
 export { DataLayout } from './layout.js';
+export { decisionLines, linesOf, tradeLines } from './lines.js';
 export {
   type EqflatVerdict,
   type LiveManifest,
@@ -35,18 +26,39 @@ export {
   type Venue,
 } from './live-manifest.js';
 export { readDecisions, readTrades } from './read.js';
+export { DECISIONS, RowCodec, TRADES } from './row-codec.js';
 export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
-export { type DecisionSink, RowCollector, writeStep } from './step-rows.js';
-export { DecisionTable, type LineSource, TradeTable } from './table.js';
+export {
+  type ColumnKind,
+  type ColumnSpec,
+  type ConstantsOf,
+  columnNames,
+  DECISION_COLUMNS,
+  DECISION_SCHEMA,
+  type DecisionRow,
+  EXIT_REASONS,
+  POSITION_CODE,
+  POSITIONS,
+  type RowOf,
+  type Schema,
+  TRADE_COLUMNS,
+  TRADE_SCHEMA,
+  TRADE_SIDES,
+  type TradeRow,
+} from './schema.js';
+export {
+  type DecisionConstants,
+  type DecisionSink,
+  decisionConstants,
+  RowCollector,
+  StepBatch,
+  writeStep,
+} from './step-rows.js';
+export { DecisionTable, type LineSource } from './table.js';
 export { JournalTail, type TailRead } from './tail.js';
 export { TradeJournal } from './trade-journal.js';
-export {
-  TRADE_COLUMNS,
-  TradeLines,
-  type TradeRow,
-  tradeCells,
-  tradeRow,
-} from './trades.js';
+export { TradeTable } from './trade-table.js';
+export { TradeBatch, tradeRow } from './trades.js';
 export { type TrailingDecision, type TrailingRead, trailingDecisions } from './trailing.js';
 export { formatNumber, parseNumber } from './values.js';
 export { type BadLines, RunWatch, type TradeTotals, type WatchSnapshot } from './watch.js';

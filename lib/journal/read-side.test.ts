@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
 import { DecisionJournal } from './decision-journal.js';
-import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
 import { DataLayout } from './layout.js';
 import { readDecisions } from './read.js';
 import { openRun } from './run.js';
+import { DECISION_COLUMNS, type DecisionRow } from './schema.js';
 import { JournalTail } from './tail.js';
 import { engineRows } from './test-support/engine-rows.js';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { MjolnirError } from '../core/index.js';
-import { DECISION_COLUMNS } from './decisions.js';
-import { DecisionTable, TradeTable } from './table.js';
+import { DECISION_COLUMNS, TRADE_COLUMNS } from './schema.js';
+import { DecisionTable } from './table.js';
 import { JournalTail } from './tail.js';
-import { TRADE_COLUMNS } from './trades.js';
+import { TradeTable } from './trade-table.js';
 
 function mustExist(path: string): void {
   if (!existsSync(path)) throw new MjolnirError('input_invalid', `${path} does not exist`);

@@ -1,11 +1,11 @@
 import { type TradeStats, tradeStats } from '../metrics/index.js';
 import { type TimeframeLabel, timeframe } from '../time/index.js';
-import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
 import { DecisionFold } from './fold.js';
 import { DataLayout } from './layout.js';
-import { DecisionTable, TradeTable } from './table.js';
+import { DECISION_COLUMNS, type DecisionRow, TRADE_COLUMNS } from './schema.js';
+import { DecisionTable } from './table.js';
 import { JournalTail } from './tail.js';
-import { TRADE_COLUMNS } from './trades.js';
+import { TradeTable } from './trade-table.js';
 
 /** What a refresh of a run took in. */
 export interface RunRefresh {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { systemErrorCode } from '../core/index.js';
-import { checkHeader, type LineSource } from './table.js';
+import { checkHeader } from './cells.js';
+import type { LineSource } from './table.js';
 
 /** What a read of a journal's tail brought. */
 export interface TailRead {

@@ -1,6 +1,7 @@
 import { CsvJournal } from './csv-file.js';
+import { tradeLines } from './lines.js';
 import { readTrades } from './read.js';
-import { TRADE_COLUMNS, type TradeRow, tradeCells } from './trades.js';
+import { TRADE_COLUMNS, type TradeRow } from './schema.js';
 
 /** trades.csv of one stream: append-only, durable. */
 export class TradeJournal {
@@ -26,7 +27,7 @@ export class TradeJournal {
   }
 
   append(rows: readonly TradeRow[]): void {
-    this.file.append(rows.map(tradeCells));
+    if (rows.length > 0) this.file.appendText(tradeLines(rows));
   }
 
   close(): void {

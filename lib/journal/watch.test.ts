@@ -10,11 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tsMs } from '../time/index.js';
 import { DecisionJournal } from './decision-journal.js';
 import { RunView } from './run.js';
+import type { TradeRow } from './schema.js';
 import { engineRows } from './test-support/engine-rows.js';
 import { TradeJournal } from './trade-journal.js';
-import type { TradeRow } from './trades.js';
 import { RunWatch } from './watch.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mjolnir-watch-'));
@@ -24,8 +25,8 @@ function trade(i: number): TradeRow {
     exchange: 'sim',
     symbol: 'BTC/USDT',
     timeframe: '5m',
-    entry_ts_ms: 1_000_000 + i * 600_000,
-    exit_ts_ms: 1_300_000 + i * 600_000,
+    entry_ts_ms: tsMs(1_000_000 + i * 600_000),
+    exit_ts_ms: tsMs(1_300_000 + i * 600_000),
     side: i % 3 === 0 ? 'short' : 'long',
     entry_price: 100 + i,
     exit_price: 100 + i + (i % 2 === 0 ? 1 : -2),

@@ -1,11 +1,11 @@
 import { MjolnirError } from '../core/index.js';
 import { type TimeframeLabel, timeframe } from '../time/index.js';
-import { DECISION_COLUMNS, type DecisionRow } from './decisions.js';
 import { DecisionFold } from './fold.js';
 import type { RunRefresh } from './run.js';
-import { DecisionTable, type LineSource, TradeTable } from './table.js';
+import { DECISION_COLUMNS, type DecisionRow, TRADE_COLUMNS, type TradeRow } from './schema.js';
+import { DecisionTable, type LineSource } from './table.js';
 import { JournalTail } from './tail.js';
-import { TRADE_COLUMNS, type TradeRow } from './trades.js';
+import { TradeTable } from './trade-table.js';
 
 /** Rows, trades and equity points a watch keeps (the newest). */
 const KEEP_ROWS = 64;

@@ -146,7 +146,7 @@ export async function restoreState(input: {
       for (const event of out.events) if (event.kind === 'close') trades.push(event);
     },
   );
-  const produced = collector.rows;
+  const produced = collector.take();
   toVerify.forEach((row, i) => {
     const replayed = produced[i];
     if (replayed === undefined || !sameDecision(row, replayed)) {

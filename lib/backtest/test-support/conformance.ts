@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { Decision, EngineContext, EngineSpec, HostSkipReason, TradeEvent } from '../../engine/index.js';
 import { createEngine, decisionsOf, markToMarket, RUNNING, StepOutput, WARMUP } from '../../engine/index.js';
 import {
-  ByteSink,
-  DecisionLines,
+  decisionLines,
   decisionRow,
   featuresCell,
   type JournalStream,
-  TradeLines,
+  tradeLines,
+  tradeRow,
 } from '../../journal/index.js';
 import {
   type Bar,
@@ -78,10 +78,8 @@ export function* slots(scenario: Scenario): Iterable<{ ts: number; bar: Bar | nu
 export const engineStepHost: JournalHost = async (scenario) => {
   const engine = createEngine(scenario.spec);
   const { strategy, initialCapital } = scenario.spec;
-  const lines = new DecisionLines(scenario.stream);
-  const trades = new ByteSink(1 << 16);
-  const tradeLines = new TradeLines(scenario.stream);
   let decisions = '';
+  let trades = '';
   let state = engine.init();
   const emit = (made: readonly Decision[], bar: Bar | null, events: readonly TradeEvent[], ts: number) => {
     for (const decision of made) {
@@ -95,10 +93,11 @@ export const engineStepHost: JournalHost = async (scenario) => {
         modelId: strategy.modelId ?? '',
         spec: engine.fingerprint,
       };
-      decisions += lines.row(decisionRow(scenario.stream, decision, extra));
+      decisions += decisionLines([decisionRow(scenario.stream, decision, extra)]);
     }
     if (ts >= scenario.start)
-      for (const event of events) if (event.kind === 'close') tradeLines.write(trades, event);
+      for (const event of events)
+        if (event.kind === 'close') trades += tradeLines([tradeRow(scenario.stream, event)]);
   };
   for (const { ts, bar, skip } of slots(scenario)) {
     if (skip !== undefined) {
@@ -110,7 +109,7 @@ export const engineStepHost: JournalHost = async (scenario) => {
     state = result.state;
     if (result.rejected === null) emit(result.decisions, bar, result.tradeEvents, ts);
   }
-  return { decisions, trades: new TextDecoder().decode(trades.buffer.subarray(0, trades.length)) };
+  return { decisions, trades };
 };
 
 const spec = (overrides: Partial<EngineSpec> = {}): EngineSpec => ({

@@ -2,7 +2,8 @@ import { createEngine, type EngineSpec } from '../../engine/index.js';
 import { generateSeries, loadBar, mutableBar } from '../../market/index.js';
 import { createStrategy } from '../../strategy/index.js';
 import { timeframe, tsMs } from '../../time/index.js';
-import { type DecisionRow, decisionRow } from '../decisions.js';
+import { decisionRow } from '../decisions.js';
+import type { DecisionRow } from '../schema.js';
 
 const TF = timeframe('5m');
 
