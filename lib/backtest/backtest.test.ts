@@ -2,16 +2,17 @@
  * The backtest host against the LIVE host (the paper loop's Decider) over a real DuckDB lake: one
  * conformance suite for the two hosts of the one engine, and the backtest's own guarantees.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../core/index.js';
 import type { EngineSpec, HostSkipReason } from '../engine/index.js';
 import { createEngine, type EngineContext, RUNNING, WARMUP } from '../engine/index.js';
 import { compareRuns } from '../equivalence/index.js';
-import type { DecisionRow } from '../journal/index.js';
 import {
+  type DecisionRow,
   decisionLines,
+  readBacktestManifest,
   readDecisions,
   readTrades,
   TradeTable,
@@ -113,6 +114,8 @@ describe('the backtest', () => {
   it('writes a manifest naming config, window, warmup, input hash, code version, metrics and timings', async () => {
     const result = await runBacktest(lake, request({ runId: 'manifest' }));
     const manifest = JSON.parse(readFileSync(result.manifestPath, 'utf8'));
+    // Written and read through the one schema: what explain reads back is what was written.
+    expect(readBacktestManifest(result.manifestPath)).toEqual(manifest);
     expect(result.manifestPath.endsWith(join('runs', 'manifest', 'manifest.json'))).toBe(true);
     const stable = spec().strategy.stableWarmupBars;
     expect(manifest.window).toEqual({ start_ts_ms: at(1_000), end_ts_ms: at(2_000) });
@@ -132,6 +135,16 @@ describe('the backtest', () => {
     expect(manifest.metrics.totalReturn).toBeCloseTo(result.performance.totalReturn, 12);
     expect(manifest.timings.total_ms).toBeGreaterThan(0);
     expect(manifest.status).toBe('ok');
+    // A damaged manifest is named with the field that is wrong, and nothing is guessed.
+    const damaged = join(dirname(result.manifestPath), 'damaged.json');
+    writeFileSync(damaged, JSON.stringify({ ...manifest, window: { start_ts_ms: 'soon' } }));
+    expect(() => readBacktestManifest(damaged)).toThrow(
+      /damaged.json: not a backtest manifest \(window.start_ts_ms: /,
+    );
+    writeFileSync(damaged, '{"kind": "backtest",');
+    expect(() => readBacktestManifest(damaged)).toThrow(
+      /damaged.json: not a backtest manifest \(invalid JSON: /,
+    );
   });
 
   it('gives an equity curve that is capital plus closed PnL wherever the book is flat', async () => {

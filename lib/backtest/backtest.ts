@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
-import { createEngine, describeSpec, type EngineSpec } from '../engine/index.js';
+import { createEngine, type EngineSpec } from '../engine/index.js';
 import { DECISION_COLUMNS, decisionConstants, TRADE_COLUMNS } from '../journal/index.js';
 import type { PerformanceStats, TradeStats } from '../metrics/index.js';
 import type { Lake } from '../store/index.js';
@@ -11,6 +9,7 @@ import { isoUtc } from '../time/index.js';
 import { decideWindow } from './decide.js';
 import { formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
 import { type LiveDecisions, loadBars, seriesHash, slotInputs } from './inputs.js';
+import { backtestManifest } from './manifest.js';
 import { OutputFile } from './output-file.js';
 
 export { seriesHash };
@@ -69,11 +68,6 @@ export interface WindowCoverage {
   readonly decidedThrough: number;
   /** Slots of the window after the last stored bar, not decided. */
   readonly slotsAfterData: number;
-}
-
-/** A file's path and SHA-256: which code a run's strategy was. */
-function fileIdentity(path: string): { path: string; sha256: string } {
-  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
 }
 
 /** The window's coverage by `fed`, and what to say about it. */
@@ -145,53 +139,20 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
         `only ${decided.decisions} bar decided: Sharpe, Sortino and drawdown need at least two bars of returns (n/a)`,
       );
     const timings = { loadMs, runMs, totalMs: performance.now() - began };
-    const manifest = {
-      kind: 'backtest',
-      run_id: request.runId,
+    const manifest = backtestManifest({
+      request,
       tag,
-      live_tag: request.live?.tag ?? null,
       stream: journalStream,
-      created_at: new Date(request.now).toISOString(),
-      code_version: request.codeVersion,
-      spec: engine.fingerprint,
-      config: describeSpec(spec),
-      strategy_file: request.strategyFile === undefined ? null : fileIdentity(request.strategyFile),
-      window: { start_ts_ms: start, end_ts_ms: end },
-      decided: {
-        first_ts_ms: start,
-        last_ts_ms: coverage.decidedThrough,
-        slots: coverage.slots,
-        slots_after_data: coverage.slotsAfterData,
-      },
+      fingerprint: engine.fingerprint,
+      paths,
+      lake: layout.rawDir(journalStream),
+      bars: { fed, warmupBars, proven, inputHash },
+      decided,
+      coverage,
       warnings,
-      warmup: {
-        from_ts_ms: fed.ts[0],
-        bars: warmupBars,
-        declared_stable_bars: spec.strategy.stableWarmupBars,
-        proven,
-      },
-      input: {
-        lake: layout.rawDir(journalStream),
-        bars: fed.length,
-        first_ts_ms: fed.ts[0],
-        last_ts_ms: fed.ts[fed.length - 1],
-        sha256: inputHash,
-      },
-      outputs: {
-        decisions: paths.decisions,
-        trades: paths.trades,
-        decision_rows: decided.decisions,
-        equity_curve: 'decisions.csv, column equity',
-        format_threads: threads,
-      },
-      open_position_at_end:
-        decided.state.position.side === 0
-          ? null
-          : { side: decided.state.position.side, entry_ts_ms: decided.state.position.entryTs },
-      metrics: { ...decided.metrics.performance, trades: decided.metrics.trades },
-      timings: { load_ms: timings.loadMs, run_ms: timings.runMs, total_ms: timings.totalMs },
-      status: 'ok',
-    };
+      timings,
+      threads,
+    });
     manifestFile.write(manifestText(manifest));
     for (const file of files) await file.commit();
     return {

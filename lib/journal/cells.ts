@@ -54,7 +54,25 @@ export function numberCell(text: string, i: number, where: () => string, column:
   return value;
 }
 
+/**
+ * An integer ms timestamp. Plain digits (every journal's) are read in place, no substring; anything
+ * else goes through Number, and must still be a safe integer.
+ */
 export function tsCell(text: string, i: number, where: () => string, column: string): number {
+  const from = commas[i]! + 1;
+  const to = commas[i + 1]!;
+  let digits = 0;
+  if (to - from <= 15 && to > from) {
+    for (let k = from; k < to; k++) {
+      const d = text.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) {
+        digits = -1;
+        break;
+      }
+      digits = digits * 10 + d;
+    }
+    if (digits >= 0) return digits;
+  }
   const value = Number(cell(text, i));
   if (!Number.isSafeInteger(value) || commas[i]! + 1 === commas[i + 1]!)
     throw new MjolnirError(

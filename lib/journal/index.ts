@@ -28,6 +28,7 @@ export {
 export { readDecisions, readTrades } from './read.js';
 export { DECISIONS, RowCodec, TRADES } from './row-codec.js';
 export { openRun, type RunRefresh, type RunSummary, RunView } from './run.js';
+export { type BacktestManifest, readBacktestManifest } from './run-manifest.js';
 export {
   type ColumnKind,
   type ColumnSpec,

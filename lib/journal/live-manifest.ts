@@ -48,7 +48,7 @@ const manifestSchema = z.object({
 export type LiveManifest = z.infer<typeof manifestSchema>;
 
 /** The JSON in `path`; text that is not JSON is a damaged file, named. */
-function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {

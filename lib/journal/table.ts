@@ -30,7 +30,13 @@ const KEPT = (() => {
   }
   return {
     ts,
-    codes,
+    /** Each code column with its label -> code map (looked up once, not per line). */
+    codes: codes.map((c) => ({
+      ...c,
+      name: c.column.name,
+      labels: c.column.labels!,
+      of: DECISIONS.codeOf[c.column.name]!,
+    })),
     numbers: of('number', 'money'),
     groups,
     /** The cells that tell decisions apart: up to the last of ts and the codes. */
@@ -78,6 +84,8 @@ export class DecisionTable {
     recent: new Recent(),
   }));
   private readonly recentCodes = KEPT.codes.map(() => new Recent());
+  /** Where the line being parsed is, for a message (the row it would be: the table's length). */
+  private readonly where = () => `${this.path}:${this.lineOf(this.length)}`;
   /** A line's values, checked before any is kept (reused). */
   private readonly scratch = {
     codes: new Int32Array(KEPT.codes.length),
@@ -159,8 +167,7 @@ export class DecisionTable {
   /** Validates every cell of the line first, then takes it in: a bad line leaves the table as it was. */
   private parse(text: string, start: number, end: number, offset: number): void {
     // Numbered only when a message needs it: the hot path pays nothing for line numbers.
-    const row = this.length;
-    const where = () => `${this.path}:${this.lineOf(row)}`;
+    const where = this.where;
     const numbers = this.hasNumbers;
     split(text, start, end, numbers ? DECISIONS.names.length : KEPT.prefix, where, !numbers);
     const ts = tsCell(text, KEPT.ts.index, where, KEPT.ts.column.name);
@@ -171,9 +178,8 @@ export class DecisionTable {
       );
     const codes = this.scratch.codes;
     for (let k = 0; k < KEPT.codes.length; k++) {
-      const { column, index } = KEPT.codes[k]!;
-      const labels = DECISIONS.codeOf[column.name]!;
-      codes[k] = codeCell(text, index, labels, column.labels!, where, column.name, this.recentCodes[k]);
+      const code = KEPT.codes[k]!;
+      codes[k] = codeCell(text, code.index, code.of, code.labels, where, code.name, this.recentCodes[k]);
     }
     if (numbers) this.parseRest(text, where);
     this.ts.push(ts);

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { MjolnirError } from '../core/index.js';
-import { type DataLayout, readManifest } from '../journal/index.js';
+import { type DataLayout, readBacktestManifest, readManifest } from '../journal/index.js';
 import type { TimeframeLabel } from '../time/index.js';
 
 /** What explain needs of a run's manifest: where the engine was first fed, where decisions start, the spec. */
@@ -19,13 +18,7 @@ export function runFacts(layout: DataLayout, symbol: string, tf: TimeframeLabel,
       throw new MjolnirError('input_invalid', `no LIVE run manifest for ${tag} ${symbol} ${tf}`);
     return { from: manifest.warmup_from, start: manifest.first_decision_ts, config: manifest.config };
   }
-  const path = layout.manifest(bt[1]!);
-  if (!existsSync(path)) throw new MjolnirError('input_invalid', `no backtest manifest ${path}`);
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as {
-    warmup: { from_ts_ms: number };
-    window: { start_ts_ms: number };
-    config: Record<string, unknown>;
-  };
+  const manifest = readBacktestManifest(layout.manifest(bt[1]!));
   return { from: manifest.warmup.from_ts_ms, start: manifest.window.start_ts_ms, config: manifest.config };
 }
 
