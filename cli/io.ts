@@ -14,6 +14,11 @@ export type ShutdownListener = (signal: string, repeated: boolean) => void;
  * `processIo()` is the real process; tests pass their own and run the CLI in-process.
  */
 export interface CliIo {
+  /**
+   * The environment the command runs with, read once: `processIo()` takes the process's (empty values
+   * are unset), a test passes its own; `--data-root` sets DATA_ROOT in it for the command's run.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: TextOutput;
   readonly stderr: TextOutput;
   /** Where the paper loop's JSON log lines go: stdout, written synchronously in the real process. */
@@ -50,7 +55,10 @@ export function processIo(): CliIo {
   const stdout = pipedOutput(process.stdout);
   let controller: AbortController | null = null;
   const listeners: ShutdownListener[] = [];
+  // An empty variable means unset (compose passes `VAR=` for what the operator left out).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
   return {
+    env,
     stdout,
     stderr: pipedOutput(process.stderr),
     // Synchronous, so the last lines before a crash are not lost.

@@ -8,7 +8,7 @@ import type { CliIo } from './io.js';
  * The process logger: pino, one JSON object per line (for docker logs and log shippers), readable
  * (pino-pretty) on a terminal. Written synchronously, so the last lines before a crash are not lost.
  */
-export function createLogger(io: CliIo, level = process.env['LOG_LEVEL'] || 'info'): Logger {
+export function createLogger(io: CliIo, level = io.env['LOG_LEVEL'] || 'info'): Logger {
   if (!Object.hasOwn(pino.levels.values, level))
     throw new MjolnirError(
       'input_invalid',

@@ -109,14 +109,17 @@ export function envOption<T>(
 }
 
 /** Whether a runbook flag variable is set on (STOP_THROUGH=1). */
-export function envFlag(variable: string): boolean {
-  const value = process.env[variable];
+/** A command's environment (CliIo.env). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function envFlag(env: Env, variable: string): boolean {
+  const value = env[variable];
   return value === '1' || value === 'true';
 }
 
 /** The data root: --data-root, else DATA_ROOT, else ./data (docs/contracts.md). */
-export function dataRoot(option: string | undefined): string {
-  return option ?? (process.env['DATA_ROOT'] || 'data');
+export function dataRoot(option: string | undefined, env: Env): string {
+  return option ?? (env['DATA_ROOT'] || 'data');
 }
 
 /**
@@ -143,8 +146,8 @@ export async function withStoredRules(config: Config, lake: Lake): Promise<Confi
 }
 
 /** Where bar snapshots are exported to and read from: `--snapshots`, else `<data root>/snapshots`. */
-export function snapshotsOf(options: { snapshots?: string; dataRoot?: string }): string {
-  return options.snapshots ?? join(dataRoot(options.dataRoot), 'snapshots');
+export function snapshotsOf(options: { snapshots?: string; dataRoot?: string }, env: Env): string {
+  return options.snapshots ?? join(dataRoot(options.dataRoot, env), 'snapshots');
 }
 
 /** Adds `--start` and `--end` (START_TS_MS, END_TS_MS): a window of bar close times. */

@@ -28,6 +28,7 @@ function captureIo(): CliIo & { readonly text: () => string } {
   const stopped = new AbortController();
   stopped.abort();
   return {
+    env: { ...process.env },
     stdout: output,
     stderr: output,
     logDestination: (): DestinationStream => output,
@@ -247,6 +248,25 @@ async function run(argv: readonly string[], env: Record<string, string> = {}) {
 }
 
 describe('mjolnir option and environment parsing', () => {
+  it("--data-root is the command's DATA_ROOT, the process environment left as it was", async () => {
+    const before = process.env['DATA_ROOT'];
+    const io = captureIo();
+    const argv = [
+      'lake',
+      'gaps',
+      '--data-root',
+      join(scratch, 'elsewhere'),
+      '--exchange',
+      'sim',
+      '--symbol',
+      'BTC/USDT',
+    ];
+    const code = await runCli(['node', 'mjolnir', ...argv, '--timeframe', '5m'], io);
+    expect(code).toBe(2);
+    expect(io.text()).toContain(`no bars stored under ${join(scratch, 'elsewhere', 'raw')}`);
+    expect(process.env['DATA_ROOT']).toBe(before);
+  });
+
   it('no argv and no runbook variable gives a stack trace or an exit code other than 0, 1 or 2', async () => {
     await fc.assert(
       fc.asyncProperty(invocation, async ({ command, required, options, positional, env }) => {

@@ -22,6 +22,9 @@ import type { CliIo } from './io.js';
 
 /** Every command of `mjolnir`, writing to `io`. */
 export function createProgram(io: CliIo): Command {
+  // The command's environment: the one io read, DATA_ROOT set by `--data-root` (the process's is left alone).
+  const env: Record<string, string | undefined> = { ...io.env };
+  const run: CliIo = { ...io, env };
   const program = new Command()
     .name('mjolnir')
     .description('Mjölnir: research kernel and paper-trading system for crypto markets')
@@ -33,10 +36,10 @@ export function createProgram(io: CliIo): Command {
     // Subcommands made after this inherit the output routing and the exit override.
     .exitOverride()
     // `--data-root` is the data root of everything the command reads, models and configs naming
-    // them included: it becomes DATA_ROOT for the command's whole run (runCli puts it back after).
+    // them included: it becomes DATA_ROOT in the command's environment for its whole run.
     .hook('preAction', (_program, action) => {
       const root = action.opts()['dataRoot'];
-      if (typeof root === 'string' && root !== '') process.env['DATA_ROOT'] = root;
+      if (typeof root === 'string' && root !== '') env['DATA_ROOT'] = root;
     });
   for (const register of [
     registerDemo,
@@ -58,7 +61,7 @@ export function createProgram(io: CliIo): Command {
     registerMonitors,
     registerDoctor,
   ])
-    register(program, io);
+    register(program, run);
   return program;
 }
 
@@ -69,7 +72,6 @@ export function createProgram(io: CliIo): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
-  const dataRootBefore = process.env['DATA_ROOT'];
   const recorded: CliIo = {
     ...io,
     setExitCode: (next) => {
@@ -85,9 +87,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } else {
       code = reportError(error, io.stderr);
     }
-  } finally {
-    if (dataRootBefore === undefined) delete process.env['DATA_ROOT'];
-    else process.env['DATA_ROOT'] = dataRootBefore;
   }
   return code;
 }

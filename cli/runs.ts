@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { systemClock } from '@mjolnir/lib';
 
 /** The code a run was made with: the git commit (with "-dirty" for local changes), else the package version. */
-export function codeVersion(): string {
+export function codeVersion(env: Readonly<Record<string, string | undefined>>): string {
   // An image built without its .git says the commit it was built from (docker/Dockerfile).
-  const given = process.env['MJOLNIR_CODE_VERSION'];
+  const given = env['MJOLNIR_CODE_VERSION'];
   if (given) return given;
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -17,7 +17,7 @@ export function codeVersion(): string {
     }).trim();
     return dirty === '' ? commit : `${commit}-dirty`;
   } catch {
-    return `mjolnir ${process.env['npm_package_version'] ?? 'unknown'}`;
+    return `mjolnir ${env['npm_package_version'] ?? 'unknown'}`;
   }
 }
 

@@ -16,6 +16,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { columns, num, pct } from '../format.js';
 import type { CliIo } from '../io.js';
+import type { Env } from '../options.js';
 import {
   dataRoot,
   envFlag,
@@ -35,13 +36,11 @@ export function streamOf(config: Config): Stream {
   return streamsOf(config)[0]!;
 }
 
-function withStopThrough(config: Config, stopThrough: boolean | undefined): Config {
-  return stopThrough || envFlag('STOP_THROUGH')
+function withStopThrough(config: Config, stopThrough: boolean | undefined, env: Env): Config {
+  return stopThrough || envFlag(env, 'STOP_THROUGH')
     ? { ...config, fill: { ...config.fill, stop_through: true } }
     : config;
 }
-
-const env = process.env;
 
 /** `-c, --config` (CONFIG), defaulting to the simulator's config. */
 export const configOption = (fallback = 'configs/sim.yaml') =>
@@ -75,10 +74,10 @@ export function registerBacktest(program: Command, io: CliIo): void {
       }) => {
         const { start, end } = windowOf(options);
         const { runBacktest } = await import('@mjolnir/lib/backtest');
-        const lake = await openLake(dataRoot(options.dataRoot), io);
+        const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
         try {
           const config = await withStoredRules(
-            withStopThrough(loadConfig(options.config, env), options.stopThrough),
+            withStopThrough(loadConfig(options.config, io.env), options.stopThrough, io.env),
             lake,
           );
           const result = await runBacktest(lake, {
@@ -88,7 +87,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
             start,
             end,
             ...(options.warmupFrom === undefined ? {} : { warmupFrom: options.warmupFrom }),
-            codeVersion: codeVersion(),
+            codeVersion: codeVersion(io.env),
             now: systemClock.now(),
             strategyFile: config.strategy.file,
             ...(options.explain ? { explain: true } : {}),
@@ -156,7 +155,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
       }) => {
         const { eqTags, formatEq } = await import('@mjolnir/lib/equivalence');
         // The runbook's form names the stream itself: `eq --symbol BTC_USD --timeframe 5m --live-tag ...`.
-        const configured = streamOf(loadConfig(options.config, env));
+        const configured = streamOf(loadConfig(options.config, io.env));
         const stream = {
           ...configured,
           symbol: options.symbol ?? configured.symbol,
@@ -166,7 +165,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
         const btTag = options.btTag ?? (options.runid ? `${liveTag}_bt_${options.runid}` : undefined);
         if (btTag === undefined)
           throw new MjolnirError('input_invalid', 'eq needs --bt-tag or --runid (RUNID)');
-        const result = eqTags(new DataLayout(dataRoot(options.dataRoot)), stream, liveTag, btTag);
+        const result = eqTags(new DataLayout(dataRoot(options.dataRoot, io.env)), stream, liveTag, btTag);
         io.stdout.write(
           formatEq(result, `eq: LIVE ${liveTag} vs BT ${btTag}, ${stream.symbol} ${stream.timeframe}`),
         );
@@ -192,10 +191,10 @@ export function registerBacktest(program: Command, io: CliIo): void {
     ) {
       const runId = options.runid ?? runIdNow('eqflat');
       const { eqflat, formatEq, liveRunSpec } = await import('@mjolnir/lib/equivalence');
-      const lake = await openLake(dataRoot(options.dataRoot), io);
+      const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
       try {
         const config = await withStoredRules(
-          withStopThrough(loadConfig(options.config, env), options.stopThrough),
+          withStopThrough(loadConfig(options.config, io.env), options.stopThrough, io.env),
           lake,
         );
         const stream = streamOf(config);
@@ -204,12 +203,14 @@ export function registerBacktest(program: Command, io: CliIo): void {
         const chosen = this.getOptionValueSource('config') !== 'default';
         const fromLive = chosen ? null : liveSpecOrNull(() => liveRunSpec(lake.layout, stream));
         const spec =
-          fromLive === null ? engineSpecOf(config) : withStopThroughSpec(fromLive, options.stopThrough);
+          fromLive === null
+            ? engineSpecOf(config)
+            : withStopThroughSpec(fromLive, options.stopThrough, io.env);
         const outcome = await eqflat(lake, {
           spec,
           stream,
           runId,
-          codeVersion: codeVersion(),
+          codeVersion: codeVersion(io.env),
           now: systemClock.now(),
           strategyFile: config.strategy.file,
         });
@@ -238,8 +239,8 @@ function liveSpecOrNull(read: () => EngineSpec | null): EngineSpec | null {
 }
 
 /** STOP_THROUGH=1 asked of a spec read from a manifest (a backtest-only option). */
-function withStopThroughSpec(spec: EngineSpec, stopThrough: boolean | undefined): EngineSpec {
-  return stopThrough === true || envFlag('STOP_THROUGH')
+function withStopThroughSpec(spec: EngineSpec, stopThrough: boolean | undefined, env: Env): EngineSpec {
+  return stopThrough === true || envFlag(env, 'STOP_THROUGH')
     ? { ...spec, fill: { ...spec.fill, stopThrough: true } }
     : spec;
 }

@@ -33,7 +33,7 @@ export function registerConfig(program: Command, io: CliIo): void {
           failed = true;
           continue;
         }
-        const result = parseConfig(text, file, process.env, { knownExchanges: ccxtExchanges() });
+        const result = parseConfig(text, file, io.env, { knownExchanges: ccxtExchanges() });
         if (!result.ok) {
           for (const problem of result.error) io.stderr.write(`${formatProblem(problem)}\n`);
           failed = true;

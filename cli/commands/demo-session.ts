@@ -107,7 +107,7 @@ export function nextSteps(dir: string, config: string, symbol: string): string {
 /** `mjolnir demo`: the session, then the summary, eqflat and the health judged while it ran. */
 export async function demo(options: DemoOptions, io: CliIo): Promise<void> {
   const started = performance.now();
-  const dir = scratch(dataRoot(options.dataRoot));
+  const dir = scratch(dataRoot(options.dataRoot, io.env));
   const session = await runSession(options, dir, io);
   if (session === null) return;
   const { config, stream, outcome, health } = session;
@@ -124,7 +124,7 @@ export async function demo(options: DemoOptions, io: CliIo): Promise<void> {
       spec: engineSpecOf(await withStoredRules(config, lake)),
       stream,
       runId: runIdNow('demo_eqflat'),
-      codeVersion: codeVersion(),
+      codeVersion: codeVersion(io.env),
       now: systemClock.now(),
     });
     io.stdout.write(
@@ -161,7 +161,7 @@ function venueOf(options: DemoOptions, exchange: string): SimVenue {
 }
 
 async function runSession(options: DemoOptions, dir: string, io: CliIo) {
-  const loaded = loadConfig(configOf(options), { ...process.env, SIM_PORT: undefined, SIM_SPEED: undefined });
+  const loaded = loadConfig(configOf(options), { ...io.env, SIM_PORT: undefined, SIM_SPEED: undefined });
   const venue = venueOf(options, loaded.exchange);
   const stream = streamsOf(loaded)[0]!;
   const markets = Object.fromEntries(
@@ -216,7 +216,7 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       dataRoot: dir,
       clock: systemClock,
       log,
-      env: process.env,
+      env: io.env,
       signal: controller.signal,
       // Exactly the bars asked for: the loop then holds its stream until the session stops.
       maxDecisions: options.bars,
@@ -225,7 +225,7 @@ async function runSession(options: DemoOptions, dir: string, io: CliIo) {
       // The dashboard ends with the session, however the session ends.
       const end = () => controller.abort();
       paper.then(end, end);
-      await showDashboard(dir, config, controller.signal, judge.graceBars).catch((error: Error) =>
+      await showDashboard(dir, config, controller.signal, judge.graceBars, io.env).catch((error: Error) =>
         io.stderr.write(`the dashboard could not run (${error.message}); the session goes on\n`),
       );
       if (!controller.signal.aborted)
@@ -262,10 +262,11 @@ async function showDashboard(
   config: Config,
   signal: AbortSignal,
   graceBars: number,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
   const { runDashboard } = await import('@mjolnir/tui');
   // The same grace as the demo's own verdict: the dashboard must not say FAIL where the demo says OK.
-  await runDashboard({ dataRoot: dir, config, env: process.env, signal, healthMs: 1000, graceBars });
+  await runDashboard({ dataRoot: dir, config, env, signal, healthMs: 1000, graceBars });
 }
 
 /**

@@ -41,8 +41,11 @@ function configFiles(option: string | undefined): string[] {
     .map((f) => join('configs', f));
 }
 
-async function runChecks(options: DoctorOptions, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
-  const root = resolve(dataRoot(options.dataRoot));
+async function runChecks(
+  options: DoctorOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<DoctorCheck[]> {
+  const root = resolve(dataRoot(options.dataRoot, env));
   const files = configFiles(options.config ?? (env['CONFIG'] || undefined));
   const checks = [
     nodeVersion(),
@@ -98,7 +101,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
     .option('--no-exchange', 'skip the exchange and clock checks (offline)')
     .option('--verbose', 'whole error messages, up to 20 misowned files')
     .action(async (options: DoctorOptions) => {
-      const checks = await runChecks(options, process.env);
+      const checks = await runChecks(options, io.env);
       io.stdout.write(format(checks));
       io.setExitCode(doctorExitCode(checks));
     });

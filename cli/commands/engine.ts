@@ -39,7 +39,7 @@ export function registerEngine(program: Command, io: CliIo): void {
     .option('--seed <seed>', 'seed of the synthetic market', intOption, 42)
     .option('--json', 'print the summary as one JSON object')
     .action((options: { config: string; bars: number; seed: number; json?: boolean }) => {
-      const config = loadConfig(options.config, process.env);
+      const config = loadConfig(options.config, io.env);
       const stream = streamsOf(config)[0]!;
       const spec = engineSpecOf(config);
       const engine = createEngine(spec);

@@ -101,11 +101,11 @@ export function registerExplain(program: Command, io: CliIo): void {
         return;
       }
       const { explain } = await import('@mjolnir/lib/research');
-      const lake = await openLake(dataRoot(options.dataRoot), io);
+      const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
       try {
         const e = await explain(lake, {
           ts: options.ts,
-          ...(options.config === undefined ? {} : { config: loadConfig(options.config, process.env) }),
+          ...(options.config === undefined ? {} : { config: loadConfig(options.config, io.env) }),
           ...(options.tag === undefined ? {} : { tag: options.tag }),
           ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
           ...(options.timeframe === undefined ? {} : { timeframe: options.timeframe.label }),

@@ -46,10 +46,10 @@ async function served(base: string): Promise<{ report: HealthReport; age: number
 
 /** The streams to judge, their facts read from the files and the lake, and the verdict. */
 async function judge(options: HealthCliOptions, io: CliIo) {
-  const root = dataRoot(options.dataRoot);
-  const strict = options.strict === true || envFlag('STRICT');
+  const root = dataRoot(options.dataRoot, io.env);
+  const strict = options.strict === true || envFlag(io.env, 'STRICT');
   const config =
-    options.config === undefined || options.config === '' ? null : loadConfig(options.config, process.env);
+    options.config === undefined || options.config === '' ? null : loadConfig(options.config, io.env);
   const { checkHealth, VenueClocks } = await import('@mjolnir/lib/live');
   const lake = await openLake(root, io);
   const venues = new VenueClocks(systemClock, config);
@@ -88,8 +88,8 @@ export function registerHealth(program: Command, io: CliIo): void {
       ),
     )
     .action(async (options: HealthCliOptions) => {
-      const strict = options.strict === true || envFlag('STRICT');
-      const json = options.json === true || envFlag('JSON');
+      const strict = options.strict === true || envFlag(io.env, 'STRICT');
+      const json = options.json === true || envFlag(io.env, 'JSON');
       const got =
         options.url !== undefined && options.url !== ''
           ? await served(options.url)

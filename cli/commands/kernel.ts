@@ -34,7 +34,8 @@ export function kernelSpec() {
 }
 
 /** Jupyter's user data directory: JUPYTER_DATA_DIR, else ~/.local/share/jupyter (Linux). */
-const dataDir = () => process.env['JUPYTER_DATA_DIR'] ?? join(homedir(), '.local', 'share', 'jupyter');
+const dataDir = (env: Readonly<Record<string, string | undefined>>) =>
+  env['JUPYTER_DATA_DIR'] ?? join(homedir(), '.local', 'share', 'jupyter');
 
 export function registerKernel(program: Command, io: CliIo): void {
   const kernel = program.command('kernel').description('the tslab research kernel for Jupyter');
@@ -48,7 +49,7 @@ export function registerKernel(program: Command, io: CliIo): void {
           'input_invalid',
           `tslab is not installed at ${TSLAB}: run make lab (or cd kernel && npm ci)`,
         );
-      const dir = join(options.dir ?? dataDir(), 'kernels', KERNEL_NAME);
+      const dir = join(options.dir ?? dataDir(io.env), 'kernels', KERNEL_NAME);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'kernel.json'), `${JSON.stringify(kernelSpec(), null, 2)}\n`);
       io.stdout.write(`kernelspec ${KERNEL_NAME} -> ${join(dir, 'kernel.json')} (tslab ${TSLAB})\n`);

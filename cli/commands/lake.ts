@@ -33,7 +33,7 @@ async function open(
   options: StreamOptions,
   io: CliIo,
 ): Promise<{ lake: Lake; key: MarketKey; start: number; end: number } | null> {
-  const lake = await openLake(dataRoot(options.dataRoot), io);
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
   const key: MarketKey = {
     exchange: options.exchange,
     symbol: options.symbol,

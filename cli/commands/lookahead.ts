@@ -6,8 +6,6 @@ import type { CliIo } from '../io.js';
 import { dataRoot, openLake, windowOf } from '../options.js';
 import { streamOf } from './backtest.js';
 
-const env = process.env;
-
 export type LookaheadCliOptions = {
   config: string;
   start?: number;
@@ -19,9 +17,9 @@ export type LookaheadCliOptions = {
 /** `mjolnir lookahead`: decisions on data cut at many points against the full run. */
 export async function lookahead(options: LookaheadCliOptions, io: CliIo): Promise<void> {
   const { start, end } = windowOf(options);
-  const config = loadConfig(options.config, env);
+  const config = loadConfig(options.config, io.env);
   const stream = streamOf(config);
-  const lake = await openLake(dataRoot(options.dataRoot), io);
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
   try {
     const series = await lake.read(stream, start, end);
     if (series.length < 2)

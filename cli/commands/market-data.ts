@@ -28,7 +28,7 @@ export async function sourceFor(config: Config, io: CliIo): Promise<CcxtMarketDa
   // ccxt loads here, for the commands that talk to an exchange.
   const { marketDataFor } = await import('@mjolnir/lib/exchange');
   return marketDataFor(config, {
-    env: process.env,
+    env: io.env,
     onRetry: (error, retry, delay) =>
       io.stderr.write(`retry ${retry} in ${delay} ms: [${error.code}] ${error.message}\n`),
   });
@@ -103,14 +103,14 @@ export function registerMarketData(program: Command, io: CliIo): void {
         compact: boolean;
         dataRoot?: string;
       }) => {
-        const config = loadConfig(options.config, process.env);
+        const config = loadConfig(options.config, io.env);
         const streams = streamsOf(config).filter(
           (s) => options.symbol === undefined || s.symbol === options.symbol,
         );
         if (streams.length === 0)
           throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
         const source = await sourceFor(config, io);
-        const lake = await openLake(dataRoot(options.dataRoot), io);
+        const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
         try {
           // "Now" is the exchange's: a simulator runs on its own virtual clock.
           const now = (await source.fetchServerTime()) ?? systemClock.now();
@@ -197,7 +197,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
           format === 'freqtrade'
             ? parseFreqtradeJson(text, tf)
             : parseOhlcvCsv(text, tf, options.timestamps as 'open' | 'close');
-        const lake = await openLake(dataRoot(options.dataRoot), io);
+        const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
         try {
           const key: MarketKey = { exchange: options.exchange, symbol: options.symbol, timeframe: tf.label };
           const report = await lake.write(key, parsed.bars);
@@ -218,7 +218,7 @@ export function registerMarketData(program: Command, io: CliIo): void {
     .description('the exchange\'s clock and our drift from it (runbook 001: "timestamp outside recv window")')
     .addOption(configOption('configs/default.yaml'))
     .action(async (options: { config: string }) => {
-      const config = loadConfig(options.config, process.env);
+      const config = loadConfig(options.config, io.env);
       const source = await sourceFor(config, io);
       try {
         const { measureClockDrift } = await import('@mjolnir/lib/exchange');

@@ -14,10 +14,8 @@ import type { CliIo } from '../io.js';
 import { countOption, dataRoot, envOption, openLake, readAllBars, timeOption } from '../options.js';
 import { configOption, streamOf } from './backtest.js';
 
-const env = process.env;
-
 /** The model `id` under the models directory (the command's data root, `--data-root` included, unless MODELS_DIR). */
-function modelById(id: string): LoadedModel {
+function modelById(id: string, env: Readonly<Record<string, string | undefined>>): LoadedModel {
   return modelNamed(id, env);
 }
 
@@ -38,7 +36,7 @@ function registerValidateOos(program: Command, io: CliIo): void {
     .option('--data-root <dir>', 'data root (DATA_ROOT); models in <root>/models unless MODELS_DIR')
     .action(async (o: { model: string; evalStart: number; evalEnd: number; dataRoot?: string }) => {
       const { validateOos } = await import('@mjolnir/lib/train');
-      const verdict = validateOos(trainWindow(modelById(o.model)), {
+      const verdict = validateOos(trainWindow(modelById(o.model, io.env)), {
         start_ts: o.evalStart,
         end_ts: o.evalEnd,
       });
@@ -110,17 +108,17 @@ function registerDrift(program: Command, io: CliIo): void {
     .action(async (o: DriftOptions) => {
       const { buildDataset, featureDrift } = await import('@mjolnir/lib/train');
       const { modelFeatures, MODEL_FEATURE_NAMES } = await import('@mjolnir/lib');
-      const config = loadConfig(o.config, env);
+      const config = loadConfig(o.config, io.env);
       const stream = streamOf(config);
       const reference =
         o.model !== undefined
-          ? trainWindow(modelById(o.model))
+          ? trainWindow(modelById(o.model, io.env))
           : o.refStart !== undefined && o.refEnd !== undefined
             ? { start_ts: o.refStart, end_ts: o.refEnd }
             : null;
       if (reference === null)
         throw new MjolnirError('input_invalid', 'drift needs --model ID or --ref-start and --ref-end');
-      const all = await readAllBars(dataRoot(o.dataRoot), stream, io);
+      const all = await readAllBars(dataRoot(o.dataRoot, io.env), stream, io);
       const rows = buildDataset(all, modelFeatures.create(), {
         horizon: 1,
         label: 'return',
@@ -178,7 +176,7 @@ function registerMonitor(program: Command, io: CliIo): void {
         dataRoot?: string;
       }) => {
         const { freshness } = await import('@mjolnir/lib/train');
-        const config = loadConfig(o.config, env);
+        const config = loadConfig(o.config, io.env);
         const base = streamOf(config);
         const symbols =
           o.symbols
@@ -187,7 +185,7 @@ function registerMonitor(program: Command, io: CliIo): void {
             .filter(Boolean) ?? config.symbols;
         const tf = timeframe(base.timeframe);
         const now = o.now ?? systemClock.now();
-        const lake = await openLake(dataRoot(o.dataRoot), io);
+        const lake = await openLake(dataRoot(o.dataRoot, io.env), io);
         const lines: string[][] = [['symbol', 'newest bar', 'behind', 'verdict']];
         let stale = 0;
         /** The oldest newest bar of a stale symbol: where a backfill starts. */

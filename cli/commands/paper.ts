@@ -116,8 +116,8 @@ export function registerPaper(program: Command, io: CliIo): void {
     )
     .addOption(graceOption())
     .action(async (options: PaperCliOptions) => {
-      const config = loadConfig(options.config, process.env);
-      const root = dataRoot(options.dataRoot);
+      const config = loadConfig(options.config, io.env);
+      const root = dataRoot(options.dataRoot, io.env);
       const log = createLogger(io);
       // The loop's modules (ccxt, DuckDB, prom-client) load for this command only.
       const { LoopMetrics, runPaper } = await import('@mjolnir/lib/live');
@@ -141,7 +141,7 @@ export function registerPaper(program: Command, io: CliIo): void {
           dataRoot: root,
           clock: systemClock,
           log,
-          env: process.env,
+          env: io.env,
           signal,
           observer: metrics,
           ...(status.server === null ? {} : { httpUrl: status.server.url }),

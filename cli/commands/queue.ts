@@ -43,8 +43,8 @@ async function worker(options: WorkerCliOptions, io: CliIo): Promise<void> {
   const { checkRedis, queueAddress, startQueueWorker } = await import('@mjolnir/lib/scale');
   const address = queueAddress(queueOf(options));
   const facts = await checkRedis(address);
-  const snapshots = snapshotsOf(options);
-  const code = codeVersion();
+  const snapshots = snapshotsOf(options, io.env);
+  const code = codeVersion(io.env);
   const running = await startQueueWorker(address, {
     concurrency: options.concurrency,
     snapshots,
@@ -143,7 +143,7 @@ async function shard(options: ShardCliOptions, io: CliIo): Promise<void> {
   const began = performance.now();
   const result = await runShard(one, {
     snapshots: options.snapshots ?? paths.snapshots,
-    codeVersion: codeVersion(),
+    codeVersion: codeVersion(io.env),
   });
   const { mkdirSync } = await import('node:fs');
   mkdirSync(results, { recursive: true });
@@ -159,7 +159,7 @@ export function registerQueue(program: Command, io: CliIo): void {
     .description(
       "the code this checkout runs, as runs and shards record it (a queue's workers must run the same)",
     )
-    .action(() => io.stdout.write(`${codeVersion()}\n`));
+    .action(() => io.stdout.write(`${codeVersion(io.env)}\n`));
   const queueOption = () => envOption('--queue <url>', 'the queue: redis://host:port/db', 'QUEUE');
   program
     .command('worker')

@@ -87,7 +87,7 @@ async function loadReplay(
     options.replayFormat ?? (file.endsWith('.json') ? 'freqtrade' : file.endsWith('.csv') ? 'csv' : 'lake');
   if (format === 'lake') {
     // --replay <exchange>: the stream of that exchange, symbol and timeframe in the lake.
-    const lake = await openLake(dataRoot(options.dataRoot), io);
+    const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
     try {
       const series = await lake.read(
         { exchange: file, symbol, timeframe: tf.label },
@@ -251,7 +251,7 @@ export function registerSim(program: Command, io: CliIo): void {
       }
       const clock = new VirtualClock(start!, options.speed, systemClock);
       const faults = loadFaults(options.faults);
-      const verbose = options.verbose === true || envFlag('SIM_VERBOSE');
+      const verbose = options.verbose === true || envFlag(io.env, 'SIM_VERBOSE');
       const server = await startSimServer({
         host: options.host,
         port: options.port,

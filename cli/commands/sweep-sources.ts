@@ -37,7 +37,7 @@ export const planPaths = (plan: string) => {
 };
 
 /** A sweep's shards over its snapshot, exported into `snapshots`. */
-async function shardsOf(inputs: SweepInputs, snapshots: string, size: number | undefined) {
+async function shardsOf(inputs: SweepInputs, snapshots: string, size: number | undefined, code: string) {
   const { exportSnapshot, strategyFileHash, sweepShards } = await import('@mjolnir/lib/scale');
   const snapshot = exportSnapshot(snapshots, streamOf(inputs.config), inputs.series);
   const jobs = expandGrid(inputs.grid).map((params, index) => ({ index, params }));
@@ -47,7 +47,7 @@ async function shardsOf(inputs: SweepInputs, snapshots: string, size: number | u
       strategySha256: strategyFileHash(inputs.config),
       window: inputs.window,
       snapshot: snapshot.snapshot_id,
-      codeVersion: codeVersion(),
+      codeVersion: code,
     },
     jobs,
     size,
@@ -65,7 +65,12 @@ export async function queuedRows(
   const { assembleSweep, checkRedis, queueAddress, submitRun } = await import('@mjolnir/lib/scale');
   const address = queueAddress(where.queue);
   const facts = await checkRedis(address);
-  const { snapshot, jobs, shards } = await shardsOf(inputs, where.snapshots, where.shardSize);
+  const { snapshot, jobs, shards } = await shardsOf(
+    inputs,
+    where.snapshots,
+    where.shardSize,
+    codeVersion(io.env),
+  );
   io.stderr.write(
     `queue: redis ${facts.version} at ${address.shown}; ${num(jobs.length)} sets in ${num(shards.length)} shards over snapshot ${snapshot.snapshot_id.slice(0, 12)} (${snapshot.bars} bars, ${where.snapshots})\n`,
   );
@@ -82,11 +87,11 @@ export async function writePlan(
 ): Promise<void> {
   const paths = planPaths(plan);
   mkdirSync(dirname(paths.file), { recursive: true });
-  const { snapshot, shards } = await shardsOf(inputs, paths.snapshots, shardSize);
+  const { snapshot, shards } = await shardsOf(inputs, paths.snapshots, shardSize, codeVersion(io.env));
   const { writeFileAtomic } = await import('@mjolnir/lib/store');
   const file: PlanFile = {
     kind: 'sweep_plan',
-    code_version: codeVersion(),
+    code_version: codeVersion(io.env),
     config: inputs.config,
     grid: inputs.grid,
     window: inputs.window,

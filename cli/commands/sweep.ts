@@ -30,8 +30,6 @@ import { codeVersion, runIdNow } from '../runs.js';
 import { streamOf } from './backtest.js';
 import { collectedRows, queuedRows, readPlan, type SweepPlan, writePlan } from './sweep-sources.js';
 
-const env = process.env;
-
 /** The largest stable warmup over the grid's sets the strategy accepts (refused sets are reported later). */
 function largestWarmup(config: Config, sets: readonly Record<string, number | boolean>[]): number {
   let largest = 0;
@@ -127,9 +125,9 @@ async function inputsFromLake(options: SweepCliOptions, io: CliIo): Promise<Swee
   if (options.grid.length === 0)
     throw new MjolnirError('input_invalid', 'a sweep needs at least one --grid name=values');
   const grid = parseGrid(options.grid);
-  const lake = await openLake(dataRoot(options.dataRoot), io);
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
   try {
-    const config = await withStoredRules(loadConfig(options.config, env), lake);
+    const config = await withStoredRules(loadConfig(options.config, io.env), lake);
     const stream = streamOf(config);
     const warmup = largestWarmup(config, expandGrid(grid));
     const series = await lake.read(stream, start - 2 * warmup * timeframe(stream.timeframe).ms, end);
@@ -148,7 +146,7 @@ async function rowsOf(inputs: SweepInputs, options: SweepCliOptions, plan: Sweep
     if (options.queue !== undefined)
       return await queuedRows(
         inputs,
-        { ...options, queue: options.queue, snapshots: snapshotsOf(options) },
+        { ...options, queue: options.queue, snapshots: snapshotsOf(options, io.env) },
         io,
         (d, t) => onProgress(d, t, 'shards'),
       );
@@ -197,7 +195,7 @@ async function report(
   const { config, grid, series } = inputs;
   const stream = streamOf(config);
   const runId = options.runid ?? runIdNow('sweep');
-  const lake = await openLake(dataRoot(options.dataRoot), io);
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
   let allRefused: string | null = null;
   try {
     const layout = lake.layout;
@@ -217,7 +215,7 @@ async function report(
           run_id: runId,
           stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
           created_at: new Date(systemClock.now()).toISOString(),
-          code_version: codeVersion(),
+          code_version: codeVersion(io.env),
           config,
           grid,
           window: { start_ts_ms: inputs.window.start, end_ts_ms: inputs.window.end },

@@ -11,8 +11,6 @@ import { Progress } from '../progress.js';
 import { codeVersion } from '../runs.js';
 import { configOption, streamOf } from './backtest.js';
 
-const env = process.env;
-
 interface TrainCliOptions {
   config: string;
   dataRoot?: string;
@@ -66,7 +64,7 @@ function foldTable(folds: readonly FoldReport[]): string {
 
 /** Fills the lake from a simulator started here (the config must point at one): `--sim-days`. */
 async function backfillFromSimulator(options: TrainCliOptions, root: string, io: CliIo): Promise<void> {
-  const config = loadConfig(options.config, env);
+  const config = loadConfig(options.config, io.env);
   if (config.simulator === undefined)
     throw new MjolnirError(
       'input_invalid',
@@ -98,7 +96,7 @@ function epochProgress(io: CliIo, epochs: number) {
 }
 
 async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
-  const config = loadConfig(options.config, env);
+  const config = loadConfig(options.config, io.env);
   if (config.train === undefined)
     throw new MjolnirError(
       'config_invalid',
@@ -109,7 +107,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   const { backendFromEnv, selectBackend, trainModel } = await import('@mjolnir/lib/train');
   const backend = await selectBackend(backendFromEnv({ TF_BACKEND: options.backend }));
   io.stderr.write(`tfjs ${backend.version} on ${backend.detail}\n`);
-  const root = dataRoot(options.dataRoot);
+  const root = dataRoot(options.dataRoot, io.env);
   if (options.simDays !== undefined) await backfillFromSimulator(options, root, io);
   const series = await readAllBars(root, stream, io);
   if (series.length === 0)
@@ -139,8 +137,8 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     backend,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(t.train_end === undefined ? {} : { trainEnd: t.train_end }),
-    modelsDir: modelsDir({ ...env, DATA_ROOT: root }),
-    codeVersion: codeVersion(),
+    modelsDir: modelsDir({ ...io.env, DATA_ROOT: root }),
+    codeVersion: codeVersion(io.env),
     onEpoch: progress.epoch,
     ...(options.queue === undefined ? {} : { fit: await queuedFit(options, stream, series, io) }),
   });
@@ -160,7 +158,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   if (options.deploy !== undefined) {
     writeFileSync(options.deploy, deployedConfigText(readFileSync(options.config, 'utf8'), result.modelId));
     io.stdout.write(
-      `deployed: ${options.deploy} trades model ${result.modelId} (${paperCommand(options.deploy, root)})\n`,
+      `deployed: ${options.deploy} trades model ${result.modelId} (${paperCommand(options.deploy, root, io.env)})\n`,
     );
   } else
     io.stdout.write(`to trade it: strategy.model: ${result.modelId} in a paper config (or --deploy FILE)\n`);
@@ -176,10 +174,10 @@ async function queuedFit(options: TrainCliOptions, stream: Stream, series: BarSe
   );
   const address = queueAddress(options.queue!);
   const facts = await checkRedis(address);
-  const snapshots = snapshotsOf(options);
+  const snapshots = snapshotsOf(options, io.env);
   const snapshot = exportSnapshot(snapshots, stream, series);
   return async (specs: readonly FoldSpec[]) => {
-    const shards = foldShards(specs, snapshot.snapshot_id, codeVersion());
+    const shards = foldShards(specs, snapshot.snapshot_id, codeVersion(io.env));
     io.stderr.write(
       `queue: redis ${facts.version} at ${address.shown}; ${shards.length} networks over snapshot ${snapshot.snapshot_id.slice(0, 12)} (${snapshots})\n`,
     );
@@ -200,7 +198,11 @@ function shellWord(text: string): string {
 }
 
 /** The command that trades a deployed config, with the data root or models folder the model is in. */
-function paperCommand(config: string, root: string): string {
+function paperCommand(
+  config: string,
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   const where = env['MODELS_DIR']
     ? ` MODELS_DIR=${shellWord(resolve(env['MODELS_DIR']))}`
     : resolve(root) === resolve('data')

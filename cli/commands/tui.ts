@@ -22,13 +22,13 @@ export function registerTui(program: Command, io: CliIo): void {
           'input_invalid',
           'mjolnir tui needs a terminal (stdin and stdout a TTY); for a one-shot verdict use make health',
         );
-      const config = options.config === undefined ? null : loadConfig(options.config, process.env);
+      const config = options.config === undefined ? null : loadConfig(options.config, io.env);
       // Loaded here, not at the CLI's start: React and Ink cost only the command that draws.
       const { runDashboard } = await import('@mjolnir/tui');
       await runDashboard({
-        dataRoot: dataRoot(options.dataRoot),
+        dataRoot: dataRoot(options.dataRoot, io.env),
         config,
-        env: process.env,
+        env: io.env,
         graceBars: options.grace,
       });
       io.setExitCode(0);

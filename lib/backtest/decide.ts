@@ -87,7 +87,7 @@ export async function decideWindow(input: {
           continue;
         }
         if (t < start || t > end) continue;
-        // The output's cells are where numbersInto puts a row's numbers (CELL_* = NUMBER_*).
+        // The output's cells are where numbersInto puts a row's numbers (NUMBER_*).
         const side = log.numbersInto(r, cells);
         recorder.recordNumbers(cells, side);
         output.fromCells(log.actionAt(r), log.reasonAt(r), side, loadBar(fed, i, bar));
