@@ -47,6 +47,42 @@ async function open(
   return { lake, key, start: options.start ?? bounds.first, end: options.end ?? bounds.last };
 }
 
+/** What `gaps` does (its options parsed by commander). */
+async function gapsCommand(options: StreamOptions, io: CliIo): Promise<void> {
+  const opened = await open(options, io);
+  if (opened === null) return;
+  try {
+    const tf = timeframe(opened.key.timeframe);
+    const report = gapReport(
+      await opened.lake.read(opened.key, opened.start, opened.end),
+      tf,
+      opened.start,
+      opened.end,
+    );
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify(report)}\n`);
+      return;
+    }
+    io.stdout.write(
+      `${columns([
+        ['window', `${isoUtc(report.start)} .. ${isoUtc(report.end)}`],
+        ['expected', num(report.expected)],
+        [
+          'present',
+          `${num(report.present)} (${num(report.invalid)} unusable, ${num(report.zeroVolume)} with zero volume)`,
+        ],
+        ['missing', `${num(report.missing)} in ${num(report.gaps.length)} gaps`],
+      ])}\n`,
+    );
+    for (const gap of report.gaps.slice(0, 20)) {
+      io.stdout.write(`  ${isoUtc(gap.from)} .. ${isoUtc(gap.to)}  ${gap.bars} bars\n`);
+    }
+    if (report.gaps.length > 20) io.stdout.write(`  ... ${report.gaps.length - 20} more (--json for all)\n`);
+  } finally {
+    opened.lake.close();
+  }
+}
+
 export function registerLake(program: Command, io: CliIo): void {
   const lake = program.command('lake').description('inspect and maintain the raw-bar lake');
 
@@ -54,41 +90,7 @@ export function registerLake(program: Command, io: CliIo): void {
     lake.command('gaps').description('missing bars of a window, listed (never filled with invented candles)'),
   )
     .option('--json', 'one JSON object')
-    .action(async (options: StreamOptions) => {
-      const opened = await open(options, io);
-      if (opened === null) return;
-      try {
-        const tf = timeframe(opened.key.timeframe);
-        const report = gapReport(
-          await opened.lake.read(opened.key, opened.start, opened.end),
-          tf,
-          opened.start,
-          opened.end,
-        );
-        if (options.json) {
-          io.stdout.write(`${JSON.stringify(report)}\n`);
-          return;
-        }
-        io.stdout.write(
-          `${columns([
-            ['window', `${isoUtc(report.start)} .. ${isoUtc(report.end)}`],
-            ['expected', num(report.expected)],
-            [
-              'present',
-              `${num(report.present)} (${num(report.invalid)} unusable, ${num(report.zeroVolume)} with zero volume)`,
-            ],
-            ['missing', `${num(report.missing)} in ${num(report.gaps.length)} gaps`],
-          ])}\n`,
-        );
-        for (const gap of report.gaps.slice(0, 20)) {
-          io.stdout.write(`  ${isoUtc(gap.from)} .. ${isoUtc(gap.to)}  ${gap.bars} bars\n`);
-        }
-        if (report.gaps.length > 20)
-          io.stdout.write(`  ... ${report.gaps.length - 20} more (--json for all)\n`);
-      } finally {
-        opened.lake.close();
-      }
-    });
+    .action((options: Parameters<typeof gapsCommand>[0]) => gapsCommand(options, io));
 
   withStream(
     lake

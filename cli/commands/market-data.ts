@@ -82,7 +82,132 @@ async function storeRules(source: MarketDataSource, lake: Lake, key: MarketKey, 
   );
 }
 
+/** What `backfill` does (its options parsed by commander). */
+async function backfillCommand(
+  options: {
+    config: string;
+    symbol?: string;
+    start: number;
+    end?: number;
+    compact: boolean;
+    dataRoot?: string;
+  },
+  io: CliIo,
+): Promise<void> {
+  const config = loadConfig(options.config, io.env);
+  const streams = streamsOf(config).filter(
+    (s) => options.symbol === undefined || s.symbol === options.symbol,
+  );
+  if (streams.length === 0)
+    throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
+  const source = await sourceFor(config, io);
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
+  try {
+    // "Now" is the exchange's: a simulator runs on its own virtual clock.
+    const now = (await source.fetchServerTime()) ?? systemClock.now();
+    for (const stream of streams) {
+      const key: MarketKey = {
+        exchange: stream.exchange,
+        symbol: stream.symbol,
+        timeframe: stream.timeframe,
+      };
+      const progress = new Progress(`${stream.symbol} ${stream.timeframe}`, io.stderr);
+      const { backfill } = await import('@mjolnir/lib/store');
+      const report = await backfill({
+        source,
+        lake,
+        key,
+        start: options.start,
+        end: options.end ?? Number.MAX_SAFE_INTEGER,
+        now,
+        onProgress: (p) =>
+          progress.update(p.done, p.total, `bars, ${p.bars.toLocaleString('en-US')} fetched`),
+      });
+      progress.done();
+      if (options.compact) await lake.compact(key);
+      const flags =
+        Object.entries(report.flags)
+          .map(([f, n]) => `${f}: ${n}`)
+          .join(', ') || 'none';
+      io.stdout.write(
+        `${stream.symbol} ${stream.timeframe}: ${report.bars} bars in ${report.pages} pages, ` +
+          `${report.partitionsWritten} partitions written, ${report.alreadyCovered} slots already covered; flagged: ${flags}\n`,
+      );
+      const history = await historyNote(lake, key, report);
+      if (history !== null) io.stderr.write(`note: ${history}\n`);
+      if (usesVenueRules(config)) await storeRules(source, lake, key, io);
+    }
+  } finally {
+    lake.close();
+    await source.close();
+  }
+}
+
+/** What `time` does (its options parsed by commander). */
+async function timeCommand(options: { config: string }, io: CliIo): Promise<void> {
+  const config = loadConfig(options.config, io.env);
+  const source = await sourceFor(config, io);
+  try {
+    const { measureClockDrift } = await import('@mjolnir/lib/exchange');
+    const drift = await measureClockDrift(source, systemClock);
+    if (drift === null) {
+      io.stdout.write(`${config.exchange} offers no server time\n`);
+      return;
+    }
+    io.stdout.write(
+      `${config.exchange}: server time ${new Date(drift.serverTime).toISOString()}, drift ${drift.driftMs.toFixed(0)} ms ` +
+        `(± ${(drift.roundTripMs / 2).toFixed(0)} ms)\n`,
+    );
+  } finally {
+    await source.close();
+  }
+}
+
+type ImportCliOptions = {
+  exchange: string;
+  symbol: string;
+  timeframe: Timeframe;
+  format?: string;
+  timestamps?: string;
+  dataRoot?: string;
+};
+
+/** `mjolnir import`: a file's bars, validated, into the lake. */
+async function importCommand(file: string, options: ImportCliOptions, io: CliIo): Promise<void> {
+  const tf = options.timeframe;
+  const format = options.format ?? (file.endsWith('.json') ? 'freqtrade' : 'csv');
+  if (format !== 'csv' && format !== 'freqtrade')
+    throw new MjolnirError('input_invalid', `--format ${format}: expected freqtrade or csv`);
+  if (format === 'csv' && options.timestamps !== 'open' && options.timestamps !== 'close') {
+    throw new MjolnirError('input_invalid', '--timestamps open|close is required for a CSV');
+  }
+  const text = readInput(file);
+  const { parseFreqtradeJson, parseOhlcvCsv } = await import('@mjolnir/lib/store');
+  const parsed =
+    format === 'freqtrade'
+      ? parseFreqtradeJson(text, tf)
+      : parseOhlcvCsv(text, tf, options.timestamps as 'open' | 'close');
+  const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
+  try {
+    const key: MarketKey = { exchange: options.exchange, symbol: options.symbol, timeframe: tf.label };
+    const report = await lake.write(key, parsed.bars);
+    await lake.compact(key);
+    io.stdout.write(
+      `${file}: ${parsed.bars.length} bars into ${lake.layout.rawDir(key)} (${report.written.length} partitions written, ` +
+        `${report.unchanged.length} unchanged); ${describeFlags(parsed.flags)}\n`,
+    );
+  } finally {
+    lake.close();
+  }
+}
+
 export function registerMarketData(program: Command, io: CliIo): void {
+  registerBackfill(program, io);
+  registerImport(program, io);
+  registerExchange(program, io);
+}
+
+function registerBackfill(program: Command, io: CliIo): void {
   program
     .command('backfill')
     .description(
@@ -94,65 +219,10 @@ export function registerMarketData(program: Command, io: CliIo): void {
     .option('--end <time>', 'last bar close (default: the newest closed bar)', timeOption)
     .option('--no-compact', 'skip building the month read cache afterwards')
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
-    .action(
-      async (options: {
-        config: string;
-        symbol?: string;
-        start: number;
-        end?: number;
-        compact: boolean;
-        dataRoot?: string;
-      }) => {
-        const config = loadConfig(options.config, io.env);
-        const streams = streamsOf(config).filter(
-          (s) => options.symbol === undefined || s.symbol === options.symbol,
-        );
-        if (streams.length === 0)
-          throw new MjolnirError('input_invalid', `${options.symbol} is not among the config's symbols`);
-        const source = await sourceFor(config, io);
-        const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
-        try {
-          // "Now" is the exchange's: a simulator runs on its own virtual clock.
-          const now = (await source.fetchServerTime()) ?? systemClock.now();
-          for (const stream of streams) {
-            const key: MarketKey = {
-              exchange: stream.exchange,
-              symbol: stream.symbol,
-              timeframe: stream.timeframe,
-            };
-            const progress = new Progress(`${stream.symbol} ${stream.timeframe}`, io.stderr);
-            const { backfill } = await import('@mjolnir/lib/store');
-            const report = await backfill({
-              source,
-              lake,
-              key,
-              start: options.start,
-              end: options.end ?? Number.MAX_SAFE_INTEGER,
-              now,
-              onProgress: (p) =>
-                progress.update(p.done, p.total, `bars, ${p.bars.toLocaleString('en-US')} fetched`),
-            });
-            progress.done();
-            if (options.compact) await lake.compact(key);
-            const flags =
-              Object.entries(report.flags)
-                .map(([f, n]) => `${f}: ${n}`)
-                .join(', ') || 'none';
-            io.stdout.write(
-              `${stream.symbol} ${stream.timeframe}: ${report.bars} bars in ${report.pages} pages, ` +
-                `${report.partitionsWritten} partitions written, ${report.alreadyCovered} slots already covered; flagged: ${flags}\n`,
-            );
-            const history = await historyNote(lake, key, report);
-            if (history !== null) io.stderr.write(`note: ${history}\n`);
-            if (usesVenueRules(config)) await storeRules(source, lake, key, io);
-          }
-        } finally {
-          lake.close();
-          await source.close();
-        }
-      },
-    );
+    .action((options: Parameters<typeof backfillCommand>[0]) => backfillCommand(options, io));
+}
 
+function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description(
@@ -172,67 +242,14 @@ export function registerMarketData(program: Command, io: CliIo): void {
       ).choices(['open', 'close']),
     )
     .option('--data-root <dir>', 'data root (DATA_ROOT, default ./data)')
-    .action(
-      async (
-        file: string,
-        options: {
-          exchange: string;
-          symbol: string;
-          timeframe: Timeframe;
-          format?: string;
-          timestamps?: string;
-          dataRoot?: string;
-        },
-      ) => {
-        const tf = options.timeframe;
-        const format = options.format ?? (file.endsWith('.json') ? 'freqtrade' : 'csv');
-        if (format !== 'csv' && format !== 'freqtrade')
-          throw new MjolnirError('input_invalid', `--format ${format}: expected freqtrade or csv`);
-        if (format === 'csv' && options.timestamps !== 'open' && options.timestamps !== 'close') {
-          throw new MjolnirError('input_invalid', '--timestamps open|close is required for a CSV');
-        }
-        const text = readInput(file);
-        const { parseFreqtradeJson, parseOhlcvCsv } = await import('@mjolnir/lib/store');
-        const parsed =
-          format === 'freqtrade'
-            ? parseFreqtradeJson(text, tf)
-            : parseOhlcvCsv(text, tf, options.timestamps as 'open' | 'close');
-        const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
-        try {
-          const key: MarketKey = { exchange: options.exchange, symbol: options.symbol, timeframe: tf.label };
-          const report = await lake.write(key, parsed.bars);
-          await lake.compact(key);
-          io.stdout.write(
-            `${file}: ${parsed.bars.length} bars into ${lake.layout.rawDir(key)} (${report.written.length} partitions written, ` +
-              `${report.unchanged.length} unchanged); ${describeFlags(parsed.flags)}\n`,
-          );
-        } finally {
-          lake.close();
-        }
-      },
-    );
+    .action((file: string, options: ImportCliOptions) => importCommand(file, options, io));
+}
 
+function registerExchange(program: Command, io: CliIo): void {
   const exchange = program.command('exchange').description('talk to the configured exchange');
   exchange
     .command('time')
     .description('the exchange\'s clock and our drift from it (runbook 001: "timestamp outside recv window")')
     .addOption(configOption('configs/default.yaml'))
-    .action(async (options: { config: string }) => {
-      const config = loadConfig(options.config, io.env);
-      const source = await sourceFor(config, io);
-      try {
-        const { measureClockDrift } = await import('@mjolnir/lib/exchange');
-        const drift = await measureClockDrift(source, systemClock);
-        if (drift === null) {
-          io.stdout.write(`${config.exchange} offers no server time\n`);
-          return;
-        }
-        io.stdout.write(
-          `${config.exchange}: server time ${new Date(drift.serverTime).toISOString()}, drift ${drift.driftMs.toFixed(0)} ms ` +
-            `(± ${(drift.roundTripMs / 2).toFixed(0)} ms)\n`,
-        );
-      } finally {
-        await source.close();
-      }
-    });
+    .action((options: Parameters<typeof timeCommand>[0]) => timeCommand(options, io));
 }

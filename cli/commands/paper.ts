@@ -94,6 +94,50 @@ function exitCodeOf(outcome: PaperOutcome): number {
   return categories.includes('operator') ? EXIT.usage : EXIT.failed;
 }
 
+/** What `paper` does (its options parsed by commander). */
+async function paperCommand(options: PaperCliOptions, io: CliIo): Promise<void> {
+  const config = loadConfig(options.config, io.env);
+  const root = dataRoot(options.dataRoot, io.env);
+  const log = createLogger(io);
+  // The loop's modules (ccxt, DuckDB, prom-client) load for this command only.
+  const { LoopMetrics, runPaper } = await import('@mjolnir/lib/live');
+  const metrics = new LoopMetrics(() => readKillSwitch(new DataLayout(root).killSwitch()));
+  const status = await serveStatus(config, root, options, metrics, log);
+  const signal = io.shutdown((received, repeated) =>
+    repeated
+      ? log.warn({ signal: received }, 'Shutdown already in progress (SIGKILL forces it)')
+      : log.info({ signal: received }, 'Shutdown requested: finishing the iteration in flight'),
+  );
+  let outcome: PaperOutcome;
+  // Judging stops with the loop, however the loop ends (a signal, or every stream stopped).
+  const judged = new AbortController();
+  signal.addEventListener('abort', () => judged.abort(), { once: true });
+  const judging = status.monitor.run(realScheduler, judged.signal, (error) =>
+    log.warn({ error: error.message }, 'Health evaluation failed; retried at the next'),
+  );
+  try {
+    outcome = await runPaper({
+      config,
+      dataRoot: root,
+      clock: systemClock,
+      log,
+      env: io.env,
+      signal,
+      observer: metrics,
+      ...(status.server === null ? {} : { httpUrl: status.server.url }),
+    });
+  } finally {
+    judged.abort();
+    await judging;
+    await closeStatus(status);
+  }
+  for (const { stream, error } of outcome.failed) {
+    const code = error instanceof MjolnirError ? error.code : 'unexpected';
+    io.stderr.write(`error [${code}] ${stream}: ${error.message}\n`);
+  }
+  io.setExitCode(exitCodeOf(outcome));
+}
+
 export function registerPaper(program: Command, io: CliIo): void {
   program
     .command('paper')
@@ -115,48 +159,7 @@ export function registerPaper(program: Command, io: CliIo): void {
       envOption('--http-host <addr>', 'address the HTTP server binds', 'HTTP_HOST', String, '127.0.0.1'),
     )
     .addOption(graceOption())
-    .action(async (options: PaperCliOptions) => {
-      const config = loadConfig(options.config, io.env);
-      const root = dataRoot(options.dataRoot, io.env);
-      const log = createLogger(io);
-      // The loop's modules (ccxt, DuckDB, prom-client) load for this command only.
-      const { LoopMetrics, runPaper } = await import('@mjolnir/lib/live');
-      const metrics = new LoopMetrics(() => readKillSwitch(new DataLayout(root).killSwitch()));
-      const status = await serveStatus(config, root, options, metrics, log);
-      const signal = io.shutdown((received, repeated) =>
-        repeated
-          ? log.warn({ signal: received }, 'Shutdown already in progress (SIGKILL forces it)')
-          : log.info({ signal: received }, 'Shutdown requested: finishing the iteration in flight'),
-      );
-      let outcome: PaperOutcome;
-      // Judging stops with the loop, however the loop ends (a signal, or every stream stopped).
-      const judged = new AbortController();
-      signal.addEventListener('abort', () => judged.abort(), { once: true });
-      const judging = status.monitor.run(realScheduler, judged.signal, (error) =>
-        log.warn({ error: error.message }, 'Health evaluation failed; retried at the next'),
-      );
-      try {
-        outcome = await runPaper({
-          config,
-          dataRoot: root,
-          clock: systemClock,
-          log,
-          env: io.env,
-          signal,
-          observer: metrics,
-          ...(status.server === null ? {} : { httpUrl: status.server.url }),
-        });
-      } finally {
-        judged.abort();
-        await judging;
-        await closeStatus(status);
-      }
-      for (const { stream, error } of outcome.failed) {
-        const code = error instanceof MjolnirError ? error.code : 'unexpected';
-        io.stderr.write(`error [${code}] ${stream}: ${error.message}\n`);
-      }
-      io.setExitCode(exitCodeOf(outcome));
-    });
+    .action((options: Parameters<typeof paperCommand>[0]) => paperCommand(options, io));
 }
 
 async function closeStatus(status: { server: StatusServer | null; lake: Lake }): Promise<void> {

@@ -149,6 +149,54 @@ function loadFaults(file: string | undefined): FaultPlan {
   return new FaultPlan(parsed.data);
 }
 
+/** What `sim` does (its options parsed by commander). */
+async function simCommand(options: SimOptions, io: CliIo): Promise<void> {
+  const symbols = options.symbols ?? VENUE_SYMBOLS[options.venue];
+  const markets: Record<string, SimBarSource> = {};
+  let start = options.start;
+  for (const symbol of symbols) {
+    if (options.replay !== undefined) {
+      const { series, tf } = await loadReplay(options, symbol, io);
+      const source = new ReplaySource(tf, series);
+      markets[symbol] = source;
+      start ??= source.firstClose + 300 * tf.ms;
+    } else {
+      start ??= Math.floor(systemClock.now() / 60_000) * 60_000;
+      markets[symbol] = new SyntheticSource(start - options.historyDays * 86_400_000, options.seed, symbol);
+    }
+  }
+  const clock = new VirtualClock(start!, options.speed, systemClock);
+  const faults = loadFaults(options.faults);
+  const verbose = options.verbose === true || envFlag(io.env, 'SIM_VERBOSE');
+  const server = await startSimServer({
+    host: options.host,
+    port: options.port,
+    clock,
+    markets,
+    faults,
+    venue: options.venue,
+    ...(verbose ? { log: (line: string) => io.stdout.write(`${line}\n`) } : {}),
+  });
+  // Quiet by default: a line a minute says what was asked, not a line per request.
+  const tally = { requests: {} as Record<string, number>, faults: 0 };
+  const summary =
+    options.quiet === true || verbose
+      ? null
+      : setInterval(() => io.stdout.write(`${requestSummary(server, tally)}\n`), options.summaryEvery);
+  io.stdout.write(
+    `Simulated exchange listening on ${server.url} (${options.venue} API), ${symbols.join(', ')}, ` +
+      `virtual start ${new Date(start!).toISOString()}, speed ${options.speed}x` +
+      `${options.replay ? `, replaying ${options.replay}` : `, seed ${options.seed}`}\n`,
+  );
+  const stop = io.shutdown((signal, repeated) => {
+    if (repeated) io.stderr.write(`${signal}: already stopping\n`);
+  });
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve));
+  if (summary !== null) clearInterval(summary);
+  await server.close();
+  io.stdout.write('Simulated exchange stopped\n');
+}
+
 export function registerSim(program: Command, io: CliIo): void {
   program
     .command('sim')
@@ -230,56 +278,7 @@ export function registerSim(program: Command, io: CliIo): void {
         60_000,
       ),
     )
-    .action(async (options: SimOptions) => {
-      const symbols = options.symbols ?? VENUE_SYMBOLS[options.venue];
-      const markets: Record<string, SimBarSource> = {};
-      let start = options.start;
-      for (const symbol of symbols) {
-        if (options.replay !== undefined) {
-          const { series, tf } = await loadReplay(options, symbol, io);
-          const source = new ReplaySource(tf, series);
-          markets[symbol] = source;
-          start ??= source.firstClose + 300 * tf.ms;
-        } else {
-          start ??= Math.floor(systemClock.now() / 60_000) * 60_000;
-          markets[symbol] = new SyntheticSource(
-            start - options.historyDays * 86_400_000,
-            options.seed,
-            symbol,
-          );
-        }
-      }
-      const clock = new VirtualClock(start!, options.speed, systemClock);
-      const faults = loadFaults(options.faults);
-      const verbose = options.verbose === true || envFlag(io.env, 'SIM_VERBOSE');
-      const server = await startSimServer({
-        host: options.host,
-        port: options.port,
-        clock,
-        markets,
-        faults,
-        venue: options.venue,
-        ...(verbose ? { log: (line: string) => io.stdout.write(`${line}\n`) } : {}),
-      });
-      // Quiet by default: a line a minute says what was asked, not a line per request.
-      const tally = { requests: {} as Record<string, number>, faults: 0 };
-      const summary =
-        options.quiet === true || verbose
-          ? null
-          : setInterval(() => io.stdout.write(`${requestSummary(server, tally)}\n`), options.summaryEvery);
-      io.stdout.write(
-        `Simulated exchange listening on ${server.url} (${options.venue} API), ${symbols.join(', ')}, ` +
-          `virtual start ${new Date(start!).toISOString()}, speed ${options.speed}x` +
-          `${options.replay ? `, replaying ${options.replay}` : `, seed ${options.seed}`}\n`,
-      );
-      const stop = io.shutdown((signal, repeated) => {
-        if (repeated) io.stderr.write(`${signal}: already stopping\n`);
-      });
-      if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve));
-      if (summary !== null) clearInterval(summary);
-      await server.close();
-      io.stdout.write('Simulated exchange stopped\n');
-    });
+    .action((options: Parameters<typeof simCommand>[0]) => simCommand(options, io));
 }
 
 /**
