@@ -142,6 +142,34 @@ function nothingToCompare(mismatch: Mismatch): EqResult {
   };
 }
 
+/** The first trade whose lifecycle (entry, exit, side, exit reason) differs, by position; null when none does. */
+function firstTradeMismatch(liveTrades: readonly TradeRow[], btTrades: readonly TradeRow[]): Mismatch | null {
+  for (let i = 0; i < Math.max(liveTrades.length, btTrades.length); i++) {
+    const l = liveTrades[i];
+    const b = btTrades[i];
+    if (
+      l !== undefined &&
+      b !== undefined &&
+      l.entry_ts_ms === b.entry_ts_ms &&
+      l.exit_ts_ms === b.exit_ts_ms &&
+      l.side === b.side &&
+      l.exit_reason === b.exit_reason
+    )
+      continue;
+    const lengths =
+      liveTrades.length === btTrades.length
+        ? ''
+        : ` (LIVE ${liveTrades.length} trades, BT ${btTrades.length})`;
+    return {
+      at: i,
+      live: describeTrade(l),
+      bt: describeTrade(b),
+      verdict: `trade lifecycles differ${lengths}`,
+    };
+  }
+  return null;
+}
+
 /**
  * LIVE vs BACKTEST over their overlapping window, from the first bar both enter flat: every decision
  * (action, reason, position after) and every trade's lifecycle (entry, exit, side, exit reason) must
@@ -191,32 +219,7 @@ export function compareRuns(liveSide: EqSide, btSide: EqSide): EqResult {
   const inWindow = (t: TradeRow) => t.entry_ts_ms >= syncTs && t.exit_ts_ms <= end;
   const liveTrades = liveSide.trades.filter(inWindow);
   const btTrades = btSide.trades.filter(inWindow);
-  let tradeMismatch: Mismatch | null = null;
-  for (let i = 0; i < Math.max(liveTrades.length, btTrades.length); i++) {
-    const l = liveTrades[i];
-    const b = btTrades[i];
-    if (
-      l !== undefined &&
-      b !== undefined &&
-      l.entry_ts_ms === b.entry_ts_ms &&
-      l.exit_ts_ms === b.exit_ts_ms &&
-      l.side === b.side &&
-      l.exit_reason === b.exit_reason
-    ) {
-      continue;
-    }
-    const lengths =
-      liveTrades.length === btTrades.length
-        ? ''
-        : ` (LIVE ${liveTrades.length} trades, BT ${btTrades.length})`;
-    tradeMismatch = {
-      at: i,
-      live: describeTrade(l),
-      bt: describeTrade(b),
-      verdict: `trade lifecycles differ${lengths}`,
-    };
-    break;
-  }
+  const tradeMismatch = firstTradeMismatch(liveTrades, btTrades);
   const pnl = {
     live: liveTrades.reduce((sum, t) => sum + t.pnl, 0),
     bt: btTrades.reduce((sum, t) => sum + t.pnl, 0),

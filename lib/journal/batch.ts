@@ -8,6 +8,16 @@ import { LineWriter } from './line-writer.js';
 import { hashOfLanes, type RowCodec } from './row-codec.js';
 import type { ConstantsOf, RowOf, Schema } from './schema.js';
 
+/** Text that can be a CSV cell as it is (no comma, no line break), else an invariant error. */
+function cellText(column: string, value: string): string {
+  if (/[,\n\r]/.test(value))
+    throw new MjolnirError(
+      'invariant_violated',
+      `${column} ${JSON.stringify(value)} cannot be a CSV cell (a comma or a line break)`,
+    );
+  return value;
+}
+
 /** A batch as plain transferable data (what crosses to a worker): lanes of `capacity` rows. */
 export interface BatchData {
   readonly seq: number;
@@ -78,10 +88,10 @@ export class Batch<S extends Schema> {
         }
         case 'hash':
           this.codes[code * c + n] = 0;
-          if (value !== '') this.texts[text * c + n] = value as string;
+          if (value !== '') this.texts[text * c + n] = cellText(column.name, value as string);
           break;
         case 'text':
-          if (value !== '') this.texts[text * c + n] = value as string;
+          if (value !== '') this.texts[text * c + n] = cellText(column.name, value as string);
           break;
         default:
           if (column.kind !== 'time' && value !== (this.constants as Record<string, string>)[column.name])

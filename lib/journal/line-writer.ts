@@ -4,7 +4,7 @@
  * piece of text with their commas, the rest each a step reading its lane), repeated values copied
  * from their last encoding (a held stop and size, a day, a decision's labels), no string per row.
  */
-import { LITTLE_ENDIAN } from '../core/index.js';
+import { LITTLE_ENDIAN, MjolnirError } from '../core/index.js';
 import { barHashLanes, type MutableBar, mutableBar } from '../market/index.js';
 import {
   type ByteSink,
@@ -272,7 +272,8 @@ const compiled = new Map<string, Compiled>();
  * (the run's cells) stays in the segments it reads.
  */
 function compiledOf(segments: readonly Segment[]): Compiled {
-  const fixed = segments.reduce((n, s) => n + s.bytes + 1, 0);
+  // A time segment also writes the literal merged into it.
+  const fixed = segments.reduce((n, s) => n + s.bytes + (s.type === TIME ? s.literal.length : 0) + 1, 0);
   const textLanes = segments.filter((s) => s.type === HASH || s.type === TEXT).map((s) => s.text);
   const source = [
     `const { ${Object.keys(HELPERS).join(', ')} } = helpers;`,
@@ -312,6 +313,12 @@ export class LineWriter<S extends Schema> {
     readonly codec: RowCodec<S>,
     readonly constants: ConstantsOf<S>,
   ) {
+    for (const [name, value] of Object.entries(constants as Readonly<Record<string, string>>))
+      if (/[,\n\r]/.test(value))
+        throw new MjolnirError(
+          'invariant_violated',
+          `${name} ${JSON.stringify(value)} cannot be a CSV cell (a comma or a line break)`,
+        );
     this.segments = compile(codec.columns, constants as Readonly<Record<string, string>>);
     this.compiled = compiledOf(this.segments);
   }

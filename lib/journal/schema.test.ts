@@ -173,6 +173,34 @@ describe('the journal schema', () => {
     expect(Object.keys(row).sort()).toEqual(DECISION_COLUMNS.filter((c) => c !== 'time_utc').sort());
   });
 
+  it('reserves room for every byte a line takes, long fixed cells included (a sink grown to the exact need)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9]{0,300}$/),
+        fc.stringMatching(/^[a-z0-9=;.]{0,300}$/),
+        (spec, features) => {
+          const row = decisionRowOf({ spec, features });
+          const batch = new Batch(DECISIONS, DECISIONS.constantsOf(row), 1);
+          batch.push(row);
+          const sink = new ByteSink(1);
+          batch.encode(sink);
+          expect(sink.textFrom(0)).toBe(decisionLines([row]));
+          expect(sink.textFrom(0).split(',')).toHaveLength(DECISION_COLUMNS.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses text that cannot be a CSV cell, before a byte is written', () => {
+    expect(() => decisionLines([decisionRowOf({ features: 'a=1,b=2' })])).toThrow(
+      /features "a=1,b=2" cannot be a CSV cell/,
+    );
+    expect(() => decisionLines([decisionRowOf({ symbol: 'BTC\nUSDT' })])).toThrow(
+      /symbol .* cannot be a CSV cell/,
+    );
+  });
+
   it('refuses a batch row whose fixed cells are not the batch', () => {
     const batch = new Batch(DECISIONS, DECISIONS.constantsOf(decisionRowOf({})), 2);
     expect(() => batch.push(decisionRowOf({ spec: 'other' }))).toThrow(/spec "other" is not this batch's/);

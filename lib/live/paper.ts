@@ -9,7 +9,7 @@ import {
   withVenueStatement,
 } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, type EngineSpec } from '../engine/index.js';
 import { marketDataFor } from '../exchange/index.js';
 import type { Venue } from '../journal/index.js';
 import type { MarketDataSource, VenueStatement } from '../market/index.js';
@@ -111,25 +111,21 @@ export function pollInterval(config: Config): number {
   return Math.min(30_000, Math.max(50, Math.round(timeframe(config.timeframe).ms / rate / 20)));
 }
 
-/**
- * The LIVE paper loop over every stream of a config. Paper only: no code path places an order, and a
- * request for real trading (DRY_RUN=0) is refused before anything starts.
- */
-export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
-  const { config, env, log, signal } = options;
-  const scheduler = options.scheduler ?? realScheduler;
+/** A request for real trading (DRY_RUN=0) is refused before anything starts. */
+function refuseRealOrders(env: PaperOptions['env']): void {
   const dryRun = env['DRY_RUN'];
-  if (dryRun !== undefined && /^(0|false|no)$/i.test(dryRun)) {
+  if (dryRun !== undefined && /^(0|false|no)$/i.test(dryRun))
     throw new MjolnirError(
       'config_invalid',
       `DRY_RUN=${dryRun} asks for real orders: Mjölnir only paper-trades, refusing to start`,
     );
-  }
-  // What does not depend on the venue's statement (warmup, the strategy); each stream's own below.
-  const spec = previewSpecOf(config, options.definition);
-  const streams = streamsOf(config);
-  const settings: StreamSettings = {
-    historyBars: Math.max(config.paper.history_bars, spec.strategy.warmupBars + 1),
+}
+
+/** What every stream's loop runs with: the history it keeps, the runbook's forced failures, its bound. */
+function settingsOf(options: PaperOptions, warmupBars: number): StreamSettings {
+  const { config, env } = options;
+  return {
+    historyBars: Math.max(config.paper.history_bars, warmupBars + 1),
     ...(config.paper.warmup_from === undefined ? {} : { warmupFrom: config.paper.warmup_from }),
     fetchGraceBars: config.paper.fetch_grace_bars,
     forceFetchFail: flag(env['FORCE_FETCH_FAIL']),
@@ -137,14 +133,123 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     enforceMonotonic: flag(env['ENFORCE_DECISION_MONOTONIC']),
     ...(options.maxDecisions === undefined ? {} : { maxDecisions: options.maxDecisions }),
   };
-  const poll = pollInterval(config);
+}
+
+/** A stream's own exchange client: retries worth a line while fetching works, FailureLog's once failing. */
+function sourceOf(
+  options: PaperOptions,
+  stream: Stream,
+  log: Logger,
+  failures: FailureLog,
+): MarketDataSource {
+  return (
+    options.sourceFor?.(options.config, stream) ??
+    marketDataFor(options.config, {
+      env: options.env,
+      onRetry: (error, retry, delayMs) =>
+        (failures.failing ? log.debug : log.warn).call(
+          log,
+          { code: error.code, retry, delay_ms: delayMs, error: error.message },
+          'Exchange request failed; retrying',
+        ),
+    })
+  );
+}
+
+/** Polls a stream's loop until the signal: one iteration per poll, a heartbeat line every HEARTBEAT_MS. */
+async function poll(
+  loop: StreamLoop,
+  options: PaperOptions,
+  log: Logger,
+  onIteration: () => void,
+): Promise<void> {
+  const scheduler = options.scheduler ?? realScheduler;
+  const every = pollInterval(options.config);
+  let beat = scheduler.elapsed();
+  let polls = 0;
+  while (!options.signal.aborted) {
+    const started = scheduler.elapsed();
+    await loop.iterate();
+    onIteration();
+    polls++;
+    if (started - beat >= HEARTBEAT_MS) {
+      // The runbook's proof of life between decisions: the loop turns, and how far it has decided.
+      const last = loop.lastDecided;
+      log.info({ polls, last_decided: Number.isFinite(last) ? isoUtc(last) : null }, 'Heartbeat');
+      beat = started;
+      polls = 0;
+    }
+    await scheduler.sleep(Math.max(0, every - (scheduler.elapsed() - started)), options.signal);
+  }
+}
+
+/**
+ * One stream, on its own exchange client and lake connection (nothing shared can stall it): its
+ * loop opened under the venue's statement where the config asks for it, then polled. Returns the
+ * error it stopped on, logged, or null.
+ */
+async function runStream(
+  options: PaperOptions,
+  stream: Stream,
+  spec: EngineSpec,
+  settings: StreamSettings,
+  onIteration: () => void,
+): Promise<Error | null> {
+  const { config } = options;
+  const log = options.log.child({ stream: `${stream.exchange} ${stream.symbol} ${stream.timeframe}` });
+  const fetchFailures = new FailureLog(log, 'Fetch', options.clock);
+  const source = sourceOf(options, stream, log, fetchFailures);
+  const lake = await Lake.open(options.dataRoot, {
+    onWarning: ({ code, path, message }) => log.warn({ code, path }, message),
+  });
+  let loop: StreamLoop | null = null;
+  try {
+    const streamSpec = usesVenueRules(config)
+      ? engineSpecOf(await withVenue(config, source, lake, stream, log), options.definition)
+      : spec;
+    loop = await StreamLoop.open({
+      stream,
+      engine: createEngine(streamSpec),
+      source,
+      lake,
+      clock: options.clock,
+      exchangeClock: new ExchangeClock(options.clock, config.simulator?.speed ?? 1),
+      venue: venueFor(config),
+      log,
+      settings,
+      fetchFailures,
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+    });
+    await poll(loop, options, log, onIteration);
+    return null;
+  } catch (error) {
+    log.error({ code: (error as MjolnirError).code, error: (error as Error).message }, 'Stream stopped');
+    return error as Error;
+  } finally {
+    loop?.close();
+    lake.close();
+    await source.close();
+  }
+}
+
+/**
+ * The LIVE paper loop over every stream of a config. Paper only: no code path places an order, and a
+ * request for real trading (DRY_RUN=0) is refused before anything starts.
+ */
+export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
+  const { config, log } = options;
+  refuseRealOrders(options.env);
+  // What does not depend on the venue's statement (warmup, the strategy); each stream's own in runStream.
+  const spec = previewSpecOf(config, options.definition);
+  const streams = streamsOf(config);
+  const settings = settingsOf(options, spec.strategy.warmupBars);
   log.info(
     {
       streams: streams.map((s) => `${s.exchange} ${s.symbol} ${s.timeframe} -> ${s.tag}`),
       strategy: spec.strategy.id,
       ...(spec.strategy.modelId === undefined ? {} : { model_id: spec.strategy.modelId }),
       data_root: options.dataRoot,
-      poll_ms: poll,
+      poll_ms: pollInterval(config),
       http: options.httpUrl ?? null,
       paper_only: true,
       force_fetch_fail: settings.forceFetchFail,
@@ -152,76 +257,20 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     },
     'Trading system starting',
   );
-
-  const failed: { stream: string; error: MjolnirError | Error }[] = [];
   let iterations = 0;
-  const runStream = async (stream: Stream) => {
-    const name = `${stream.exchange} ${stream.symbol} ${stream.timeframe}`;
-    const streamLog = log.child({ stream: name });
-    // Each stream has its own exchange client and lake connection: nothing shared can stall it.
-    const fetchFailures = new FailureLog(streamLog, 'Fetch', options.clock);
-    const source =
-      options.sourceFor?.(config, stream) ??
-      marketDataFor(config, {
-        env,
-        // Retries are worth a line while fetching works; once it is failing, FailureLog reports it.
-        onRetry: (error, retry, delayMs) =>
-          (fetchFailures.failing ? streamLog.debug : streamLog.warn).call(
-            streamLog,
-            { code: error.code, retry, delay_ms: delayMs, error: error.message },
-            'Exchange request failed; retrying',
-          ),
-      });
-    const lake = await Lake.open(options.dataRoot, {
-      onWarning: ({ code, path, message }) => streamLog.warn({ code, path }, message),
-    });
-    let loop: StreamLoop | null = null;
-    try {
-      const streamSpec = usesVenueRules(config)
-        ? engineSpecOf(await withVenue(config, source, lake, stream, streamLog), options.definition)
-        : spec;
-      loop = await StreamLoop.open({
-        stream,
-        engine: createEngine(streamSpec),
-        source,
-        lake,
-        clock: options.clock,
-        exchangeClock: new ExchangeClock(options.clock, config.simulator?.speed ?? 1),
-        venue: venueFor(config),
-        log: streamLog,
-        settings,
-        fetchFailures,
-        ...(options.observer === undefined ? {} : { observer: options.observer }),
-      });
-      let beat = scheduler.elapsed();
-      let polls = 0;
-      while (!signal.aborted) {
-        const started = scheduler.elapsed();
-        await loop.iterate();
+  const stopped = await Promise.all(
+    streams.map((stream) =>
+      runStream(options, stream, spec, settings, () => {
         iterations++;
-        polls++;
-        if (started - beat >= HEARTBEAT_MS) {
-          // The runbook's proof of life between decisions: the loop turns, and how far it has decided.
-          const last = loop.lastDecided;
-          streamLog.info({ polls, last_decided: Number.isFinite(last) ? isoUtc(last) : null }, 'Heartbeat');
-          beat = started;
-          polls = 0;
-        }
-        await scheduler.sleep(Math.max(0, poll - (scheduler.elapsed() - started)), signal);
-      }
-    } catch (error) {
-      streamLog.error(
-        { code: (error as MjolnirError).code, error: (error as Error).message },
-        'Stream stopped',
-      );
-      failed.push({ stream: name, error: error as Error });
-    } finally {
-      loop?.close();
-      lake.close();
-      await source.close();
-    }
-  };
-  await Promise.all(streams.map(runStream));
+      }),
+    ),
+  );
+  const failed = streams.flatMap((stream, i) => {
+    const error = stopped[i];
+    return error === null || error === undefined
+      ? []
+      : [{ stream: `${stream.exchange} ${stream.symbol} ${stream.timeframe}`, error }];
+  });
   log.info({ iterations, failed: failed.length }, 'Shutdown complete');
   return { failed, iterations };
 }

@@ -67,15 +67,8 @@ function sameTrade(a: TradeRow, b: TradeRow): boolean {
   );
 }
 
-/**
- * Rebuilds a stream's engine state from disk: the last snapshot, then every journal row written after
- * it (a crash between the journal append and the snapshot) re-derived from the lake's bars and the
- * journal's host skips, each checked against the row as written. A difference means the journal and
- * the data disagree: the loop refuses to start rather than decide on a state it cannot vouch for.
- * Trades missing from trades.csv (a crash between the two appends) are appended; none is duplicated.
- * Returns null for a first start (no journal rows, no snapshot).
- */
-export async function restoreState(input: {
+/** What restoreState reads and writes. */
+interface RestoreInput {
   readonly engine: Engine;
   readonly stream: JournalStream;
   readonly key: MarketKey;
@@ -85,40 +78,45 @@ export async function restoreState(input: {
   readonly snapshotPath: string;
   readonly manifest: LiveManifest | null;
   readonly log: Logger;
-}): Promise<Restored | null> {
-  const { engine, decisions, log } = input;
-  const tf = timeframe(input.key.timeframe);
-  const snapshot = readSnapshot(input.snapshotPath);
-  const journalLast = decisions.last;
-  const journal = decisions.table;
-  if (snapshot === null && journal.length === 0) return null;
-  let state: EngineState;
-  let from: number;
-  if (snapshot !== null) {
-    state = engine.restore(snapshot.engine);
-    if (snapshot.journalLastTs > journalLast && journal.length > 0) {
-      throw new MjolnirError(
-        'state_corrupt',
-        `${input.snapshotPath} is ahead of ${decisions.path} (${snapshot.journalLastTs} > ${journalLast})`,
-      );
-    }
-    from = state.lastTs + tf.ms;
-  } else {
-    if (input.manifest === null) {
-      throw new MjolnirError(
-        'state_corrupt',
-        `${decisions.path} has rows but neither a state snapshot nor a LIVE manifest to rebuild from`,
-      );
-    }
-    state = engine.init();
-    from = input.manifest.warmup_from;
-  }
-  // The rows the state does not include yet (after a crash between journal and snapshot; all of them
-  // when rebuilding without a snapshot), read back whole to compare with the replay.
-  const first = journal.firstFrom(from);
-  const toVerify = Array.from({ length: journal.length - first }, (_, i) => journal.row(first + i));
-  if (toVerify.length === 0) return { state, replayed: 0, recoveredTrades: 0 };
+}
 
+/**
+ * Where rebuilding starts: the snapshot's state and the slot after it, else a fresh state from the
+ * manifest's warmup start. A snapshot ahead of the journal, or rows with neither, is refused.
+ */
+function startingPoint(
+  input: RestoreInput,
+  snapshot: ReturnType<typeof readSnapshot>,
+): { state: EngineState; from: number } {
+  const { engine, decisions } = input;
+  if (snapshot !== null) {
+    const state = engine.restore(snapshot.engine);
+    if (snapshot.journalLastTs > decisions.last && decisions.table.length > 0)
+      throw new MjolnirError(
+        'state_corrupt',
+        `${input.snapshotPath} is ahead of ${decisions.path} (${snapshot.journalLastTs} > ${decisions.last})`,
+      );
+    return { state, from: state.lastTs + timeframe(input.key.timeframe).ms };
+  }
+  if (input.manifest === null)
+    throw new MjolnirError(
+      'state_corrupt',
+      `${decisions.path} has rows but neither a state snapshot nor a LIVE manifest to rebuild from`,
+    );
+  return { state: engine.init(), from: input.manifest.warmup_from };
+}
+
+/**
+ * The journal's rows from `from` re-derived: the lake's bars through the engine from `state`, with the
+ * rows' host skips and kill-switch context, bar by bar (rows carry the features after each bar).
+ */
+async function replayRows(
+  input: RestoreInput,
+  state: EngineState,
+  from: number,
+  toVerify: readonly (DecisionRow & { line: number })[],
+): Promise<{ rows: DecisionRow[]; trades: Trade[] }> {
+  const { engine } = input;
   const byTs = new Map(toVerify.map((row) => [row.ts_ms as number, row]));
   const firstVerified = toVerify[0]!.ts_ms;
   const hostSkips = new Map(
@@ -133,10 +131,9 @@ export async function restoreState(input: {
     engine,
     state,
     {
-      series: await input.lake.read(input.key, from, journalLast),
+      series: await input.lake.read(input.key, from, input.decisions.last),
       hostSkips,
       contextAt: (ts) => contextOf(byTs.get(ts), ts < firstVerified),
-      // Journal rows carry the features after each bar.
       barByBar: true,
     },
     (out, barIndex, bar) => {
@@ -146,33 +143,65 @@ export async function restoreState(input: {
       for (const event of out.events) if (event.kind === 'close') trades.push(event);
     },
   );
-  const produced = collector.take();
+  return { rows: collector.take(), trades };
+}
+
+/** Each journal row must be the replay's: a difference is named with its line, and nothing resumes. */
+function checkReplayed(
+  path: string,
+  toVerify: readonly (DecisionRow & { line: number })[],
+  produced: readonly DecisionRow[],
+): void {
   toVerify.forEach((row, i) => {
     const replayed = produced[i];
-    if (replayed === undefined || !sameDecision(row, replayed)) {
+    if (replayed === undefined || !sameDecision(row, replayed))
       throw new MjolnirError(
         'state_corrupt',
-        `${decisions.path}:${row.line}: replaying the lake does not reproduce this decision ` +
+        `${path}:${row.line}: replaying the lake does not reproduce this decision ` +
           `(journal: ${describeRow(row)}; replay: ${replayed ? describeRow(replayed) : 'nothing'}). ` +
           'The journal and the stored bars disagree; not resuming.',
       );
-    }
   });
+}
 
-  // Trades closed by the replayed decisions: those trades.csv lacks are appended, in order.
+/** Trades closed by the replayed decisions: those trades.csv lacks are appended, in order. Returns how many. */
+function recoverTrades(input: RestoreInput, trades: readonly Trade[], firstVerified: number): number {
   const expected = trades.filter((t) => t.exit_ts_ms >= firstVerified).map((t) => tradeRow(input.stream, t));
   const present = input.trades.rows.filter((row) => row.exit_ts_ms >= firstVerified);
   present.forEach((row, i) => {
-    if (expected[i] === undefined || !sameTrade(row, expected[i]!)) {
+    if (expected[i] === undefined || !sameTrade(row, expected[i]!))
       throw new MjolnirError(
         'state_corrupt',
-        `${input.trades.path}:${row.line}: trade not produced by replaying ${decisions.path}`,
+        `${input.trades.path}:${row.line}: trade not produced by replaying ${input.decisions.path}`,
       );
-    }
   });
   const missing = expected.slice(present.length);
   input.trades.append(missing);
   if (missing.length > 0)
-    log.warn({ trades: missing.length }, 'Recovered trades a crash left out of trades.csv');
-  return { state, replayed: toVerify.length, recoveredTrades: missing.length };
+    input.log.warn({ trades: missing.length }, 'Recovered trades a crash left out of trades.csv');
+  return missing.length;
+}
+
+/**
+ * Rebuilds a stream's engine state from disk: the last snapshot, then every journal row written after
+ * it (a crash between the journal append and the snapshot) re-derived from the lake's bars and the
+ * journal's host skips, each checked against the row as written. A difference means the journal and
+ * the data disagree: the loop refuses to start rather than decide on a state it cannot vouch for.
+ * Trades missing from trades.csv (a crash between the two appends) are appended; none is duplicated.
+ * Returns null for a first start (no journal rows, no snapshot).
+ */
+export async function restoreState(input: RestoreInput): Promise<Restored | null> {
+  const journal = input.decisions.table;
+  const snapshot = readSnapshot(input.snapshotPath);
+  if (snapshot === null && journal.length === 0) return null;
+  const { state, from } = startingPoint(input, snapshot);
+  // The rows the state does not include yet (after a crash between journal and snapshot; all of them
+  // when rebuilding without a snapshot), read back whole to compare with the replay.
+  const first = journal.firstFrom(from);
+  const toVerify = Array.from({ length: journal.length - first }, (_, i) => journal.row(first + i));
+  if (toVerify.length === 0) return { state, replayed: 0, recoveredTrades: 0 };
+  const replayed = await replayRows(input, state, from, toVerify);
+  checkReplayed(input.decisions.path, toVerify, replayed.rows);
+  const recoveredTrades = recoverTrades(input, replayed.trades, toVerify[0]!.ts_ms);
+  return { state, replayed: toVerify.length, recoveredTrades };
 }

@@ -1,101 +1,27 @@
-import { dirname } from 'node:path';
-import type { Stream } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import type { Engine, EngineState } from '../engine/index.js';
+import type { EngineState } from '../engine/index.js';
 import { describeSpec, type EngineContext, WARMUP } from '../engine/index.js';
 import { machineTime, streamName, type VenueTime, venueWords } from '../health/index.js';
-import {
-  DecisionJournal,
-  type DecisionRow,
-  readManifest,
-  TradeJournal,
-  tradeRow,
-  type Venue,
-} from '../journal/index.js';
-import type { Bar, MarketDataSource, MarketKey } from '../market/index.js';
+import { type DecisionJournal, type DecisionRow, type TradeJournal, tradeRow } from '../journal/index.js';
+import type { Bar, MarketKey } from '../market/index.js';
 import { closedBars, countFlags, type FlaggedRow } from '../market/index.js';
 import { readKillSwitch } from '../risk/index.js';
-import { FileLock, type Lake, removeDeadTemporaries } from '../store/index.js';
-import type { Clock } from '../time/index.js';
+import type { FileLock } from '../store/index.js';
 import { alignDown, isoUtc, type Timeframe, timeframe } from '../time/index.js';
 import { Decider, type Fed } from './decider.js';
-import type { ExchangeClock } from './exchange-clock.js';
 import { FailureLog } from './failure-log.js';
 import type { Logger } from './logger.js';
-import type { LoopObserver } from './observer.js';
 import { writeSnapshot } from './persistence.js';
-import { restoreState } from './restore.js';
-import { RunRecord } from './run-record.js';
+import type { RunRecord } from './run-record.js';
+import { openStream, type StreamDeps } from './stream-open.js';
 
-/** How one stream's loop behaves (config `paper:` and the runbooks' environment variables). */
-export interface StreamSettings {
-  readonly historyBars: number;
-  readonly warmupFrom?: number;
-  readonly fetchGraceBars: number;
-  /** FORCE_FETCH_FAIL=1: every fetch fails (runbook 003). */
-  readonly forceFetchFail: boolean;
-  /** FORCE_PERSIST_FAIL=1: every lake write fails (runbook 003). */
-  readonly forcePersistFail: boolean;
-  /** ENFORCE_DECISION_MONOTONIC=1: a non-monotonic journal write fails fast. */
-  readonly enforceMonotonic: boolean;
-  /**
-   * A bounded session (the demo): decide this many slots in this process, then only hold the stream
-   * (keep its lock, decide nothing more) until stopped. Absent: no bound.
-   */
-  readonly maxDecisions?: number;
-}
-
-/** What one stream's loop needs; everything with a side effect is passed in. */
-export interface StreamDeps {
-  readonly stream: Stream;
-  readonly engine: Engine;
-  readonly source: MarketDataSource;
-  readonly lake: Lake;
-  readonly clock: Clock;
-  readonly exchangeClock: ExchangeClock;
-  /** The venue bars and the time come from, recorded in the run manifest at each start. */
-  readonly venue: Venue;
-  readonly log: Logger;
-  readonly settings: StreamSettings;
-  /** The state of fetching (shared with the source's retry reports); one is made when absent. */
-  readonly fetchFailures?: FailureLog;
-  /** Told of every recorded row and failure (metrics). */
-  readonly observer?: LoopObserver;
-}
+export type { StreamDeps, StreamSettings } from './stream-open.js';
 
 /** What an iteration did. */
 export interface IterationReport {
   readonly fetched: number;
   readonly decided: number;
   readonly failure: 'fetch' | 'persist' | null;
-}
-
-/**
- * Takes a stream's lock (one loop per stream), reporting a stale one taken over, and removes what
- * dead writers left in the stream's directories (temporary files of a crash or a full disk).
- */
-function takeStreamLock(deps: StreamDeps): FileLock {
-  const { stream, lake, log } = deps;
-  const layout = lake.layout;
-  const path = layout.streamLock(stream.tag, stream.symbol, stream.timeframe);
-  const lock = FileLock.tryAcquire(path, {
-    onTakeover: ({ why, previous }) => log.warn({ lock: path, why, previous }, 'Took over a stale lock'),
-  });
-  if (!(lock instanceof FileLock)) {
-    const who = lock.owner === null ? 'a process starting' : `pid ${lock.owner.pid}`;
-    throw new MjolnirError('lock_busy', `another loop (${who}) runs this stream: ${path}`);
-  }
-  const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
-  const dirs = [
-    layout.rawDir(key),
-    dirname(layout.liveManifest(stream.tag, stream.symbol, stream.timeframe)),
-    dirname(layout.engineState(stream.tag, stream.symbol, stream.timeframe)),
-  ];
-  for (const dir of dirs) {
-    const removed = removeDeadTemporaries(dir);
-    if (removed.length > 0) log.warn({ dir, files: removed }, 'Removed temporary files of a dead writer');
-  }
-  return lock;
 }
 
 /**
@@ -181,40 +107,12 @@ export class StreamLoop {
 
   /** Takes the stream's lock, opens its journals and rebuilds its state from disk. */
   static async open(deps: StreamDeps): Promise<StreamLoop> {
-    const { stream, lake, log } = deps;
-    const layout = lake.layout;
-    const lock = takeStreamLock(deps);
-    let decisions: DecisionJournal | null = null;
-    let trades: TradeJournal | null = null;
+    const opened = await openStream(deps);
+    const { lock, decisions, trades, restored, record } = opened;
     try {
-      decisions = DecisionJournal.open(layout.decisions(stream.tag, stream.symbol, stream.timeframe), {
-        enforce: deps.settings.enforceMonotonic,
-        onRefused: (row, last) =>
-          log.error({ ts_ms: row.ts_ms, last_ts_ms: last }, 'Refused a non-monotonic decision (not written)'),
-      });
-      if (decisions.cutBytes > 0)
-        log.warn({ file: decisions.path, bytes: decisions.cutBytes }, 'Cut a torn last line left by a crash');
-      trades = TradeJournal.open(layout.trades(stream.tag, stream.symbol, stream.timeframe));
-      if (trades.cutBytes > 0)
-        log.warn({ file: trades.path, bytes: trades.cutBytes }, 'Cut a torn last line left by a crash');
-      const manifestPath = layout.liveManifest(stream.tag, stream.symbol, stream.timeframe);
-      const manifest = readManifest(manifestPath);
-      const key = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
-      const restored = await restoreState({
-        engine: deps.engine,
-        stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
-        key,
-        lake,
-        decisions,
-        trades,
-        snapshotPath: layout.engineState(stream.tag, stream.symbol, stream.timeframe),
-        manifest,
-        log,
-      });
-      const record = new RunRecord(manifestPath, manifest, log, deps.clock, deps.venue);
       const loop = new StreamLoop(deps, lock, decisions, trades, restored?.state ?? null, record);
       if (restored !== null) {
-        log.info(
+        deps.log.info(
           {
             last_decision: isoUtc(decisions.last),
             replayed: restored.replayed,
@@ -227,9 +125,7 @@ export class StreamLoop {
       }
       return loop;
     } catch (error) {
-      decisions?.close();
-      trades?.close();
-      lock.release();
+      opened.close();
       throw error;
     }
   }
