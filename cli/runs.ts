@@ -17,6 +17,7 @@ export function codeVersion(env: Readonly<Record<string, string | undefined>>): 
     }).trim();
     return dirty === '' ? commit : `${commit}-dirty`;
   } catch {
+    // No git here, or not a checkout (an installed package): the package version says which code.
     return `mjolnir ${env['npm_package_version'] ?? 'unknown'}`;
   }
 }

@@ -24,6 +24,7 @@ function httpPortOption(value: string): number | 'off' {
   try {
     return portOption(value);
   } catch {
+    // Not a port: the option's own message says what is expected.
     throw new InvalidArgumentError(`expected a port 0-65535 or "off", got "${value}"`);
   }
 }

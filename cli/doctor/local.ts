@@ -70,6 +70,7 @@ function foreignFiles(
     try {
       names = readdirSync(dir);
     } catch {
+      // A directory the user cannot list: the walk reports what it can read.
       continue;
     }
     for (const name of names) {
@@ -216,6 +217,7 @@ function writableAncestor(path: string): string | null {
     accessSync(dir, constants.W_OK);
     return dir;
   } catch {
+    // Not writable by this user (EACCES, EROFS): the check says so.
     return null;
   }
 }

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MjolnirError } from './errors.js';
+import { isSystemError, MjolnirError } from './errors.js';
 
 /** What the research kernel's kernelspec sets: the checkout whose tslab runs the kernel. */
 export const KERNEL_CHECKOUT_VARIABLE = 'MJOLNIR_KERNEL_CHECKOUT';
@@ -11,8 +11,10 @@ const LIBRARY_CHECKOUT = fileURLToPath(new URL('../../..', import.meta.url));
 const real = (path: string) => {
   try {
     return realpathSync(path);
-  } catch {
-    return path;
+  } catch (error) {
+    // A checkout that is not there (yet) is compared as named.
+    if (isSystemError(error, 'ENOENT', 'ENOTDIR')) return path;
+    throw error;
   }
 };
 

@@ -60,6 +60,12 @@ export function hasErrorCode(error: unknown, code: ErrorCode): error is MjolnirE
   return error instanceof MjolnirError && error.code === code;
 }
 
+/** True when `error` is a Node system error with one of `codes` (ENOENT, ...): the case a catch handles by name. */
+export function isSystemError(error: unknown, ...codes: readonly string[]): boolean {
+  const code = systemErrorCode(error);
+  return code !== null && codes.includes(code);
+}
+
 /** What a Node system error (ENOSPC, EROFS, EACCES...) means, in words an operator reads. */
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on device',

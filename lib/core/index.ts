@@ -10,6 +10,7 @@ export {
   type ErrorCode,
   hasErrorCode,
   invariant,
+  isSystemError,
   MjolnirError,
   storageFailed,
   systemErrorCode,

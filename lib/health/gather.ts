@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { hasErrorCode, isSystemError } from '../core/index.js';
 import {
   DataLayout,
   type EqflatVerdict,
@@ -112,8 +113,10 @@ function lockTimes(path: string, now: number): { lockAgeMs: number | null; heldF
       lockAgeMs: Math.max(0, now - stat.mtimeMs),
       heldForMs: stat.birthtimeMs > 0 ? Math.max(0, now - stat.birthtimeMs) : null,
     };
-  } catch {
-    return { lockAgeMs: null, heldForMs: null };
+  } catch (error) {
+    // No lock: no loop holds the stream.
+    if (isSystemError(error, 'ENOENT')) return { lockAgeMs: null, heldForMs: null };
+    throw error;
   }
 }
 
@@ -121,8 +124,9 @@ function lockTimes(path: string, now: number): { lockAgeMs: number | null; heldF
 function liveManifestOf(layout: DataLayout, s: LiveStream): LiveManifest | null {
   try {
     return readManifest(layout.liveManifest(s.tag, s.symbol, s.timeframe));
-  } catch {
-    return null;
+  } catch (error) {
+    if (hasErrorCode(error, 'state_corrupt')) return null;
+    throw error;
   }
 }
 
@@ -136,7 +140,8 @@ function lastRestart(manifest: LiveManifest | null): Restart | null {
 function lastEqflat(layout: DataLayout, s: LiveStream): EqflatVerdict | 'unreadable' | null {
   try {
     return readEqflatVerdict(layout.eqflatVerdict(s.tag, s.symbol, s.timeframe));
-  } catch {
-    return 'unreadable';
+  } catch (error) {
+    if (hasErrorCode(error, 'state_corrupt')) return 'unreadable';
+    throw error;
   }
 }

@@ -111,6 +111,7 @@ export class VenueClocks {
       if (now === null) return machineTime(this.clock.now(), venue, null);
       return { now, source: 'exchange', reachable: true, rate: venue.rate, venue: words };
     } catch {
+      // The venue did not answer in time (or at all): judged by the machine's clock, said unreachable.
       return machineTime(this.clock.now(), venue, false);
     }
   }

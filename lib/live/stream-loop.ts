@@ -178,8 +178,9 @@ export class StreamLoop {
     try {
       const time = await this.deps.source.fetchServerTime();
       if (time !== null) this.deps.exchangeClock.observe(time);
-    } catch {
-      // Best effort: the estimate carries forward from the last observation.
+    } catch (error) {
+      // Best effort: the estimate carries forward from the last observation (the cause at debug level).
+      this.log.debug({ error: (error as Error).message }, 'Exchange time not read');
       this.deps.exchangeClock.unanswered();
     }
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fsyncPath, storageFailed } from '../core/index.js';
+import { fsyncPath, isSystemError, storageFailed } from '../core/index.js';
 import { type Clock, systemClock } from '../time/index.js';
 import { type Owner, ownerAlive, ownerTag, parseOwnerTag, SELF, sameMachine } from './owner.js';
 
@@ -46,8 +46,9 @@ export function removeDeadTemporaries(dir: string, clock: Clock = systemClock): 
   let names: string[];
   try {
     names = readdirSync(dir);
-  } catch {
-    return [];
+  } catch (error) {
+    if (isSystemError(error, 'ENOENT', 'ENOTDIR')) return [];
+    throw error;
   }
   const removed: string[] = [];
   for (const name of names) {
@@ -70,8 +71,10 @@ export function removeDeadTemporaries(dir: string, clock: Clock = systemClock): 
 function olderThan(path: string, ms: number, clock: Clock): boolean {
   try {
     return clock.now() - statSync(path).mtimeMs > ms;
-  } catch {
-    return false;
+  } catch (error) {
+    // Gone meanwhile (its writer finished): nothing to remove.
+    if (isSystemError(error, 'ENOENT')) return false;
+    throw error;
   }
 }
 

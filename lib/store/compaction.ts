@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { isSystemError } from '../core/index.js';
 import type { DataLayout } from '../journal/index.js';
 import type { MarketKey } from '../market/index.js';
 import { commitFile, temporaryPath, writeFileAtomic } from './atomic.js';
@@ -51,8 +52,10 @@ function recorded(sidecar: string): Sidecar | null {
   try {
     const parsed = sidecarSchema.safeParse(JSON.parse(readFileSync(sidecar, 'utf8')));
     return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
+  } catch (error) {
+    // Not JSON (torn by a crash), or unreadable: the month file is rebuilt from its day files.
+    if (error instanceof SyntaxError || isSystemError(error, 'ENOENT', 'EACCES', 'EISDIR')) return null;
+    throw error;
   }
 }
 
@@ -81,8 +84,10 @@ function byMonth(days: readonly string[]): Map<string, string[]> {
 function intact(path: string, checksum: string): boolean {
   try {
     return monthChecksum(readFileSync(path)) === checksum;
-  } catch {
-    return false;
+  } catch (error) {
+    // Missing or unreadable: not intact, rebuilt.
+    if (isSystemError(error, 'ENOENT', 'EACCES', 'EISDIR')) return false;
+    throw error;
   }
 }
 

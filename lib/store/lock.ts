@@ -226,6 +226,7 @@ export class FileLock {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch {
+      // Gone or unreadable: nothing of ours to remove (another process took the stream over).
       return;
     }
     if (text === ownerText(SELF)) removeQuietly(this.path);

@@ -19,6 +19,7 @@ function collector(): (() => void) | null {
       setFlagsFromString('--expose-gc');
       collect = runInNewContext('gc') as () => void;
     } catch {
+      // This runtime refuses the flag: no full collection to offer.
       collect = null;
     }
   }

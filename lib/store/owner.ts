@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isSystemError } from '../core/index.js';
 
 /**
  * Who holds a lock or writes a temporary file: one process incarnation. A pid alone proves nothing
@@ -20,8 +21,10 @@ export interface Owner {
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
-  } catch {
-    return '';
+  } catch (error) {
+    // No /proc (not Linux), or the process is gone.
+    if (isSystemError(error, 'ENOENT', 'ESRCH')) return '';
+    throw error;
   }
 }
 

@@ -32,8 +32,10 @@ function installed(name: string): boolean {
       (JSON.parse(readFileSync(load.resolve(`${name}/package.json`), 'utf8')) as { name?: string }).name ===
       name
     );
-  } catch {
-    return false;
+  } catch (error) {
+    // Not installed: require.resolve says so with MODULE_NOT_FOUND.
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return false;
+    throw error;
   }
 }
 
