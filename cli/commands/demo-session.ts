@@ -160,35 +160,43 @@ function venueOf(options: DemoOptions, exchange: string): SimVenue {
   return exchange as SimVenue;
 }
 
-async function runSession(options: DemoOptions, dir: string, io: CliIo) {
+/**
+ * The session's exchange: the simulator on a virtual clock held at the start until the loop has
+ * warmed up (every run warms up on the same bars and decides the same slots, however long this machine
+ * takes: the demo is seeded), and the config pointed at it. Says what runs.
+ */
+async function startExchange(options: DemoOptions, io: CliIo) {
   const loaded = loadConfig(configOf(options), { ...io.env, SIM_PORT: undefined, SIM_SPEED: undefined });
   const venue = venueOf(options, loaded.exchange);
-  const stream = streamsOf(loaded)[0]!;
   const markets = Object.fromEntries(
     loaded.symbols.map((symbol) => [
       symbol,
       new SyntheticSource(options.start - 30 * 86_400_000, options.seed, symbol),
     ]),
   );
-  // Held at the start until the loop has warmed up: every run warms up on the same bars and decides
-  // the same slots, however long this machine takes to get there (the demo is seeded: same numbers).
   const clock = new VirtualClock(options.start, options.speed, systemClock, { held: true });
-  const sim = await startSimServer({
-    clock,
-    markets,
-    faults: new FaultPlan(),
-    venue,
-  });
+  const sim = await startSimServer({ clock, markets, faults: new FaultPlan(), venue });
   const config = { ...loaded, simulator: { host: '127.0.0.1', port: sim.port, speed: options.speed } };
   io.stdout.write(
     `Mjölnir demo: the simulated exchange (${venue === 'coinbase' ? 'Coinbase' : 'Binance'} API on ${sim.url}, ${options.speed}x, seed ${options.seed}) ` +
       `and the paper loop, ${config.strategy.id} on ${config.symbols.join(', ')} ${config.timeframe}, until ${options.bars} bars are decided\n`,
   );
-  // The session ends when its bars are decided, or at a shutdown request.
+  return { sim, clock, config, stream: streamsOf(loaded)[0]! };
+}
+
+/** Aborted when the session is over, or at the process's shutdown request. */
+function sessionController(io: CliIo): AbortController {
   const controller = new AbortController();
   const shutdown = io.shutdown();
   if (shutdown.aborted) controller.abort();
   else shutdown.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller;
+}
+
+async function runSession(options: DemoOptions, dir: string, io: CliIo) {
+  const { sim, clock, config, stream } = await startExchange(options, io);
+  // The session ends when its bars are decided, or at a shutdown request.
+  const controller = sessionController(io);
   const dashboard = io.stdout.isTTY === true && process.stdin.isTTY === true;
   // The dashboard draws the terminal while it runs: no progress bar under it.
   const progress = new Progress('decided', dashboard ? { write: () => undefined } : io.stderr);

@@ -28,6 +28,70 @@ function barsOption(value: string): number {
 /** 2024-01-01T00:00Z: a fixed start so the summary prints the same figures on every machine. */
 const DEMO_START = 1_704_067_200_000;
 
+/** What `engine` does (its options parsed by commander). */
+function engineCommand(
+  options: { config: string; bars: number; seed: number; json?: boolean },
+  io: CliIo,
+): void {
+  const config = loadConfig(options.config, io.env);
+  const stream = streamsOf(config)[0]!;
+  const spec = engineSpecOf(config);
+  const engine = createEngine(spec);
+  const series = generateSeries(
+    {
+      seed: options.seed,
+      timeframe: timeframe(config.timeframe),
+      startTs: tsMs(DEMO_START + spec.timeframe.ms),
+    },
+    options.bars,
+  );
+  const started = performance.now();
+  const result = engine.run(series);
+  const elapsedMs = performance.now() - started;
+  const stats = tradeStats(result.trades, spec.initialCapital);
+  const reasons: Record<string, number> = {};
+  for (const d of result.decisions)
+    reasons[`${d.action}/${d.reason}`] = (reasons[`${d.action}/${d.reason}`] ?? 0) + 1;
+
+  if (options.json) {
+    const summary = {
+      stream,
+      bars: series.length,
+      decisions: result.decisions.length,
+      reasons,
+      stats,
+      elapsedMs,
+    };
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const first = series.ts[0]!;
+  const last = series.ts[series.length - 1]!;
+  const lines = [
+    `Mjölnir engine: ${spec.strategy.id} on ${stream.exchange} ${stream.symbol} ${stream.timeframe}`,
+    `(synthetic bars, seed ${options.seed})`,
+    '',
+    columns([
+      ['bars', `${num(series.length)}  closes ${isoUtc(first)} .. ${isoUtc(last)}`],
+      ['decisions', `${num(result.decisions.length)}  (one per closed bar)`],
+      ...Object.entries(reasons)
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, count]) => [`  ${reason}`, num(count)]),
+      [
+        'trades',
+        `${num(stats.trades)}  win rate ${pct(stats.winRate)}  profit factor ${num(stats.profitFactor, 2)}`,
+      ],
+      [
+        'net PnL',
+        `${num(stats.netPnl, 2)} (fees ${num(stats.fees, 2)}) on capital ${num(spec.initialCapital)}`,
+      ],
+      ['max drawdown', `${num(stats.maxDrawdown, 2)} (${pct(stats.maxDrawdownFraction, 2)})`],
+      ['engine', `${num(elapsedMs, 1)} ms, ${num(series.length / (elapsedMs / 1000))} bars/s`],
+    ]),
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerEngine(program: Command, io: CliIo): void {
   program
     .command('engine')
@@ -38,63 +102,5 @@ export function registerEngine(program: Command, io: CliIo): void {
     .option('-n, --bars <count>', `number of bars to generate (at most ${num(MAX_BARS)})`, barsOption, 20_000)
     .option('--seed <seed>', 'seed of the synthetic market', intOption, 42)
     .option('--json', 'print the summary as one JSON object')
-    .action((options: { config: string; bars: number; seed: number; json?: boolean }) => {
-      const config = loadConfig(options.config, io.env);
-      const stream = streamsOf(config)[0]!;
-      const spec = engineSpecOf(config);
-      const engine = createEngine(spec);
-      const series = generateSeries(
-        {
-          seed: options.seed,
-          timeframe: timeframe(config.timeframe),
-          startTs: tsMs(DEMO_START + spec.timeframe.ms),
-        },
-        options.bars,
-      );
-      const started = performance.now();
-      const result = engine.run(series);
-      const elapsedMs = performance.now() - started;
-      const stats = tradeStats(result.trades, spec.initialCapital);
-      const reasons: Record<string, number> = {};
-      for (const d of result.decisions)
-        reasons[`${d.action}/${d.reason}`] = (reasons[`${d.action}/${d.reason}`] ?? 0) + 1;
-
-      if (options.json) {
-        const summary = {
-          stream,
-          bars: series.length,
-          decisions: result.decisions.length,
-          reasons,
-          stats,
-          elapsedMs,
-        };
-        io.stdout.write(`${JSON.stringify(summary)}\n`);
-        return;
-      }
-      const first = series.ts[0]!;
-      const last = series.ts[series.length - 1]!;
-      const lines = [
-        `Mjölnir engine: ${spec.strategy.id} on ${stream.exchange} ${stream.symbol} ${stream.timeframe}`,
-        `(synthetic bars, seed ${options.seed})`,
-        '',
-        columns([
-          ['bars', `${num(series.length)}  closes ${isoUtc(first)} .. ${isoUtc(last)}`],
-          ['decisions', `${num(result.decisions.length)}  (one per closed bar)`],
-          ...Object.entries(reasons)
-            .sort((a, b) => b[1] - a[1])
-            .map(([reason, count]) => [`  ${reason}`, num(count)]),
-          [
-            'trades',
-            `${num(stats.trades)}  win rate ${pct(stats.winRate)}  profit factor ${num(stats.profitFactor, 2)}`,
-          ],
-          [
-            'net PnL',
-            `${num(stats.netPnl, 2)} (fees ${num(stats.fees, 2)}) on capital ${num(spec.initialCapital)}`,
-          ],
-          ['max drawdown', `${num(stats.maxDrawdown, 2)} (${pct(stats.maxDrawdownFraction, 2)})`],
-          ['engine', `${num(elapsedMs, 1)} ms, ${num(series.length / (elapsedMs / 1000))} bars/s`],
-        ]),
-      ];
-      io.stdout.write(`${lines.join('\n')}\n`);
-    });
+    .action((options: Parameters<typeof engineCommand>[0]) => engineCommand(options, io));
 }

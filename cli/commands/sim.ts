@@ -197,8 +197,39 @@ async function simCommand(options: SimOptions, io: CliIo): Promise<void> {
   io.stdout.write('Simulated exchange stopped\n');
 }
 
+/** Where the bars come from: synthetic history before the start, or recorded bars replayed. */
+function withBarSource(command: Command): Command {
+  return command
+    .option('--history-days <days>', 'synthetic history before the start', intOption, 30)
+    .option(
+      '--replay <source>',
+      'replay recorded bars: a freqtrade .json, a .csv, or an exchange id in the lake',
+    )
+    .addOption(
+      new Option('--replay-format <format>', 'the replay source (default: by file extension)').choices([
+        'freqtrade',
+        'csv',
+        'lake',
+      ]),
+    )
+    .addOption(
+      new Option('--replay-timeframe <tf>', 'timeframe of the replayed bars')
+        .argParser(timeframeOption)
+        .default(timeframe('5m'), '5m'),
+    )
+    .addOption(
+      new Option('--timestamps <key>', 'for CSV replay: whether times are bar open or close').choices([
+        'open',
+        'close',
+      ]),
+    )
+    .addOption(
+      envOption('--faults <file>', 'YAML with fault injection settings (docs/simulator.md)', 'SIM_FAULTS'),
+    );
+}
+
 export function registerSim(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('sim')
     .description(
       "the simulated exchange: Binance's or Coinbase's public spot REST API on loopback (--venue), with a virtual clock and fault injection",
@@ -239,33 +270,8 @@ export function registerSim(program: Command, io: CliIo): void {
         '--symbols <list>',
         "comma-separated unified symbols (default: the venue's BTC and ETH)",
       ).argParser(symbolsOption),
-    )
-    .option('--history-days <days>', 'synthetic history before the start', intOption, 30)
-    .option(
-      '--replay <source>',
-      'replay recorded bars: a freqtrade .json, a .csv, or an exchange id in the lake',
-    )
-    .addOption(
-      new Option('--replay-format <format>', 'the replay source (default: by file extension)').choices([
-        'freqtrade',
-        'csv',
-        'lake',
-      ]),
-    )
-    .addOption(
-      new Option('--replay-timeframe <tf>', 'timeframe of the replayed bars')
-        .argParser(timeframeOption)
-        .default(timeframe('5m'), '5m'),
-    )
-    .addOption(
-      new Option('--timestamps <key>', 'for CSV replay: whether times are bar open or close').choices([
-        'open',
-        'close',
-      ]),
-    )
-    .addOption(
-      envOption('--faults <file>', 'YAML with fault injection settings (docs/simulator.md)', 'SIM_FAULTS'),
-    )
+    );
+  withBarSource(command)
     .option('--data-root <dir>', 'data root for --replay-format lake (DATA_ROOT)')
     .option('--quiet', 'no summary lines either: the start and stop lines only')
     .option('--verbose', 'a line for every request (SIM_VERBOSE=1)')

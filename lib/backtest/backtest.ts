@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Stream } from '../config/index.js';
 import { manifestText } from '../core/index.js';
-import { createEngine, type EngineSpec } from '../engine/index.js';
+import { createEngine, type Engine, type EngineSpec } from '../engine/index.js';
 import { DECISION_COLUMNS, decisionConstants, TRADE_COLUMNS } from '../journal/index.js';
+import type { BarSeries } from '../market/index.js';
 import type { PerformanceStats, TradeStats } from '../metrics/index.js';
 import type { Lake } from '../store/index.js';
 import { isoUtc } from '../time/index.js';
-import { decideWindow } from './decide.js';
-import { formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
+import { type DecidedWindow, decideWindow } from './decide.js';
+import { type DecisionOutput, formatThreads, InlineOutput, ThreadedOutput } from './decision-output.js';
 import { type LiveDecisions, loadBars, seriesHash, slotInputs } from './inputs.js';
 import { backtestManifest } from './manifest.js';
 import { OutputFile } from './output-file.js';
@@ -70,8 +71,45 @@ export interface WindowCoverage {
   readonly slotsAfterData: number;
 }
 
-/** The window's coverage by `fed`, and what to say about it. */
-function coverageOf(fed: { ts: Float64Array; length: number }, start: number, end: number, tfMs: number) {
+/**
+ * The window through the engine into `output` and `trades` (the input's hash taken meanwhile, while
+ * formatting workers finish), timed.
+ */
+async function decideInto(
+  engine: Engine,
+  fed: BarSeries,
+  request: BacktestRequest,
+  output: DecisionOutput,
+  trades: OutputFile,
+): Promise<{ decided: DecidedWindow; inputHash: string; runMs: number }> {
+  const { start, end, stream } = request;
+  const began = performance.now();
+  let inputHash = '';
+  const decided = await decideWindow({
+    engine,
+    fed,
+    slots: slotInputs(request.live?.decisions, { from: fed.ts[0]!, start, end }),
+    start,
+    end,
+    stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
+    output,
+    trades,
+    explain: request.explain === true,
+    whileFinishing: () => {
+      inputHash = seriesHash(fed);
+    },
+  });
+  return { decided, inputHash, runMs: performance.now() - began };
+}
+
+/** The window's coverage by `fed`, and what to say about it (and about too few bars decided for ratios). */
+function coverageOf(
+  fed: { ts: Float64Array; length: number },
+  start: number,
+  end: number,
+  tfMs: number,
+  decisions: number,
+) {
   const slots = Math.floor((end - start) / tfMs) + 1;
   const last = fed.ts[fed.length - 1]!;
   const decidedThrough = Math.min(end, last);
@@ -81,6 +119,10 @@ function coverageOf(fed: { ts: Float64Array; length: number }, start: number, en
     warnings.push(
       `the stored bars end at ${isoUtc(last)}: the last ${slotsAfterData} of the window's ${slots} slots ` +
         `(${((slotsAfterData / slots) * 100).toFixed(0)}%) were not decided; the manifest records the window decided`,
+    );
+  if (decisions < 2)
+    warnings.push(
+      `only ${decisions} bar decided: Sharpe, Sortino and drawdown need at least two bars of returns (n/a)`,
     );
   return { coverage: { slots, decidedThrough, slotsAfterData }, warnings };
 }
@@ -116,28 +158,8 @@ export async function runBacktest(lake: Lake, request: BacktestRequest): Promise
     const output = threaded?.into(decisionsFile) ?? new InlineOutput(decisionsFile, constants);
     decisionsFile.write(`${DECISION_COLUMNS.join(',')}\n`);
     tradesFile.write(`${TRADE_COLUMNS.join(',')}\n`);
-    const runStarted = performance.now();
-    let inputHash = '';
-    const decided = await decideWindow({
-      engine,
-      fed,
-      slots: slotInputs(request.live?.decisions, { from: fed.ts[0]!, start, end }),
-      start,
-      end,
-      stream: journalStream,
-      output,
-      trades: tradesFile,
-      explain: request.explain === true,
-      whileFinishing: () => {
-        inputHash = seriesHash(fed);
-      },
-    });
-    const runMs = performance.now() - runStarted;
-    const { coverage, warnings } = coverageOf(fed, start, end, spec.timeframe.ms);
-    if (decided.decisions < 2)
-      warnings.push(
-        `only ${decided.decisions} bar decided: Sharpe, Sortino and drawdown need at least two bars of returns (n/a)`,
-      );
+    const { decided, inputHash, runMs } = await decideInto(engine, fed, request, output, tradesFile);
+    const { coverage, warnings } = coverageOf(fed, start, end, spec.timeframe.ms, decided.decisions);
     const timings = { loadMs, runMs, totalMs: performance.now() - began };
     const manifest = backtestManifest({
       request,

@@ -37,7 +37,7 @@ const KEPT = (() => {
       labels: c.column.labels!,
       of: DECISIONS.codeOf[c.column.name]!,
     })),
-    numbers: of('number', 'money'),
+    numbers: of('number', 'money').map((c) => ({ ...c, name: c.column.name })),
     groups,
     /** The cells that tell decisions apart: up to the last of ts and the codes. */
     prefix: Math.max(ts.index, ...codes.map((c) => c.index)) + 1,
@@ -191,8 +191,8 @@ export class DecisionTable {
   private parseRest(text: string, where: () => string): void {
     const { numbers, groups } = this.scratch;
     for (let k = 0; k < KEPT.numbers.length; k++) {
-      const { column, index } = KEPT.numbers[k]!;
-      numbers[k] = numberCell(text, index, where, column.name);
+      const number = KEPT.numbers[k]!;
+      numbers[k] = numberCell(text, number.index, where, number.name);
     }
     for (let g = 0; g < KEPT.groups.length; g++) {
       const group = KEPT.groups[g]!;

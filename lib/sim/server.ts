@@ -241,22 +241,39 @@ function corrupt(reply: Reply, fault: FaultKind, faults: FaultPlan, venue: SimVe
 }
 
 /** Starts the simulated exchange on loopback. */
-export function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const faults = options.faults ?? new FaultPlan();
-  const venue = options.venue ?? 'binance';
+/** What a running simulator counts: requests by path, those that carried an API key, requests left hanging. */
+interface SimState {
+  readonly requests: Record<string, number>;
+  keyed: number;
+  readonly hanging: Set<NodeJS.Timeout>;
+}
+
+/** A `timeout` fault: the request hangs until the fault's timeout, then its socket is destroyed. */
+function hang(request: IncomingMessage, ms: number, hanging: Set<NodeJS.Timeout>): void {
+  const timer = setTimeout(() => {
+    hanging.delete(timer);
+    request.socket.destroy();
+  }, ms);
+  hanging.add(timer);
+  request.on('close', () => {
+    clearTimeout(timer);
+    hanging.delete(timer);
+  });
+}
+
+/** Answers one request: `/sim/status`, else the venue's route, through the fault plan. */
+function handler(options: SimServerOptions, faults: FaultPlan, venue: SimVenue, state: SimState) {
   const route = ROUTES[venue];
-  const requests: Record<string, number> = {};
-  let keyed = 0;
-  const hanging = new Set<NodeJS.Timeout>();
-  const handle = (request: IncomingMessage, response: ServerResponse) => {
+  return (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://sim');
-    requests[url.pathname] = (requests[url.pathname] ?? 0) + 1;
-    if (request.headers['x-mbx-apikey'] !== undefined || request.headers.authorization !== undefined) keyed++;
+    state.requests[url.pathname] = (state.requests[url.pathname] ?? 0) + 1;
+    if (request.headers['x-mbx-apikey'] !== undefined || request.headers.authorization !== undefined)
+      state.keyed++;
     const now = options.clock.now();
     if (url.pathname === '/sim/status') {
       response
         .writeHead(200, JSON_TYPE)
-        .end(JSON.stringify({ now, iso: isoUtc(now), requests, injected: faults.injected }));
+        .end(JSON.stringify({ now, iso: isoUtc(now), requests: state.requests, injected: faults.injected }));
       return;
     }
     const fault = faults.next(url.pathname.endsWith('/klines') || url.pathname.endsWith('/candles'));
@@ -264,21 +281,33 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
       `${isoUtc(now)} ${request.method} ${url.pathname}${url.search}${fault ? ` [fault: ${fault}]` : ''}`,
     );
     if (fault === 'timeout') {
-      const timer = setTimeout(() => {
-        hanging.delete(timer);
-        request.socket.destroy();
-      }, faults.settings.timeout_ms);
-      hanging.add(timer);
-      request.on('close', () => {
-        clearTimeout(timer);
-        hanging.delete(timer);
-      });
+      hang(request, faults.settings.timeout_ms, state.hanging);
       return;
     }
     let reply = route(options, faults, url, now);
     if (fault !== null && reply.status === 200) reply = corrupt(reply, fault, faults, venue);
     response.writeHead(reply.status, { ...JSON_TYPE, ...reply.headers }).end(reply.body);
   };
+}
+
+/** Why the simulator could not listen, in an operator's words where it is the address. */
+function listenFailure(error: Error, options: SimServerOptions): Error {
+  const code = systemErrorCode(error);
+  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
+  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+    ? new MjolnirError(
+        'address_in_use',
+        `cannot listen on ${where}: ${describeSystemError(error)}; another simulator may run there (SIM_PORT picks another port)`,
+        { cause: error },
+      )
+    : error;
+}
+
+export function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  const faults = options.faults ?? new FaultPlan();
+  const venue = options.venue ?? 'binance';
+  const state: SimState = { requests: {}, keyed: 0, hanging: new Set() };
+  const handle = handler(options, faults, venue, state);
   const server = createServer((request, response) => {
     try {
       handle(request, response);
@@ -293,19 +322,7 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => {
-      const code = systemErrorCode(error);
-      const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
-      reject(
-        code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
-          ? new MjolnirError(
-              'address_in_use',
-              `cannot listen on ${where}: ${describeSystemError(error)}; another simulator may run there (SIM_PORT picks another port)`,
-              { cause: error },
-            )
-          : error,
-      );
-    });
+    server.once('error', (error) => reject(listenFailure(error, options)));
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
@@ -314,11 +331,11 @@ export function startSimServer(options: SimServerOptions): Promise<SimServer> {
         venue,
         clock: options.clock,
         faults,
-        requests,
-        keyed: () => keyed,
+        requests: state.requests,
+        keyed: () => state.keyed,
         close: () =>
           new Promise<void>((done) => {
-            for (const timer of hanging) clearTimeout(timer);
+            for (const timer of state.hanging) clearTimeout(timer);
             server.closeAllConnections();
             server.close(() => done());
           }),
