@@ -185,6 +185,43 @@ export async function sweep(options: SweepCliOptions, io: CliIo): Promise<void> 
   await report(inputs, rows, ms, options, io);
 }
 
+/** What a sweep records of itself beside its results (`runs/<RUNID>/manifest.json`). */
+function sweepManifest(
+  inputs: SweepInputs,
+  options: SweepCliOptions,
+  run: {
+    readonly runId: string;
+    readonly code: string;
+    readonly sets: number;
+    readonly refused: number;
+    readonly best: Readonly<Record<string, unknown>> | null;
+    readonly results: string;
+    readonly ms: number;
+  },
+) {
+  const { config, grid, series } = inputs;
+  const stream = streamOf(config);
+  return {
+    kind: 'sweep',
+    run_id: run.runId,
+    stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
+    created_at: new Date(systemClock.now()).toISOString(),
+    code_version: run.code,
+    config,
+    grid,
+    window: { start_ts_ms: inputs.window.start, end_ts_ms: inputs.window.end },
+    input: { lake: inputs.source, bars: series.length, sha256: seriesHash(series) },
+    ran_on: options.queue !== undefined ? 'queue' : options.collect !== undefined ? 'indexed_job' : 'threads',
+    sets: run.sets,
+    refused: run.refused,
+    ranked_by: options.sort,
+    best: run.best,
+    results: run.results,
+    timings: { total_ms: run.ms },
+    status: run.refused === run.sets ? 'all_refused' : 'ok',
+  };
+}
+
 async function report(
   inputs: SweepInputs,
   rows: SweepRow[],
@@ -192,8 +229,7 @@ async function report(
   options: SweepCliOptions,
   io: CliIo,
 ): Promise<void> {
-  const { config, grid, series } = inputs;
-  const stream = streamOf(config);
+  const { grid, series } = inputs;
   const runId = options.runid ?? runIdNow('sweep');
   const lake = await openLake(dataRoot(options.dataRoot, io.env), io);
   let allRefused: string | null = null;
@@ -210,26 +246,17 @@ async function report(
       csv.write(sweepCsv(ranked, names));
       const refused = rows.filter((row) => !row.outcome.ok);
       manifest.write(
-        manifestText({
-          kind: 'sweep',
-          run_id: runId,
-          stream: { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
-          created_at: new Date(systemClock.now()).toISOString(),
-          code_version: codeVersion(io.env),
-          config,
-          grid,
-          window: { start_ts_ms: inputs.window.start, end_ts_ms: inputs.window.end },
-          input: { lake: inputs.source, bars: series.length, sha256: seriesHash(series) },
-          ran_on:
-            options.queue !== undefined ? 'queue' : options.collect !== undefined ? 'indexed_job' : 'threads',
-          sets: rows.length,
-          refused: refused.length,
-          ranked_by: options.sort,
-          best: best?.params ?? null,
-          results: layout.runFile(runId, 'sweep.csv'),
-          timings: { total_ms: ms },
-          status: refused.length === rows.length ? 'all_refused' : 'ok',
-        }),
+        manifestText(
+          sweepManifest(inputs, options, {
+            runId,
+            code: codeVersion(io.env),
+            sets: rows.length,
+            refused: refused.length,
+            best: best?.params ?? null,
+            results: layout.runFile(runId, 'sweep.csv'),
+            ms,
+          }),
+        ),
       );
       await csv.commit();
       await manifest.commit();

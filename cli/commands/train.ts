@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BarSeries, Stream } from '@mjolnir/lib';
 import { deployedConfigText, formatMetric, isoUtc, loadConfig, MjolnirError, modelsDir } from '@mjolnir/lib';
-import type { EpochLog, FoldReport, FoldSpec } from '@mjolnir/lib/train';
+import type { EpochLog, FoldReport, FoldSpec, TrainResult } from '@mjolnir/lib/train';
 import type { Command } from 'commander';
 import { columns, num, pct, ratioFootnote } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -95,6 +95,22 @@ function epochProgress(io: CliIo, epochs: number) {
   };
 }
 
+/** What a training run made: its dataset, its folds' table, the model and where it was saved. */
+async function printTrained(result: TrainResult, horizon: number, on: string, io: CliIo): Promise<void> {
+  const { describeDropped } = await import('@mjolnir/lib/train');
+  const dropped = describeDropped(result.dataset.dropped);
+  io.stdout.write(
+    `dataset: ${num(result.dataset.rows)} rows, label ${horizon} bars ahead in time${dropped === '' ? '' : `; left out: ${dropped}`}\n`,
+  );
+  io.stdout.write(foldTable(result.folds));
+  const final = result.final;
+  io.stdout.write(
+    `model ${result.modelId}: trained on ${num(final.train.rows)} rows ${day(final.train.start_ts)} .. ${day(final.train.end_ts)}\n` +
+      `  best epoch ${final.bestEpoch} of ${final.history.length}, on ${on}\n` +
+      `saved: ${result.dir}\n`,
+  );
+}
+
 async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
   const config = loadConfig(options.config, io.env);
   if (config.train === undefined)
@@ -143,18 +159,7 @@ async function train(options: TrainCliOptions, io: CliIo): Promise<void> {
     ...(options.queue === undefined ? {} : { fit: await queuedFit(options, stream, series, io) }),
   });
   progress.done();
-  const { describeDropped } = await import('@mjolnir/lib/train');
-  const dropped = describeDropped(result.dataset.dropped);
-  io.stdout.write(
-    `dataset: ${num(result.dataset.rows)} rows, label ${t.horizon} bars ahead in time${dropped === '' ? '' : `; left out: ${dropped}`}\n`,
-  );
-  io.stdout.write(foldTable(result.folds));
-  const final = result.final;
-  io.stdout.write(
-    `model ${result.modelId}: trained on ${num(final.train.rows)} rows ${day(final.train.start_ts)} .. ${day(final.train.end_ts)}\n` +
-      `  best epoch ${final.bestEpoch} of ${final.history.length}, on ${backend.detail}\n` +
-      `saved: ${result.dir}\n`,
-  );
+  await printTrained(result, t.horizon, backend.detail, io);
   if (options.deploy !== undefined) {
     writeFileSync(options.deploy, deployedConfigText(readFileSync(options.config, 'utf8'), result.modelId));
     io.stdout.write(

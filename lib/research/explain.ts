@@ -1,7 +1,13 @@
 import { type Config, engineSpecOf, streamsOf } from '../config/index.js';
 import { MjolnirError } from '../core/index.js';
-import { createEngine, type Engine, specOfDescription, WARMUP } from '../engine/index.js';
-import { type DecisionRow, type DecisionTable, type JournalStream, readDecisions } from '../journal/index.js';
+import { createEngine, type Engine, type EngineState, specOfDescription, WARMUP } from '../engine/index.js';
+import {
+  type DataLayout,
+  type DecisionRow,
+  type DecisionTable,
+  type JournalStream,
+  readDecisions,
+} from '../journal/index.js';
 import { type Bar, type BarSeries, barAt, barHash } from '../market/index.js';
 import type { Lake } from '../store/index.js';
 import type { Signal, StrategyDefinition } from '../strategy/index.js';
@@ -150,8 +156,8 @@ async function replay(
  * the row at `ts`; the row is checked against the replay and its input hash against the bar in the
  * lake now; the rules are evaluated on the features as they were, and the decision is put in words.
  */
-export async function explain(lake: Lake, request: ExplainRequest): Promise<Explanation> {
-  const layout = lake.layout;
+/** The row asked for: the run's tag (or the config's), its one stream, the decision at `ts`. */
+function rowAsked(layout: DataLayout, request: ExplainRequest) {
   const configured = request.config === undefined ? undefined : streamsOf(request.config)[0]!;
   const tag = request.tag ?? configured?.tag;
   if (tag === undefined)
@@ -170,47 +176,56 @@ export async function explain(lake: Lake, request: ExplainRequest): Promise<Expl
       'input_invalid',
       `no decision at ${request.ts} (${isoUtc(request.ts)}) in ${path}`,
     );
-  const row = table.row(index);
-  const facts = runFacts(layout, stream.symbol, stream.timeframe, tag);
+  return { tag, stream, table, row: table.row(index) };
+}
+
+/** The engine the row was decided by: the run manifest's spec, or the config's; a different spec is refused. */
+function engineOf(request: ExplainRequest, facts: RunFacts, rowSpec: string): Engine {
   const engine = createEngine(
     request.config === undefined
       ? specOfDescription(facts.config)
       : engineSpecOf(request.config, request.definition),
   );
-  if (row.spec !== engine.fingerprint)
+  if (rowSpec !== engine.fingerprint)
     throw new MjolnirError(
       'input_invalid',
-      `the row was decided under spec ${row.spec}; ${request.config === undefined ? "the run's manifest" : 'this config'} gives ${engine.fingerprint}`,
+      `the row was decided under spec ${rowSpec}; ${request.config === undefined ? "the run's manifest" : 'this config'} gives ${engine.fingerprint}`,
     );
-  const { bar, before, replayed, features } = await replay(
-    lake,
-    engine,
-    table,
-    facts,
-    {
-      exchange: row.exchange,
-      symbol: row.symbol,
-      timeframe: row.timeframe,
-    },
-    request.ts,
-  );
+  return engine;
+}
+
+/** What the strategy's rules said on `bar` (null without the row's own bar). */
+function rulesOn(
+  strategy: Engine['spec']['strategy'],
+  features: EngineState['features'],
+  bar: Bar | null,
+  ts: number,
+): RuleEvaluation | null {
+  if (bar === null || bar.ts !== ts) return null;
+  return {
+    valid: strategy.valid(features),
+    entry: strategy.entry(features),
+    exitLong: strategy.exitLong(features),
+    exitShort: strategy.exitShort(features),
+    stopDistance: strategy.stopDistance(features, bar.close),
+  };
+}
+
+export async function explain(lake: Lake, request: ExplainRequest): Promise<Explanation> {
+  const layout = lake.layout;
+  const { tag, stream, table, row } = rowAsked(layout, request);
+  const facts = runFacts(layout, stream.symbol, stream.timeframe, tag);
+  const engine = engineOf(request, facts, row.spec);
+  const key = { exchange: row.exchange, symbol: row.symbol, timeframe: row.timeframe };
+  const { bar, before, replayed, features } = await replay(lake, engine, table, facts, key, request.ts);
   const strategy = engine.spec.strategy;
-  const rules: RuleEvaluation | null =
-    bar === null || bar.ts !== request.ts
-      ? null
-      : {
-          valid: strategy.valid(features),
-          entry: strategy.entry(features),
-          exitLong: strategy.exitLong(features),
-          exitShort: strategy.exitShort(features),
-          stopDistance: strategy.stopDistance(features, bar.close),
-        };
-  const lakeHash = bar === null || bar.ts !== request.ts ? '' : barHash(bar);
+  const rules = rulesOn(strategy, features, bar, request.ts);
+  const lakeHash = rules === null || bar === null ? '' : barHash(bar);
   return {
     row,
     replayed,
     reproduced: replayed !== null && sameRow(row, replayed),
-    bar: bar !== null && bar.ts === request.ts ? bar : null,
+    bar: rules === null ? null : bar,
     inputHash: { row: row.input_hash, lake: lakeHash, same: row.input_hash === lakeHash },
     before,
     features: rules === null ? {} : strategy.describe(features),
