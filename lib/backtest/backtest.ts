@@ -71,6 +71,20 @@ export interface WindowCoverage {
   readonly slotsAfterData: number;
 }
 
+/** A run's tag (`<tag>_bt_<RUNID>`) and the files it writes. */
+function runPaths(layout: Lake['layout'], request: BacktestRequest) {
+  const { stream } = request;
+  const tag = `${stream.tag}_bt_${request.runId}`;
+  return {
+    tag,
+    paths: {
+      decisions: layout.decisions(tag, stream.symbol, stream.timeframe),
+      trades: layout.trades(tag, stream.symbol, stream.timeframe),
+      manifest: layout.manifest(request.runId),
+    },
+  };
+}
+
 /**
  * The window through the engine into `output` and `trades` (the input's hash taken meanwhile, while
  * formatting workers finish), timed.
@@ -136,13 +150,8 @@ function coverageOf(
 export async function runBacktest(lake: Lake, request: BacktestRequest): Promise<BacktestResult> {
   const began = performance.now();
   const { spec, stream, start, end } = request;
-  const tag = `${stream.tag}_bt_${request.runId}`;
   const layout = lake.layout;
-  const paths = {
-    decisions: layout.decisions(tag, stream.symbol, stream.timeframe),
-    trades: layout.trades(tag, stream.symbol, stream.timeframe),
-    manifest: layout.manifest(request.runId),
-  };
+  const { tag, paths } = runPaths(layout, request);
   const journalStream = { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe };
   const engine = createEngine(spec);
   const constants = decisionConstants(journalStream, spec.strategy, engine.fingerprint);

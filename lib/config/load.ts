@@ -123,6 +123,25 @@ export interface ParseOptions {
 }
 
 /** Parses and validates config text; `file` names it in problems. */
+/** YAML that does not parse: each error at its line and column. */
+function yamlProblems(
+  errors: readonly { readonly pos: readonly [number, number]; readonly message: string }[],
+  lines: LineCounter,
+  file: string,
+): ConfigProblem[] {
+  return errors.map((e) => {
+    const at = lines.linePos(e.pos[0]);
+    return {
+      file,
+      line: at.line,
+      column: at.col,
+      key: '',
+      value: '(unparsable YAML)',
+      expected: e.message.split('\n')[0]!,
+    };
+  });
+}
+
 export function parseConfig(
   text: string,
   file: string,
@@ -131,21 +150,7 @@ export function parseConfig(
 ): Result<Config, ConfigProblem[]> {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    return err(
-      document.errors.map((e) => {
-        const at = lines.linePos(e.pos[0]);
-        return {
-          file,
-          line: at.line,
-          column: at.col,
-          key: '',
-          value: '(unparsable YAML)',
-          expected: e.message.split('\n')[0]!,
-        };
-      }),
-    );
-  }
+  if (document.errors.length > 0) return err(yamlProblems(document.errors, lines, file));
   const raw = document.toJS() as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return err([

@@ -170,6 +170,24 @@ function firstTradeMismatch(liveTrades: readonly TradeRow[], btTrades: readonly 
   return null;
 }
 
+/** Journals that overlap but are never flat together: nothing can be compared from a common start. */
+function cannotSync(window: { start: number; end: number }): EqResult {
+  const m: Mismatch = {
+    at: window.start,
+    live: 'never flat where BT is flat',
+    bt: '',
+    verdict: 'no bar in the overlap where both sides are flat: cannot sync',
+  };
+  return {
+    overall: false,
+    decisions: noLayer(m),
+    trades: noLayer(null),
+    window,
+    syncTs: null,
+    pnl: { live: 0, bt: 0 },
+  };
+}
+
 /**
  * LIVE vs BACKTEST over their overlapping window, from the first bar both enter flat: every decision
  * (action, reason, position after) and every trade's lifecycle (entry, exit, side, exit reason) must
@@ -194,22 +212,7 @@ export function compareRuns(liveSide: EqSide, btSide: EqSide): EqResult {
   }
   const window = { start, end };
   const syncTs = syncAtFlat(live, bt, start, end);
-  if (syncTs === null) {
-    const m: Mismatch = {
-      at: start,
-      live: 'never flat where BT is flat',
-      bt: '',
-      verdict: 'no bar in the overlap where both sides are flat: cannot sync',
-    };
-    return {
-      overall: false,
-      decisions: noLayer(m),
-      trades: noLayer(null),
-      window,
-      syncTs,
-      pnl: { live: 0, bt: 0 },
-    };
-  }
+  if (syncTs === null) return cannotSync(window);
 
   // Decisions: every bar in [sync, end] must be decided on both sides, the same way.
   const decided = firstDecisionMismatch(live, bt, syncTs, end);

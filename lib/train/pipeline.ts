@@ -189,6 +189,38 @@ function finalRange(dataset: Dataset, train: number, trainEnd: number | undefine
  * window (classifier and strategy), then the final network on the latest training window, saved as
  * `models/<model_id>/` with a manifest saying what it was trained on and how it scored.
  */
+/** What a model's manifest says of how it was made: the code, the data and its hash, the folds, the fit. */
+function modelMeta(
+  request: TrainRequest,
+  dataset: Dataset,
+  trainWindow: ReturnType<typeof windowOf>,
+  reports: readonly FoldReport[],
+  finalFit: FoldFit,
+) {
+  return {
+    created_by: 'mjolnir train',
+    code_version: request.codeVersion ?? 'unknown',
+    backend: finalFit.backend,
+    data: {
+      exchange: request.stream.exchange,
+      symbol: request.stream.symbol,
+      timeframe: request.stream.timeframe,
+      bars: request.series.length,
+      start_ts: request.series.ts[0] ?? null,
+      end_ts: request.series.ts[request.series.length - 1] ?? null,
+      sha256: seriesHash(request.series),
+    },
+    dataset: { rows: dataset.rows, horizon_ms: dataset.horizonMs, dropped: dataset.dropped },
+    train: trainWindow,
+    folds: reports,
+    hyperparameters: request.hp,
+    epochs: finalFit.history.length,
+    best_epoch: finalFit.bestEpoch,
+    stopped_early: finalFit.stoppedEarly,
+    history: finalFit.history,
+  };
+}
+
 export async function trainModel(request: TrainRequest): Promise<TrainResult> {
   const barMs = timeframe(request.stream.timeframe).ms;
   const horizon = request.horizon;
@@ -219,28 +251,7 @@ export async function trainModel(request: TrainRequest): Promise<TrainResult> {
   const finalFit = fits.at(-1)!;
   const inputs = inputsOf(finalFit.scaler, horizon);
   const trainWindow = windowOf(dataset, final);
-  const meta = {
-    created_by: 'mjolnir train',
-    code_version: request.codeVersion ?? 'unknown',
-    backend: finalFit.backend,
-    data: {
-      exchange: request.stream.exchange,
-      symbol: request.stream.symbol,
-      timeframe: request.stream.timeframe,
-      bars: request.series.length,
-      start_ts: request.series.ts[0] ?? null,
-      end_ts: request.series.ts[request.series.length - 1] ?? null,
-      sha256: seriesHash(request.series),
-    },
-    dataset: { rows: dataset.rows, horizon_ms: dataset.horizonMs, dropped: dataset.dropped },
-    train: trainWindow,
-    folds: reports,
-    hyperparameters: request.hp,
-    epochs: finalFit.history.length,
-    best_epoch: finalFit.bestEpoch,
-    stopped_early: finalFit.stoppedEarly,
-    history: finalFit.history,
-  };
+  const meta = modelMeta(request, dataset, trainWindow, reports, finalFit);
   const model = modelInMemory(finalFit.files, inputs, meta);
   const saved =
     request.modelsDir === undefined ? null : saveModel(request.modelsDir, finalFit.files, inputs, meta);
