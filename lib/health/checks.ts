@@ -48,7 +48,7 @@ function notJudged(name: string, time: VenueTime): Check {
     name,
     'WARN',
     'not judged',
-    `the venue ${time.venue} does not answer and runs its own clock (${time.rate}x): staleness cannot be judged by this machine's`,
+    `the venue ${time.venue} does not answer and runs its own clock (${time.rate}x): staleness cannot be judged by this machine's clock`,
   );
 }
 
