@@ -8,6 +8,21 @@ import { LineWriter } from './line-writer.js';
 import { hashOfLanes, type RowCodec } from './row-codec.js';
 import type { ConstantsOf, RowOf, Schema } from './schema.js';
 
+/**
+ * The writer of a run's rows, kept with its fixed cells (the same object for every batch of a run, here
+ * and on a formatting worker): compiled once a run, its caches (labels, a held stop, the day) kept.
+ */
+const writers = new WeakMap<object, LineWriter<Schema>>();
+
+function writerFor<S extends Schema>(codec: RowCodec<S>, constants: ConstantsOf<S>): LineWriter<S> {
+  let writer = writers.get(constants) as LineWriter<S> | undefined;
+  if (writer === undefined || writer.codec !== codec) {
+    writer = new LineWriter(codec, constants);
+    writers.set(constants, writer as unknown as LineWriter<Schema>);
+  }
+  return writer;
+}
+
 /** Text that can be a CSV cell as it is (no comma, no line break), else an invariant error. */
 function cellText(column: string, value: string): string {
   if (/[,\n\r]/.test(value))
@@ -35,7 +50,6 @@ export class Batch<S extends Schema> {
   readonly floats: Float64Array<ArrayBuffer>;
   readonly codes: Uint8Array<ArrayBuffer>;
   readonly texts: (string | undefined)[];
-  private writer: LineWriter<S> | null = null;
 
   constructor(
     readonly codec: RowCodec<S>,
@@ -155,8 +169,7 @@ export class Batch<S extends Schema> {
 
   /** The CSV lines of its rows (see encodeBatch). */
   encode(sink: ByteSink): void {
-    this.writer ??= new LineWriter(this.codec, this.constants);
-    this.writer.write(sink, this);
+    writerFor(this.codec, this.constants).write(sink, this);
   }
 }
 

@@ -5,7 +5,7 @@
  * from their last encoding (a held stop and size, a day, a decision's labels), no string per row.
  */
 import { LITTLE_ENDIAN, MjolnirError } from '../core/index.js';
-import { barHashLanes, type MutableBar, mutableBar } from '../market/index.js';
+import { barHashLanesAt } from '../market/index.js';
 import {
   type ByteSink,
   MAX_NUMBER_BYTES,
@@ -191,17 +191,10 @@ export interface Lanes {
 /** Scratch for the helpers below (one thread writes at a time). */
 const CELL = new Float64Array(1);
 const HASH_LANES = new Uint32Array(2);
-const BAR: MutableBar = mutableBar();
 
-/** HASH: the fingerprint of the bar in the BAR_LANES lanes from float `k` (lanes `c` apart). */
+/** HASH: the fingerprint of the bar in the six lanes from float `k` (lanes `c` apart). */
 function putBarHash(view: DataView, at: number, floats: Float64Array, k: number, c: number): number {
-  BAR.ts = floats[k]! as MutableBar['ts'];
-  BAR.open = floats[k + c]!;
-  BAR.high = floats[k + 2 * c]!;
-  BAR.low = floats[k + 3 * c]!;
-  BAR.close = floats[k + 4 * c]!;
-  BAR.volume = floats[k + 5 * c]!;
-  barHashLanes(BAR, HASH_LANES);
+  barHashLanesAt(floats, k, c, HASH_LANES);
   return putHexLane(view, putHexLane(view, at, HASH_LANES, 0), HASH_LANES, 1);
 }
 

@@ -42,6 +42,25 @@ export function barHashLanes(bar: Bar, lanes: Uint32Array): void {
   fields[3] = bar.low;
   fields[4] = bar.close;
   fields[5] = bar.volume;
+  hashFields(lanes);
+}
+
+/**
+ * barHashLanes of the bar whose six values (ts, open, high, low, close, volume) are `values[k]`,
+ * `values[k + stride]`, ... (a batch's lanes: the journal writer hashes without a bar object).
+ */
+export function barHashLanesAt(values: Float64Array, k: number, stride: number, lanes: Uint32Array): void {
+  fields[0] = values[k]!;
+  fields[1] = values[k + stride]!;
+  fields[2] = values[k + 2 * stride]!;
+  fields[3] = values[k + 3 * stride]!;
+  fields[4] = values[k + 4 * stride]!;
+  fields[5] = values[k + 5 * stride]!;
+  hashFields(lanes);
+}
+
+/** The two lanes of the six values in `fields`. */
+function hashFields(lanes: Uint32Array): void {
   let a = 0x9747b28c;
   let b = 0x2f6b1e53;
   // Twelve 32-bit blocks per lane, two per value. A block's scramble does not depend on the lane, so
