@@ -7,6 +7,7 @@ import {
   parseTimeframe,
   SYMBOL_PATTERN,
   streamsOf,
+  symbolFromPath,
   type Timeframe,
   type TimeframeLabel,
   usesVenueRules,
@@ -75,7 +76,9 @@ export const labelOf = (tf: Timeframe): TimeframeLabel => tf.label;
  * exchange's own id (BTCUSDT) is refused, since it would file the bars under a tree of its own.
  */
 export function symbolOption(value: string): string {
-  const symbol = value.trim().replace(/^([A-Z0-9]{2,15})_([A-Z0-9]{2,15})$/, '$1/$2');
+  // As in data paths (BTC_USD, BTC_USDT-USDT): read by symbolPath's inverse.
+  const trimmed = value.trim();
+  const symbol = trimmed.includes('/') ? trimmed : symbolFromPath(trimmed);
   if (!SYMBOL_PATTERN.test(symbol))
     throw new InvalidArgumentError(
       `expected a unified symbol such as BTC/USDT (BASE/QUOTE, upper case), got "${value}"`,

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import type { DestinationStream } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from './io.js';
+import { symbolOption } from './options.js';
 import { createProgram, runCli } from './program.js';
 
 /** An io that keeps what is written and asks every long-running command to stop at once. */
@@ -330,5 +331,14 @@ describe('mjolnir option and environment parsing', () => {
     const paper = await run(['paper'], env);
     expect(paper.text).toContain('Shutdown complete');
     expect(paper.code).toBe(0);
+  });
+});
+
+describe('--symbol', () => {
+  it("takes a unified symbol or the data paths' form, read by symbolPath's inverse (swaps included)", () => {
+    expect(symbolOption('BTC/USDT')).toBe('BTC/USDT');
+    expect(symbolOption('BTC_USD')).toBe('BTC/USD');
+    expect(symbolOption('BTC_USDT-USDT')).toBe('BTC/USDT:USDT');
+    expect(() => symbolOption('btc-usd')).toThrow('expected a unified symbol such as BTC/USDT');
   });
 });

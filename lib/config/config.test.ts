@@ -144,6 +144,9 @@ describe('config validation', () => {
     expect(result.ok && streamsOf(result.value)).toEqual([
       { exchange: 'coinbase', symbol: 'ETH/USD', timeframe: '1h', tag: 'paper_local_check' },
     ]);
+    // The data paths' form is read by symbolPath's inverse: a swap's settle currency comes back.
+    const swap = parseConfig(DEFAULT, 'd.yaml', { SYMBOL: 'BTC_USDT-USDT, ETH/USD' });
+    expect(swap.ok && swap.value.symbols).toEqual(['BTC/USDT:USDT', 'ETH/USD']);
     expect(problems(DEFAULT, { SYMBOL: 'btc-usd' })).toEqual([
       'configs/x.yaml: symbols.0 = "btc-usd" (from environment variable SYMBOL): expected a unified symbol such as "BTC/USD"',
     ]);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeSystemError, err, MjolnirError, ok, type Result } from '../core/index.js';
+import { symbolFromPath } from '../market/index.js';
 import { type Config, configSchema } from './schema.js';
 import { resolveStrategyRef } from './strategy-ref.js';
 
@@ -50,8 +51,12 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   for (const [variable, key] of Object.entries(ENV_OVERRIDES)) {
     const value = env[variable];
     if (value === undefined || value === '') continue;
-    // SYMBOL may be "BTC/USD" or, as in data paths, "BTC_USD"; several may be comma separated.
-    raw[key] = key === 'symbols' ? value.split(',').map((s) => s.trim().replace('_', '/')) : value;
+    // SYMBOL may be "BTC/USD" or, as in data paths, "BTC_USD" (symbolPath's form, read by its inverse);
+    // several may be comma separated.
+    raw[key] =
+      key === 'symbols'
+        ? value.split(',').map((s) => (s.includes('/') ? s.trim() : symbolFromPath(s.trim())))
+        : value;
     sources.set(key, `environment variable ${variable}`);
   }
   return sources;
