@@ -52,15 +52,3 @@ export interface StrategyName {
   readonly id: string;
   readonly modelId?: string | undefined;
 }
-
-/** The name alone, as plain data (what crosses to a formatting worker). */
-export function strategyName(strategy: StrategyName): StrategyName {
-  return strategy.modelId === undefined
-    ? { id: strategy.id }
-    : { id: strategy.id, modelId: strategy.modelId };
-}
-
-/** The `strategy,model_id` cells of a strategy's rows (what the line writers take as one string). */
-export function strategyCells(strategy: StrategyName): string {
-  return `${strategy.id},${strategy.modelId ?? ''}`;
-}

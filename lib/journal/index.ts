@@ -11,8 +11,6 @@ export {
   type JournalStream,
   type MonotonicPolicy,
   type StrategyName,
-  strategyCells,
-  strategyName,
 } from './decisions.js';
 export { DecisionFold } from './fold.js';
 export { featuresCell } from './format.js';

@@ -8,14 +8,10 @@ import type { DecisionRow, RowOf, Schema, TradeRow } from './schema.js';
 export function linesOf<S extends Schema>(codec: RowCodec<S>, rows: readonly RowOf<S>[]): string {
   const sink = new ByteSink(256 * Math.max(1, rows.length));
   let batch: Batch<S> | null = null;
-  let key = '';
   for (const row of rows) {
-    const constants = codec.constantsOf(row);
-    const next = JSON.stringify(constants);
-    if (batch === null || next !== key) {
+    if (batch === null || !codec.hasConstants(row, batch.constants)) {
       batch?.encode(sink);
-      batch = new Batch(codec, constants, rows.length);
-      key = next;
+      batch = new Batch(codec, codec.constantsOf(row), rows.length);
     }
     batch.push(row);
   }

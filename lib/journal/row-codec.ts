@@ -3,7 +3,7 @@
  * table.ts share, all derived from the schema's list.
  */
 import { MjolnirError } from '../core/index.js';
-import { barHash } from '../market/index.js';
+import { barHashAt } from '../market/index.js';
 import {
   type ColumnSpec,
   type ConstantsOf,
@@ -37,6 +37,8 @@ export class RowCodec<S extends Schema> {
   readonly texts: number;
   /** The header line's cells. */
   readonly names: readonly string[];
+  /** The names of the `stream` and `run` columns (a run's fixed cells). */
+  readonly fixed: readonly string[];
   /** The code of each label, by column name (`code` columns). */
   readonly codeOf: Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -72,6 +74,7 @@ export class RowCodec<S extends Schema> {
     this.codes = codes;
     this.texts = texts;
     this.names = schema.map((column) => column.name);
+    this.fixed = schema.filter((c) => c.kind === 'stream' || c.kind === 'run').map((c) => c.name);
     this.codeOf = codeOf;
     const time = this.columns.find((c) => c.column.kind === 'time');
     if (time !== undefined && !this.columns.some((c) => c.column.kind === 'ts'))
@@ -88,11 +91,14 @@ export class RowCodec<S extends Schema> {
   /** The `stream` and `run` cells of a row. */
   constantsOf(row: RowOf<S>): ConstantsOf<S> {
     const values = row as unknown as Record<string, string>;
-    return Object.fromEntries(
-      this.columns
-        .filter((c) => c.column.kind === 'stream' || c.column.kind === 'run')
-        .map((c) => [c.column.name, values[c.column.name]!]),
-    ) as ConstantsOf<S>;
+    return Object.fromEntries(this.fixed.map((name) => [name, values[name]!])) as ConstantsOf<S>;
+  }
+
+  /** Whether a row's `stream` and `run` cells are `constants`. */
+  hasConstants(row: RowOf<S>, constants: ConstantsOf<S>): boolean {
+    const values = row as unknown as Record<string, string>;
+    const fixed = constants as Record<string, string>;
+    return this.fixed.every((name) => values[name] === fixed[name]);
   }
 
   /**
@@ -148,17 +154,9 @@ export function decodeCell(column: ColumnSpec, text: string, where: () => string
   }
 }
 
-/** The fingerprint a `hash` column's lanes hold for row `n` ('' without a bar). */
+/** The fingerprint of the bar a `hash` column's lanes hold for row `n` (from its first float lane). */
 export function hashOfLanes(floats: Float64Array, capacity: number, first: number, n: number): string {
-  const lane = (k: number) => floats[(first + k) * capacity + n]!;
-  return barHash({
-    ts: lane(0) as never,
-    open: lane(1),
-    high: lane(2),
-    low: lane(3),
-    close: lane(4),
-    volume: lane(5),
-  });
+  return barHashAt(floats, first * capacity + n, capacity);
 }
 
 /** decisions.csv's codec. */

@@ -71,15 +71,6 @@ export function columnNames<const S extends Schema>(schema: S): { readonly [K in
   return schema.map((column) => column.name) as { readonly [K in keyof S]: S[K]['name'] };
 }
 
-/** Each column's position, by name. */
-export function columnIndex<const S extends Schema>(
-  schema: S,
-): { readonly [C in S[number] as C['name']]: number } {
-  return Object.fromEntries(schema.map((column, i) => [column.name, i])) as {
-    readonly [C in S[number] as C['name']]: number;
-  };
-}
-
 /** A step's codes, for `code` columns' `step`. */
 export const STEP_ACTION = 0;
 export const STEP_REASON = 1;

@@ -10,27 +10,3 @@ export function parseNumber(text: string, where: string, column: string): number
     throw new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not a number`);
   return value;
 }
-
-/** Parses an integer millisecond timestamp. */
-export function parseTs(text: string, where: string, column: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value))
-    throw new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not an integer ms timestamp`);
-  return value;
-}
-
-/** Parses a value that must be one of `allowed`. */
-export function parseEnum<T extends string>(
-  text: string,
-  allowed: readonly T[],
-  where: string,
-  column: string,
-): T {
-  if (!(allowed as readonly string[]).includes(text)) {
-    throw new MjolnirError(
-      'data_invalid',
-      `${where}: ${column} "${text}" is not one of ${allowed.join(', ')}`,
-    );
-  }
-  return text as T;
-}

@@ -59,6 +59,12 @@ export function barHashLanesAt(values: Float64Array, k: number, stride: number, 
   hashFields(lanes);
 }
 
+/** barHash of the bar in a batch's lanes (see barHashLanesAt). */
+export function barHashAt(values: Float64Array, k: number, stride: number): string {
+  barHashLanesAt(values, k, stride, lanes);
+  return hex32(lanes[0]!) + hex32(lanes[1]!);
+}
+
 /** The two lanes of the six values in `fields`. */
 function hashFields(lanes: Uint32Array): void {
   let a = 0x9747b28c;

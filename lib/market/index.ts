@@ -8,7 +8,7 @@ export {
   usableValues,
 } from './bar.js';
 export { type Gap, type GapReport, gapReport } from './gaps.js';
-export { barHash, barHashLanes, barHashLanesAt } from './hash.js';
+export { barHash, barHashAt, barHashLanes, barHashLanesAt } from './hash.js';
 export { closedBars, fetchHistory, type HistoryPage } from './history.js';
 export type { MarketKey } from './key.js';
 export { MemoryMarketData } from './memory-source.js';
