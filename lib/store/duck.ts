@@ -17,9 +17,15 @@ interface WithRawResult {
 /**
  * One in-memory DuckDB per caller, used as a query engine over parquet files (the lake's files are
  * the database). Queries that return doubles stream chunk by chunk straight into Float64Arrays.
+ *
+ * A DuckDB connection runs one statement at a time: two statements started on it together (two
+ * streams written at once through one writer) fail with "Attempting to execute an unsuccessful or
+ * closed pending query result", or worse (duckdb-node-neo#142). Every statement here waits for the
+ * one before it; an appender is created, filled and closed as one statement.
  */
 export class Duck {
   private readonly results = new NativeResults();
+  private last: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -40,25 +46,36 @@ export class Duck {
     return new Duck(instance, connection);
   }
 
-  /** An appender into `table`, closed (and its memory accounted for) once `fill` is done with it. */
-  async append(table: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
-    const appender = await this.connection.createAppender(table);
-    try {
-      fill(appender);
-    } finally {
-      appender.closeSync();
-      this.results.released();
-    }
+  /** Runs `statement` once every statement started before it on this connection has ended. */
+  private serial<T>(statement: () => Promise<T>): Promise<T> {
+    const result = this.last.then(statement);
+    this.last = result.catch(() => undefined);
+    return result;
   }
 
-  async run(sql: string, values?: DuckDBValue[]): Promise<void> {
-    try {
-      await this.connection.run(sql, values);
-    } catch (error) {
-      throw new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
-    } finally {
-      this.results.released();
-    }
+  /** An appender into `table`, closed (and its memory accounted for) once `fill` is done with it. */
+  append(table: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
+    return this.serial(async () => {
+      const appender = await this.connection.createAppender(table);
+      try {
+        fill(appender);
+      } finally {
+        appender.closeSync();
+        this.results.released();
+      }
+    });
+  }
+
+  run(sql: string, values?: DuckDBValue[]): Promise<void> {
+    return this.serial(async () => {
+      try {
+        await this.connection.run(sql, values);
+      } catch (error) {
+        throw duckFailed(error);
+      } finally {
+        this.results.released();
+      }
+    });
   }
 
   /** The first column of the first row as a number (counts, bounds). */
@@ -68,15 +85,17 @@ export class Duck {
   }
 
   /** Rows of plain values (small results only). */
-  async rows(sql: string, values?: DuckDBValue[]): Promise<unknown[][]> {
-    try {
-      const reader = await this.connection.runAndReadAll(sql, values);
-      return reader.getRows().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
-    } catch (error) {
-      throw new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
-    } finally {
-      this.results.released();
-    }
+  rows(sql: string, values?: DuckDBValue[]): Promise<unknown[][]> {
+    return this.serial(async () => {
+      try {
+        const reader = await this.connection.runAndReadAll(sql, values);
+        return reader.getRows().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+      } catch (error) {
+        throw duckFailed(error);
+      } finally {
+        this.results.released();
+      }
+    });
   }
 
   /**
@@ -90,12 +109,13 @@ export class Duck {
     values: DuckDBValue[],
     columns: number,
   ): Promise<{ columns: Float64Array[]; chunkStarts: number[]; rows: number }> {
-    let materialized: DuckDBMaterializedResult;
-    try {
-      materialized = await this.connection.run(sql, values);
-    } catch (error) {
-      throw new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
-    }
+    const materialized = await this.serial(async (): Promise<DuckDBMaterializedResult> => {
+      try {
+        return await this.connection.run(sql, values);
+      } catch (error) {
+        throw duckFailed(error);
+      }
+    });
     const rows = materialized.rowCount;
     const out = Array.from({ length: columns }, () => new Float64Array(rows));
     const outBytes = out.map((column) => new Uint8Array(column.buffer));
@@ -136,6 +156,11 @@ export class Duck {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** A failed statement, as the store reports it. */
+function duckFailed(error: unknown): MjolnirError {
+  return new MjolnirError('storage_failed', `DuckDB: ${(error as Error).message}`, { cause: error });
 }
 
 /** A string as a SQL literal (paths in COPY / read_parquet cannot be bound as parameters). */
