@@ -4,7 +4,7 @@
  */
 import { MjolnirError } from '../core/index.js';
 import type { ByteSink } from './byte-sink.js';
-import { LineWriter } from './line-writer.js';
+import { csvCell, LineWriter } from './line-writer.js';
 import { hashOfLanes, type RowCodec } from './row-codec.js';
 import type { ConstantsOf, RowOf, Schema } from './schema.js';
 
@@ -21,16 +21,6 @@ function writerFor<S extends Schema>(codec: RowCodec<S>, constants: ConstantsOf<
     writers.set(constants, writer as unknown as LineWriter<Schema>);
   }
   return writer;
-}
-
-/** Text that can be a CSV cell as it is (no comma, no line break), else an invariant error. */
-function cellText(column: string, value: string): string {
-  if (/[,\n\r]/.test(value))
-    throw new MjolnirError(
-      'invariant_violated',
-      `${column} ${JSON.stringify(value)} cannot be a CSV cell (a comma or a line break)`,
-    );
-  return value;
 }
 
 /** A batch as plain transferable data (what crosses to a worker): lanes of `capacity` rows. */
@@ -102,10 +92,10 @@ export class Batch<S extends Schema> {
         }
         case 'hash':
           this.codes[code * c + n] = 0;
-          if (value !== '') this.texts[text * c + n] = cellText(column.name, value as string);
+          if (value !== '') this.texts[text * c + n] = csvCell(column.name, value as string);
           break;
         case 'text':
-          if (value !== '') this.texts[text * c + n] = cellText(column.name, value as string);
+          if (value !== '') this.texts[text * c + n] = csvCell(column.name, value as string);
           break;
         default:
           if (column.kind !== 'time' && value !== (this.constants as Record<string, string>)[column.name])

@@ -5,6 +5,21 @@
 import { MjolnirError } from '../core/index.js';
 import type { Dictionary } from './columns.js';
 
+/**
+ * The ways a cell or a line can be bad, worded once: the in-place parsers here, RowCodec.decode (whole
+ * rows) and parseNumber say the same thing of the same cell. `where` is the file and line.
+ */
+export const badCell = {
+  fields: (where: string, expected: number, found: number) =>
+    new MjolnirError('data_invalid', `${where}: expected ${expected} fields, found ${found}`),
+  ts: (where: string, column: string, text: string) =>
+    new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not an integer ms timestamp`),
+  number: (where: string, column: string, text: string) =>
+    new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not a number`),
+  code: (where: string, column: string, text: string, labels: readonly string[]) =>
+    new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not one of ${labels.join(', ')}`),
+};
+
 /** Where the commas of the line being parsed are (reused: no allocation per line). */
 export const commas = new Int32Array(64);
 
@@ -34,10 +49,7 @@ export function split(
     return;
   }
   if (n !== count || (at >= 0 && at < end))
-    throw new MjolnirError(
-      'data_invalid',
-      `${where()}: expected ${count} fields, found ${text.slice(start, end).split(',').length}`,
-    );
+    throw badCell.fields(where(), count, text.slice(start, end).split(',').length);
   commas[n] = end;
 }
 
@@ -49,8 +61,7 @@ export function numberCell(text: string, i: number, where: () => string, column:
   const to = commas[i + 1]!;
   if (from === to) return Number.NaN;
   const value = Number(text.slice(from, to));
-  if (Number.isNaN(value))
-    throw new MjolnirError('data_invalid', `${where()}: ${column} "${text.slice(from, to)}" is not a number`);
+  if (Number.isNaN(value)) throw badCell.number(where(), column, text.slice(from, to));
   return value;
 }
 
@@ -75,10 +86,7 @@ export function tsCell(text: string, i: number, where: () => string, column: str
   }
   const value = Number(cell(text, i));
   if (!Number.isSafeInteger(value) || commas[i]! + 1 === commas[i + 1]!)
-    throw new MjolnirError(
-      'data_invalid',
-      `${where()}: ${column} "${cell(text, i)}" is not an integer ms timestamp`,
-    );
+    throw badCell.ts(where(), column, cell(text, i));
   return value;
 }
 
@@ -116,11 +124,7 @@ export function codeCell<T extends string>(
   if (known >= 0) return known;
   const value = cell(text, i);
   const code = (codes as Record<string, number>)[value];
-  if (code === undefined || !Object.hasOwn(codes, value))
-    throw new MjolnirError(
-      'data_invalid',
-      `${where()}: ${column} "${value}" is not one of ${allowed.join(', ')}`,
-    );
+  if (code === undefined || !Object.hasOwn(codes, value)) throw badCell.code(where(), column, value, allowed);
   return recent === undefined ? code : recent.remember(value, code);
 }
 

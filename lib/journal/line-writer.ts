@@ -297,6 +297,16 @@ function compiledOf(segments: readonly Segment[]): Compiled {
   return write;
 }
 
+/** Text that can be a CSV cell as it is (no comma, no line break), else an invariant error naming `column`. */
+export function csvCell(column: string, value: string): string {
+  if (/[,\n\r]/.test(value))
+    throw new MjolnirError(
+      'invariant_violated',
+      `${column} ${JSON.stringify(value)} cannot be a CSV cell (a comma or a line break)`,
+    );
+  return value;
+}
+
 /** Writes a schema's lines for one run of rows (its `stream` and `run` cells fixed). */
 export class LineWriter<S extends Schema> {
   private readonly segments: Segment[];
@@ -307,11 +317,7 @@ export class LineWriter<S extends Schema> {
     readonly constants: ConstantsOf<S>,
   ) {
     for (const [name, value] of Object.entries(constants as Readonly<Record<string, string>>))
-      if (/[,\n\r]/.test(value))
-        throw new MjolnirError(
-          'invariant_violated',
-          `${name} ${JSON.stringify(value)} cannot be a CSV cell (a comma or a line break)`,
-        );
+      csvCell(name, value);
     this.segments = compile(codec.columns, constants as Readonly<Record<string, string>>);
     this.compiled = compiledOf(this.segments);
   }

@@ -4,6 +4,7 @@
  */
 import { MjolnirError } from '../core/index.js';
 import { barHashAt } from '../market/index.js';
+import { badCell } from './cells.js';
 import {
   type ColumnSpec,
   type ConstantsOf,
@@ -107,10 +108,7 @@ export class RowCodec<S extends Schema> {
    */
   decode(cells: readonly string[], where: () => string): RowOf<S> {
     if (cells.length !== this.columns.length)
-      throw new MjolnirError(
-        'data_invalid',
-        `${where()}: expected ${this.columns.length} fields, found ${cells.length}`,
-      );
+      throw badCell.fields(where(), this.columns.length, cells.length);
     const row: Record<string, string | number> = {};
     for (const { column, index } of this.columns) {
       if (column.kind === 'time') continue;
@@ -125,28 +123,19 @@ export function decodeCell(column: ColumnSpec, text: string, where: () => string
   switch (column.kind) {
     case 'ts': {
       const value = Number(text);
-      if (text === '' || !Number.isSafeInteger(value))
-        throw new MjolnirError(
-          'data_invalid',
-          `${where()}: ${column.name} "${text}" is not an integer ms timestamp`,
-        );
+      if (text === '' || !Number.isSafeInteger(value)) throw badCell.ts(where(), column.name, text);
       return value;
     }
     case 'number':
     case 'money': {
       if (text === '') return Number.NaN;
       const value = Number(text);
-      if (Number.isNaN(value))
-        throw new MjolnirError('data_invalid', `${where()}: ${column.name} "${text}" is not a number`);
+      if (Number.isNaN(value)) throw badCell.number(where(), column.name, text);
       return value;
     }
     case 'code': {
       const labels = column.labels!;
-      if (!labels.includes(text))
-        throw new MjolnirError(
-          'data_invalid',
-          `${where()}: ${column.name} "${text}" is not one of ${labels.join(', ')}`,
-        );
+      if (!labels.includes(text)) throw badCell.code(where(), column.name, text, labels);
       return text;
     }
     default:

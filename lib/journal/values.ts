@@ -1,4 +1,4 @@
-import { MjolnirError } from '../core/index.js';
+import { badCell } from './cells.js';
 
 export { formatNumber } from './format.js';
 
@@ -6,7 +6,6 @@ export { formatNumber } from './format.js';
 export function parseNumber(text: string, where: string, column: string): number {
   if (text === '') return Number.NaN;
   const value = Number(text);
-  if (Number.isNaN(value))
-    throw new MjolnirError('data_invalid', `${where}: ${column} "${text}" is not a number`);
+  if (Number.isNaN(value)) throw badCell.number(where, column, text);
   return value;
 }
