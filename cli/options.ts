@@ -7,7 +7,7 @@ import {
   parseTimeframe,
   SYMBOL_PATTERN,
   streamsOf,
-  symbolFromPath,
+  symbolFromText,
   type Timeframe,
   type TimeframeLabel,
   usesVenueRules,
@@ -76,9 +76,8 @@ export const labelOf = (tf: Timeframe): TimeframeLabel => tf.label;
  * exchange's own id (BTCUSDT) is refused, since it would file the bars under a tree of its own.
  */
 export function symbolOption(value: string): string {
-  // As in data paths (BTC_USD, BTC_USDT-USDT): read by symbolPath's inverse.
-  const trimmed = value.trim();
-  const symbol = trimmed.includes('/') ? trimmed : symbolFromPath(trimmed);
+  // Also as in data paths (BTC_USD, BTC_USDT-USDT): read by symbolPath's inverse.
+  const symbol = symbolFromText(value);
   if (!SYMBOL_PATTERN.test(symbol))
     throw new InvalidArgumentError(
       `expected a unified symbol such as BTC/USDT (BASE/QUOTE, upper case), got "${value}"`,
@@ -111,10 +110,10 @@ export function envOption<T>(
   return option;
 }
 
-/** Whether a runbook flag variable is set on (STOP_THROUGH=1). */
 /** A command's environment (CliIo.env). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Whether a runbook flag variable is set on (STOP_THROUGH=1). */
 export function envFlag(env: Env, variable: string): boolean {
   const value = env[variable];
   return value === '1' || value === 'true';

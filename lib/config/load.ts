@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeSystemError, err, MjolnirError, ok, type Result } from '../core/index.js';
-import { symbolFromPath } from '../market/index.js';
+import { symbolFromText } from '../market/index.js';
 import { type Config, configSchema } from './schema.js';
 import { resolveStrategyRef } from './strategy-ref.js';
 
@@ -53,10 +53,7 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
     if (value === undefined || value === '') continue;
     // SYMBOL may be "BTC/USD" or, as in data paths, "BTC_USD" (symbolPath's form, read by its inverse);
     // several may be comma separated.
-    raw[key] =
-      key === 'symbols'
-        ? value.split(',').map((s) => (s.includes('/') ? s.trim() : symbolFromPath(s.trim())))
-        : value;
+    raw[key] = key === 'symbols' ? value.split(',').map(symbolFromText) : value;
     sources.set(key, `environment variable ${variable}`);
   }
   return sources;
@@ -127,7 +124,6 @@ export interface ParseOptions {
   readonly knownExchanges?: readonly string[];
 }
 
-/** Parses and validates config text; `file` names it in problems. */
 /** YAML that does not parse: each error at its line and column. */
 function yamlProblems(
   errors: readonly { readonly pos: readonly [number, number]; readonly message: string }[],
@@ -147,6 +143,7 @@ function yamlProblems(
   });
 }
 
+/** Parses and validates config text; `file` names it in problems. */
 export function parseConfig(
   text: string,
   file: string,

@@ -35,7 +35,7 @@ export {
   storeBar,
 } from './series.js';
 export type { MarketDataSource, VenueStatement } from './source.js';
-export { symbolFromPath, symbolPath } from './symbol.js';
+export { symbolFromPath, symbolFromText, symbolPath } from './symbol.js';
 export { generateSeries, SyntheticMarket, type SyntheticOptions } from './synthetic.js';
 export {
   type BarFlag,

@@ -15,3 +15,9 @@ export function symbolFromPath(component: string): string {
   const symbol = `${component.slice(0, slash)}/${component.slice(slash + 1)}`;
   return colon < 0 ? symbol : `${symbol.slice(0, colon)}:${symbol.slice(colon + 1)}`;
 }
+
+/** A symbol a person typed, as ccxt writes it (`BTC/USDT`) or as data paths do (`BTC_USDT`): trimmed, unified. */
+export function symbolFromText(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.includes('/') ? trimmed : symbolFromPath(trimmed);
+}
