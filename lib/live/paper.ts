@@ -104,6 +104,9 @@ async function withVenue(
   return withVenueStatement(config, read, where);
 }
 
+/** A stream as the loop's lines name it: `<exchange> <symbol> <timeframe>`. */
+const streamLabel = (s: Stream): string => `${s.exchange} ${s.symbol} ${s.timeframe}`;
+
 /** Pause between polls: config `paper.poll_ms`, else a twentieth of a bar in exchange time, within [50 ms, 30 s]. */
 export function pollInterval(config: Config): number {
   if (config.paper.poll_ms !== undefined) return config.paper.poll_ms;
@@ -196,7 +199,7 @@ async function runStream(
   onIteration: () => void,
 ): Promise<Error | null> {
   const { config } = options;
-  const log = options.log.child({ stream: `${stream.exchange} ${stream.symbol} ${stream.timeframe}` });
+  const log = options.log.child({ stream: streamLabel(stream) });
   const fetchFailures = new FailureLog(log, 'Fetch', options.clock);
   const source = sourceOf(options, stream, log, fetchFailures);
   const lake = await Lake.open(options.dataRoot, {
@@ -266,10 +269,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperOutcome> {
     ),
   );
   const failed = streams.flatMap((stream, i) => {
-    const error = stopped[i];
-    return error === null || error === undefined
-      ? []
-      : [{ stream: `${stream.exchange} ${stream.symbol} ${stream.timeframe}`, error }];
+    const error = stopped[i]!;
+    return error === null ? [] : [{ stream: streamLabel(stream), error }];
   });
   log.info({ iterations, failed: failed.length }, 'Shutdown complete');
   return { failed, iterations };
